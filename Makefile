@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# bulkhead: eBPF container-hardening monitor. `make V=1` shows the commands.
+
+O ?= build
+SAN ?= 0
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION := 0.1.0
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(O) -Iheaders -Ibpf
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
+# Everything but the CLI and the skeleton's loader, so unit tests build without BPF.
+LIB_OBJS := $(filter-out $(O)/user/main.o $(O)/user/loader.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFT_SRCS))
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-fstack-protector-strong -Iheaders -Iuser -I$(O) -MMD -MP \
+	-DBULKHEAD_VERSION='"$(VERSION)"'
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+CFLAGS += -D_FORTIFY_SOURCE=2
+endif
+
+# libbpf and libelf are linked statically (Debian ships the .a files), so the
+# binary runs on a node whatever libbpf it has; the rest are ubiquitous.
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 2>/dev/null) -lpthread
+
+.PHONY: all
+all: $(O)/bulkhead
+
+# vmlinux.h from the running kernel's BTF (VMLINUX_BTF pins another).
+$(O)/vmlinux.h: | $(O)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard bpf/*.bpf.h) headers/events.h | $(O)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Every hook family is compiled alone, then linked into one object and one skeleton.
+$(O)/bulkhead.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(O)/bulkhead.skel.h: $(O)/bulkhead.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bulkhead > $@
+
+$(O)/user/loader.o: $(O)/bulkhead.skel.h
+
+$(O)/user/%.o: user/%.c | $(O)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/libbulkhead.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/bulkhead: $(O)/user/main.o $(O)/user/loader.o $(O)/libbulkhead.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libbulkhead.a | $(O)/tests/unit
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' $< $(O)/libbulkhead.a \
+		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(O)/tests/bpf/%: tests/bpf/%.c $(O)/user/loader.o $(O)/libbulkhead.a | $(O)/tests/bpf
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(O)/user/loader.o $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf:
+	$(Q)mkdir -p $@
+
+.PHONY: tests deps run test test-asan check clean
+tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
+
+# Installs whatever build and test dependency is missing (Debian/Ubuntu, root).
+deps:
+	$(Q)scripts/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)exec $(O)/bulkhead run $(ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)O=$(O) tests/run.sh
+
+test-asan: deps
+	$(Q)$(MAKE) --no-print-directory O=build-asan SAN=1 tests
+	$(Q)O=build-asan ASAN_OPTIONS=detect_leaks=1 tests/run.sh
+
+check: $(O)/bulkhead.skel.h
+	$(Q)scripts/check.sh $(O)
+
+clean:
+	$(Q)rm -rf build build-asan
+
+-include $(USER_OBJS:.o=.d) $(wildcard $(O)/tests/*/*.d)

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * container.h - which container a task belongs to, and what that container is.
+ *
+ * The resolver maps a task's cgroup (v2 id, or v1 id on hybrid/v1 hosts) to a
+ * cgroup path, the path to a container id (docker, containerd incl. kubepods,
+ * CRI-O, podman; systemd and cgroupfs drivers), and the id to metadata read
+ * from the OCI bundle config.json and, for docker, the Engine API. Results are
+ * cached per cgroup and per container; a host process resolves to NULL.
+ */
+#ifndef BULKHEAD_CONTAINER_H
+#define BULKHEAD_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "events.h"
+
+#define BH_CONTAINER_ID_LEN 64
+
+struct bh_label {
+	char *key;
+	char *value;
+};
+
+/* One mount of the container's OCI spec (or the runtime API's view of it). */
+struct bh_mount_spec {
+	char *source;
+	char *destination;
+	char *type;
+	bool bind;		/* bind or rbind */
+	bool readonly;
+	char propagation[16];	/* "", "private", "rprivate", "shared", "rshared", "slave", ... */
+};
+
+struct bh_port_binding {
+	__u16 container_port;
+	__u16 host_port;
+	char proto[8];		/* "tcp", "udp", "sctp" */
+	char host_ip[48];
+};
+
+/* The container's hardening-relevant configuration, as its runtime set it up. */
+struct bh_container_config {
+	bool known;		/* filled from a bundle or the runtime API */
+	bool privileged;	/* docker HostConfig.Privileged */
+	bool no_new_privileges;	/* OCI process.noNewPrivileges */
+	bool readonly_rootfs;	/* OCI root.readonly */
+	bool seccomp;		/* OCI linux.seccomp present */
+	char *apparmor_profile;	/* OCI process.apparmorProfile, NULL when absent */
+	char *selinux_label;	/* OCI process.selinuxLabel, NULL when absent */
+	__u64 cap_bounding;	/* OCI process.capabilities.bounding as a mask */
+	__u64 cap_effective;
+	bool host_ns[BH_NS_KINDS];	/* kind not in OCI linux.namespaces (or with a path):
+					 * the container shares the host's */
+	char *ns_path[BH_NS_KINDS];	/* OCI linux.namespaces[].path when set */
+	struct bh_mount_spec *mounts;
+	size_t n_mounts;
+	struct bh_port_binding *ports;	/* runtime API: published ports */
+	size_t n_ports;
+	char **exposed_ports;		/* runtime API: Config.ExposedPorts keys ("80/tcp") */
+	size_t n_exposed_ports;
+	bool devices_unrestricted;	/* OCI linux.resources.devices allows all ("a") */
+};
+
+struct bh_container {
+	char id[BH_CONTAINER_ID_LEN + 1];
+	const char *runtime;	/* "docker", "containerd", "cri-o", "podman" (static) */
+	char *name;		/* NULL when unknown */
+	char *image;
+	char *pod_name;		/* Kubernetes, from CRI annotations or docker labels */
+	char *pod_namespace;
+	char *pod_uid;
+	char *k8s_container;
+	struct bh_label *labels;
+	size_t n_labels;
+	char *bundle_path;	/* the config.json it was read from, NULL when none */
+	struct bh_container_config config;
+	bool metadata_done;	/* every source was tried */
+};
+
+struct bh_resolver_opts {
+	const char *host_root;		/* prefix for host paths ("" or e.g. "/host") */
+	const char *docker_socket;	/* NULL: /var/run/docker.sock */
+	bool no_docker_api;		/* bundles only */
+	int api_timeout_ms;		/* 0: default (1000) */
+};
+
+struct bh_resolver;
+
+/* Returns 0 or a negative errno, with the cause logged. */
+int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out);
+void bh_resolver_free(struct bh_resolver *r);
+
+/*
+ * The v1 controller whose hierarchy the resolver reads cgroup_v1_id from
+ * ("memory", "pids", ...), NULL on a pure cgroup v2 host. The loader tells the
+ * BPF side to read the task's cgroup of that controller.
+ */
+const char *bh_resolver_v1_controller(const struct bh_resolver *r);
+
+/* The container of a task, NULL for a host process. Cached; never a guess. */
+const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgroup_id,
+					      __u64 cgroup_v1_id, __u32 tgid);
+
+/* Every container running now (walks the cgroup trees); calls fn once per container. */
+int bh_resolver_scan(struct bh_resolver *r,
+		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx);
+
+/* Evicts cached cgroups and containers that are gone; call every few seconds. */
+void bh_resolver_sweep(struct bh_resolver *r);
+
+struct bh_resolver_stats {
+	__u64 hits;
+	__u64 misses;
+	__u64 containers;	/* tracked now */
+	__u64 api_errors;
+};
+void bh_resolver_get_stats(const struct bh_resolver *r, struct bh_resolver_stats *st);
+
+/* Pure helpers, unit-tested on their own. */
+
+/*
+ * The container id in a cgroup path, and its runtime, or 0 when the path is a
+ * host cgroup. Returns 1 when found (id holds 64 hex chars + NUL).
+ */
+int bh_cgroup_path_container(const char *path, char id[BH_CONTAINER_ID_LEN + 1],
+			     const char **runtime);
+
+/* Fills c's metadata and config from an OCI config.json text. Returns 0 or -EINVAL. */
+int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c);
+
+/* Fills c's metadata and config from a docker GET /containers/<id>/json body. */
+int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c);
+
+/* Frees what c owns (not c itself). */
+void bh_container_clear(struct bh_container *c);
+
+#endif

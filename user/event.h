@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* event.h - validation and decoding of raw ring buffer records (headers/events.h). */
+#ifndef BULKHEAD_EVENT_H
+#define BULKHEAD_EVENT_H
+
+#include <stddef.h>
+
+#include "events.h"
+
+struct bh_str {
+	const char *ptr;	/* not NUL-terminated; may be NULL when len is 0 */
+	size_t len;
+};
+
+#define BH_EVENT_STRS 3
+
+/* A record split into its parts; pointers point into the record. */
+struct bh_event {
+	const struct bh_hdr *hdr;
+	struct bh_str exe;
+	struct bh_str str[BH_EVENT_STRS]; /* the type's tail strings, in declaration order */
+};
+
+/*
+ * Checks that data holds one whole record of a known type (sizes, lengths,
+ * tail) and fills ev. Returns 0, or -EINVAL for a short, oversized or
+ * inconsistent record, -ENOTSUP for an unknown type.
+ */
+int bh_event_decode(const void *data, size_t size, struct bh_event *ev);
+
+/* "exec", "setns", ...; "unknown" for anything else. */
+const char *bh_event_type_name(unsigned int type);
+
+/* The fixed size of a record type (0 for an unknown type). */
+size_t bh_event_fixed_size(unsigned int type);
+
+/* The typed view of a decoded record (valid only for its own type). */
+#define BH_EVENT_AS(ev, type) ((const struct type *)(const void *)(ev)->hdr)
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * output_json.h - schema version 1 of the JSON lines on stdout (documented in
+ * README.md): one object per event, container and process as nested objects.
+ */
+#ifndef BULKHEAD_OUTPUT_JSON_H
+#define BULKHEAD_OUTPUT_JSON_H
+
+#include <stdint.h>
+
+#include "container.h"
+#include "event.h"
+#include "json_writer.h"
+
+#define BH_SCHEMA_VERSION 1
+
+/* Clock offset: wall-clock ns = boot ns + offset. */
+int64_t bh_boot_to_realtime_offset(void);
+
+/*
+ * Writes the line of one event (with its trailing newline) into w, which is
+ * reset first: {"schema":1,"time":...,"type":"event","event":"exec",
+ * "process":{...},"container":{...}|null,"exec":{...}}.
+ */
+void bh_json_event_line(struct bh_json *w, const struct bh_event *ev,
+			const struct bh_container *c, int64_t boot_to_real_ns);
+
+/* The "container" member's value: an object, or null when c is NULL. */
+void bh_json_container(struct bh_json *w, const struct bh_container *c);
+
+/* The "process" member's value, from an event header and its exe. */
+void bh_json_process(struct bh_json *w, const struct bh_event *ev);
+
+/* Capability names of a mask as a JSON array ("CAP_SYS_ADMIN", ...). */
+void bh_json_caps(struct bh_json *w, uint64_t mask);
+
+/* "CAP_SYS_ADMIN" for 21, NULL past the last known capability. */
+const char *bh_cap_name(unsigned int cap);
+
+#endif
