@@ -184,6 +184,17 @@ struct bh_connect {
 	__u16 _pad;
 };
 
+/* bind and listen: the socket's local address, read from the kernel socket at exit. */
+struct bh_sock {
+	struct bh_hdr hdr;
+	__u8 addr[16];			/* IPv4 in the first 4 bytes, or IPv6; network order */
+	__s32 fd;
+	__u16 family;
+	__u16 port;			/* host order */
+	__u16 sock_type;
+	__u16 _pad[3];
+};
+
 /* Per-CPU counters the loader reads (array map "bh_counters", one struct per CPU). */
 struct bh_counters {
 	__u64 drops;			/* ring buffer reservation/output failed */

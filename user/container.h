@@ -104,6 +104,15 @@ const char *bh_resolver_v1_controller(const struct bh_resolver *r);
 const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgroup_id,
 					      __u64 cgroup_v1_id, __u32 tgid);
 
+/*
+ * Lifecycle callbacks: on_new runs once when a container is first resolved
+ * (metadata read), on_gone when its cgroup has gone and it is evicted, just
+ * before it is freed. Either may be NULL.
+ */
+void bh_resolver_set_callbacks(struct bh_resolver *r,
+			       void (*on_new)(const struct bh_container *c, void *ctx),
+			       void (*on_gone)(const struct bh_container *c, void *ctx), void *ctx);
+
 /* Every container running now (walks the cgroup trees); calls fn once per container. */
 int bh_resolver_scan(struct bh_resolver *r,
 		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx);

@@ -11,6 +11,7 @@ _Static_assert(sizeof(struct bh_setns) % 8 == 0, "bh_setns must be 8-byte aligne
 _Static_assert(sizeof(struct bh_mount) % 8 == 0, "bh_mount must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_capset) % 8 == 0, "bh_capset must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_connect) % 8 == 0, "bh_connect must be 8-byte aligned");
+_Static_assert(sizeof(struct bh_sock) % 8 == 0, "bh_sock must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_hdr) == 96, "bh_hdr layout changed: bump BH_ABI_VERSION");
 
 static const char *const type_names[BH_EV_TYPE_MAX] = {
@@ -39,6 +40,9 @@ size_t bh_event_fixed_size(unsigned int type)
 		return sizeof(struct bh_capset);
 	case BH_EV_CONNECT:
 		return sizeof(struct bh_connect);
+	case BH_EV_BIND:
+	case BH_EV_LISTEN:
+		return sizeof(struct bh_sock);
 	default:
 		return 0;
 	}
