@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * agent.h - `bulkhead run`: load the hooks, drain the ring buffer, attribute each
+ * event to its container, judge it, and write JSON lines until a signal.
+ */
+#ifndef BULKHEAD_AGENT_H
+#define BULKHEAD_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "events.h"
+
+struct bh_agent_opts {
+	unsigned int event_mask;	/* bit (1 << BH_EV_*) set: print that raw event */
+	bool findings;			/* judge events and containers (rules) */
+	int stats_interval_s;		/* 0: no periodic stats line */
+	const char *policy_path;	/* NULL: default path if it exists, else built-in */
+	bool policy_path_explicit;	/* --policy given: a missing file is an error */
+	const char *host_root;
+	const char *docker_socket;
+	bool no_docker_api;
+	size_t ringbuf_bytes;
+};
+
+#define BH_EVENT_MASK_ALL (((1u << BH_EV_TYPE_MAX) - 1) & ~1u)
+
+/* Parses "all", "none" or a comma list of event names into a mask. Returns 0 or -EINVAL. */
+int bh_agent_parse_events(const char *list, unsigned int *mask);
+
+/* Runs until SIGINT/SIGTERM. Returns the process exit code. */
+int bh_agent_run(const struct bh_agent_opts *opts);
+
+#endif
