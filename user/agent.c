@@ -48,46 +48,6 @@ struct agent {
 	unsigned int ticks;
 };
 
-static const char *const event_names[BH_EV_TYPE_MAX] = {
-	[BH_EV_EXEC] = "exec",	   [BH_EV_SETNS] = "setns",   [BH_EV_MOUNT] = "mount",
-	[BH_EV_CAPSET] = "capset", [BH_EV_CONNECT] = "connect", [BH_EV_BIND] = "bind",
-	[BH_EV_LISTEN] = "listen",
-};
-
-int bh_agent_parse_events(const char *list, unsigned int *mask)
-{
-	char *copy, *tok, *save = NULL;
-	int err = 0;
-
-	if (!strcmp(list, "all")) {
-		*mask = BH_EVENT_MASK_ALL;
-		return 0;
-	}
-	*mask = 0;
-	if (!strcmp(list, "none"))
-		return 0;
-	copy = strdup(list);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned int t;
-
-		for (t = 1; t < BH_EV_TYPE_MAX; t++)
-			if (event_names[t] && !strcmp(tok, event_names[t]))
-				break;
-		if (t == BH_EV_TYPE_MAX) {
-			bh_error("--events: unknown event '%s' (known: exec, setns, mount, capset, "
-				 "connect, bind, listen, all, none)",
-				 tok);
-			err = -EINVAL;
-			break;
-		}
-		*mask |= 1u << t;
-	}
-	free(copy);
-	return err;
-}
-
 static void emit_line(struct agent *a, const char *line, size_t len)
 {
 	/* A write error is sticky in the sink; the loop reports it and stops. */
@@ -171,9 +131,7 @@ static void write_stats(struct agent *a, bool final)
 	bh_json_key(w, "events");
 	bh_json_obj_begin(w);
 	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
-		if (!event_names[t])
-			continue;
-		bh_json_key_uint(w, event_names[t], a->events[t]);
+		bh_json_key_uint(w, bh_event_type_name(t), a->events[t]);
 		total += a->events[t];
 	}
 	bh_json_obj_end(w);

@@ -23,11 +23,6 @@ struct bh_agent_opts {
 	size_t ringbuf_bytes;
 };
 
-#define BH_EVENT_MASK_ALL (((1u << BH_EV_TYPE_MAX) - 1) & ~1u)
-
-/* Parses "all", "none" or a comma list of event names into a mask. Returns 0 or -EINVAL. */
-int bh_agent_parse_events(const char *list, unsigned int *mask);
-
 /* Runs until SIGINT/SIGTERM. Returns the process exit code. */
 int bh_agent_run(const struct bh_agent_opts *opts);
 

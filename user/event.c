@@ -3,6 +3,8 @@
 #include "event.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(sizeof(struct bh_hdr) % 8 == 0, "bh_hdr must be 8-byte aligned");
@@ -25,6 +27,41 @@ const char *bh_event_type_name(unsigned int type)
 	if (type >= BH_EV_TYPE_MAX || !type_names[type])
 		return "unknown";
 	return type_names[type];
+}
+
+int bh_event_parse_mask(const char *list, unsigned int *mask)
+{
+	char *copy, *tok, *save = NULL;
+	int err = 0;
+
+	*mask = 0;
+	if (!strcmp(list, "all")) {
+		*mask = BH_EVENT_MASK_ALL;
+		return 0;
+	}
+	if (!strcmp(list, "none"))
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int t;
+
+		for (t = 1; t < BH_EV_TYPE_MAX; t++)
+			if (type_names[t] && !strcmp(tok, type_names[t]))
+				break;
+		if (t == BH_EV_TYPE_MAX) {
+			fprintf(stderr,
+				"bulkhead: unknown event '%s' (known: exec, setns, mount, capset, "
+				"connect, bind, listen, all, none)\n",
+				tok);
+			err = -EINVAL;
+			break;
+		}
+		*mask |= 1u << t;
+	}
+	free(copy);
+	return err;
 }
 
 size_t bh_event_fixed_size(unsigned int type)

@@ -31,6 +31,14 @@ int bh_event_decode(const void *data, size_t size, struct bh_event *ev);
 /* "exec", "setns", ...; "unknown" for anything else. */
 const char *bh_event_type_name(unsigned int type);
 
+#define BH_EVENT_MASK_ALL (((1u << BH_EV_TYPE_MAX) - 1) & ~1u)
+
+/*
+ * Parses "all", "none" or a comma list of event names ("exec,connect") into a
+ * mask of (1 << BH_EV_*) bits. Returns 0, or -EINVAL naming the bad name on stderr.
+ */
+int bh_event_parse_mask(const char *list, unsigned int *mask);
+
 /* The fixed size of a record type (0 for an unknown type). */
 size_t bh_event_fixed_size(unsigned int type);
 

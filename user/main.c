@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "event.h"
 #include "log.h"
 #include "policy.h"
 #include "rules.h"
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "e:p:vhV", run_options, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (bh_agent_parse_events(optarg, &opts.event_mask))
+			if (bh_event_parse_mask(optarg, &opts.event_mask))
 				return EXIT_USAGE;
 			break;
 		case 'p':
