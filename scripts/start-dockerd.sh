@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Starts a Docker engine in the background for the e2e tests, unless one already answers.
+set -euo pipefail
+
+LOG=${DOCKERD_LOG:-/var/log/bulkhead-dockerd.log}
+PIDFILE=${DOCKERD_PIDFILE:-/var/run/docker.pid}
+WAIT=30
+
+log() { printf 'start-dockerd: %s\n' "$*" >&2; }
+
+if docker info >/dev/null 2>&1; then
+	exit 0
+fi
+command -v dockerd >/dev/null || {
+	log "dockerd not found: run 'sudo make deps' (installs docker.io)"
+	exit 1
+}
+if [ "$(id -u)" -ne 0 ]; then
+	log "the Docker daemon does not answer and starting it needs root: run 'sudo make test'"
+	exit 1
+fi
+if ! touch "$LOG" 2>/dev/null; then
+	LOG=/tmp/bulkhead-dockerd.log
+fi
+
+log "starting dockerd (log: $LOG)"
+# setsid and closed descriptors: dockerd must outlive this script and must not hold the
+# pipes of whoever ran it (make, tests/run.sh, bats) open.
+setsid dockerd --pidfile "$PIDFILE" </dev/null >>"$LOG" 2>&1 &
+pid=$!
+
+for _ in $(seq $((WAIT * 2))); do
+	if docker info >/dev/null 2>&1; then
+		log "dockerd is up (pid $pid)"
+		exit 0
+	fi
+	if ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
+	sleep 0.5
+done
+
+if kill -0 "$pid" 2>/dev/null; then
+	log "dockerd (pid $pid) did not answer within ${WAIT}s; last lines of $LOG:"
+else
+	log "dockerd exited; last lines of $LOG:"
+fi
+tail -n 20 "$LOG" >&2
+exit 1
