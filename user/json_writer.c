@@ -403,6 +403,17 @@ static void put2(char *p, unsigned int v)
 #define BH_TIME_MIN_SEC (-62167219200LL)
 #define BH_TIME_MAX_SEC 253402300799LL
 
+static void clamp_time(int64_t *sec, long *nsec)
+{
+	if (*sec > BH_TIME_MAX_SEC) {
+		*sec = BH_TIME_MAX_SEC;
+		*nsec = 999999999L;
+	} else if (*sec < BH_TIME_MIN_SEC) {
+		*sec = BH_TIME_MIN_SEC;
+		*nsec = 0;
+	}
+}
+
 void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
 {
 	char out[] = "0000-00-00T00:00:00.000000000Z";
@@ -413,26 +424,17 @@ void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
 
 	if (!size)
 		return;
-	/* Clamp first so normalising nsec below cannot overflow sec. */
-	if (sec < BH_TIME_MIN_SEC || sec > BH_TIME_MAX_SEC)
-		nsec = 0;
-	sec = sec < BH_TIME_MIN_SEC ? BH_TIME_MIN_SEC : sec > BH_TIME_MAX_SEC ? BH_TIME_MAX_SEC : sec;
-	/* Normalise nsec into [0, 1e9) so a caller's borrow never prints a negative fraction. */
+	/* Clamp before and after normalising nsec, so the carry cannot overflow sec. */
+	clamp_time(&sec, &nsec);
 	sec += nsec / 1000000000L;
 	nsec %= 1000000000L;
 	if (nsec < 0) {
 		nsec += 1000000000L;
 		sec--;
 	}
-	if (sec < BH_TIME_MIN_SEC) {
-		sec = BH_TIME_MIN_SEC;
-		nsec = 0;
-	} else if (sec > BH_TIME_MAX_SEC) {
-		sec = BH_TIME_MAX_SEC;
-		nsec = 999999999L;
-	}
+	clamp_time(&sec, &nsec);
 
-	/* Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil inverse). */
+	/* Civil date from days since 1970-01-01: H. Hinnant's civil_from_days, no gmtime_r lock. */
 	days = sec / 86400;
 	secs_of_day = sec % 86400;
 	if (secs_of_day < 0) {
