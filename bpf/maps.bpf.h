@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* maps.bpf.h - every map and load-time knob, defined once (__weak) for all linked objects. */
+#ifndef BULKHEAD_MAPS_BPF_H
+#define BULKHEAD_MAPS_BPF_H
+
+#include "common.bpf.h"
+
+/*
+ * Each .bpf.c is compiled alone and includes this header; `bpftool gen object`
+ * then merges the identical __weak definitions into one map or variable, so the
+ * skeleton sees a single `events`, a single `self_tgid`, and so on.
+ */
+
+/* Knobs the loader sets in .rodata before load; the verifier prunes on them. */
+const volatile __u32 self_tgid __weak = 0;		/* drop this tgid's events; 0: none */
+const volatile __u32 host_ns[BH_NS_KINDS] __weak = {};	/* initial-namespace inodes */
+const volatile int v1_subsys_id __weak = -1;		/* css_set->subsys[] index; -1: none */
+
+#define BH_RINGBUF_DEFAULT (8 << 20)
+#define BH_EXE_CACHE_ENTRIES 16384
+#define BH_SYS_ARGS_ENTRIES 16384
+
+/*
+ * The record under construction. Every string is copied at an offset masked
+ * with BH_RECORD_MAX - 1 and with a length of at most BH_ARGS_MAX + 2, so
+ * twice BH_RECORD_MAX is the bound the verifier can prove for any copy.
+ */
+#define BH_SCRATCH_REC (2 * BH_RECORD_MAX)
+/* The exe path is built right to left in a buffer the verifier sees as 1 KiB. */
+#define BH_PATH_BUF 1024
+
+/* A cached exe path: the tail of every record, so it must not be walked each time. */
+struct bh_exe_entry {
+	__u16 len;
+	__u16 trunc;	/* BH_TRUNC_EXE or 0 */
+	__u32 _pad;
+	char path[BH_EXE_MAX];
+};
+
+struct bh_scratch {
+	__u8 rec[BH_SCRATCH_REC];
+	char path[BH_PATH_BUF];
+	struct bh_exe_entry exe;
+};
+
+/* Syscall arguments saved at sys_enter, keyed by thread id, consumed at sys_exit. */
+enum bh_sys_kind {
+	BH_SYS_EXEC = 1,
+	BH_SYS_SETNS,
+	BH_SYS_MOUNT,
+	BH_SYS_CAPSET,
+	BH_SYS_CONNECT,
+	BH_SYS_SOCK,	/* bind, listen: only the fd */
+};
+
+struct bh_exec_before {
+	__u64 cap_effective;
+	__u32 uid;
+	__u32 euid;
+};
+
+struct bh_setns_args {
+	__s32 fd;
+	__s32 nstype;
+	__u32 ns_before[BH_NS_KINDS];
+};
+
+struct bh_mount_args {
+	__u64 args[5];	/* raw syscall arguments; pointers are read from user memory at exit */
+	__u32 call;	/* enum bh_mount_call */
+};
+
+struct bh_capset_args {
+	__u64 effective;
+	__u64 permitted;
+	__u64 inheritable;
+	__u32 target_pid;
+};
+
+/* Largest sockaddr we keep: sockaddr_un (2 + 108 bytes), rounded up. */
+#define BH_SOCKADDR_MAX 112
+
+struct bh_connect_args {
+	__s32 fd;
+	__u32 addrlen;	/* bytes of addr read from user memory */
+	__u8 addr[BH_SOCKADDR_MAX];
+};
+
+struct bh_sys_args {
+	__u32 kind;	/* enum bh_sys_kind: a stale entry of another syscall is ignored */
+	__u32 _pad;
+	union {
+		struct bh_exec_before exec;
+		struct bh_setns_args setns;
+		struct bh_mount_args mount;
+		struct bh_capset_args capset;
+		struct bh_connect_args connect;
+		__s32 sock_fd;
+	};
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BH_RINGBUF_DEFAULT);
+} events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bh_counters);
+} bh_counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bh_scratch);
+} bh_scratch SEC(".maps") __weak;
+
+/* LRU: entries of threads that died mid-syscall age out instead of filling the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BH_SYS_ARGS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bh_sys_args);
+} bh_sys_args SEC(".maps") __weak;
+
+/* exe path per tgid: filled at exec or on a miss, removed when the thread group dies. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BH_EXE_CACHE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bh_exe_entry);
+} bh_exe_cache SEC(".maps") __weak;
+
+#endif /* BULKHEAD_MAPS_BPF_H */
