@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* cgroup.h - cgroup hierarchies of the host: find them, turn ids into paths, walk them. */
+#ifndef BULKHEAD_CGROUP_H
+#define BULKHEAD_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* One mounted cgroup hierarchy (the cgroup2 tree, or the chosen v1 controller's). */
+struct bh_cgroup_hier {
+	int fd;		/* O_DIRECTORY fd of the mount point, -1 when absent */
+	char *mnt;	/* mount point in our mount namespace ("/sys/fs/cgroup/unified") */
+	char *root;	/* the mount's root inside the hierarchy ("/" unless cgroupns'd) */
+	__u64 root_id;	/* cgroup id of the mount point itself */
+};
+
+struct bh_cgroups {
+	struct bh_cgroup_hier v2;
+	struct bh_cgroup_hier v1;
+	const char *v1_controller;	/* static string, NULL when there is no v1 hierarchy */
+};
+
+/*
+ * Finds the cgroup2 mount and the preferred v1 controller's mount in
+ * /proc/self/mountinfo, preferring mounts under host_root when one is given.
+ * Returns 0 (at least one hierarchy found) or a negative errno, logged.
+ */
+int bh_cgroups_open(struct bh_cgroups *cg, const char *host_root);
+void bh_cgroups_close(struct bh_cgroups *cg);
+
+/*
+ * The hierarchy path ("/docker/<id>") of the cgroup with this id, through a
+ * kernfs file handle. Returns 0, -ESTALE when no such cgroup exists now, or
+ * another negative errno.
+ */
+int bh_cgroup_id_path(const struct bh_cgroup_hier *h, __u64 id, char *buf, size_t len);
+
+/* 0 when the cgroup with this id exists, else a negative errno (-ESTALE: gone). */
+int bh_cgroup_id_exists(const struct bh_cgroup_hier *h, __u64 id);
+
+/* 0 when the cgroup at this hierarchy path exists, else a negative errno. */
+int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path);
+
+/*
+ * The task's cgroup path from <host_root>/proc/<tgid>/cgroup: the unified line
+ * when controller is NULL, else the line of that v1 controller.
+ */
+int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controller, char *buf,
+			size_t len);
+
+/* Calls fn for every cgroup directory under the hierarchy (path as above, and its id). */
+int bh_cgroup_walk(const struct bh_cgroup_hier *h,
+		   void (*fn)(const char *path, __u64 id, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* container.c - the resolver: cgroup ids -> cached containers with their metadata. */
+#define _GNU_SOURCE
+#include "container.h"
+#include "cgroup.h"
+#include "log.h"
+#include "runtime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CG_BUCKETS 1024		/* power of two */
+#define MAX_HOST_CGROUPS 4096	/* host cgroups cached before the host entries are dropped */
+#define API_RETRY_S 30		/* how long a failed docker API stays unasked */
+#define BUNDLE_MAX (4u << 20)	/* a config.json larger than this is not one */
+#define DEFAULT_TIMEOUT_MS 1000
+
+struct ctr_entry {
+	struct bh_container c;
+	const struct bh_cgroup_hier *hier;	/* where its cgroup was found */
+	__u64 cg_id;
+	char *cg_path;
+	bool api_pending;	/* docker API still to be asked */
+	struct ctr_entry *next;
+};
+
+/* The hot-path cache: a task's (v2 id, v1 id) pair -> its container or the host. */
+struct cg_entry {
+	__u64 v2;
+	__u64 v1;
+	struct ctr_entry *ctr;	/* NULL: a host cgroup */
+	struct cg_entry *next;
+};
+
+struct bh_resolver {
+	struct bh_cgroups cg;
+	char *host_root;
+	char *docker_socket;
+	bool no_docker_api;
+	int timeout_ms;
+
+	struct cg_entry *buckets[CG_BUCKETS];
+	size_t n_host;
+	struct ctr_entry *ctrs;
+	size_t n_ctrs;
+
+	void (*on_new)(const struct bh_container *c, void *ctx);
+	void (*on_gone)(const struct bh_container *c, void *ctx);
+	void *cb_ctx;
+
+	time_t api_retry_at;	/* monotonic seconds; no API call before */
+	bool api_warned;
+	struct bh_resolver_stats st;
+};
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static size_t cg_hash(__u64 v2, __u64 v1)
+{
+	__u64 h = v2 * 0x9e3779b97f4a7c15ULL ^ v1 * 0xc2b2ae3d27d4eb4fULL;
+
+	return (size_t)(h >> 32) & (CG_BUCKETS - 1);
+}
+
+void bh_container_clear(struct bh_container *c)
+{
+	struct bh_container_config *cfg = &c->config;
+
+	free(c->name);
+	free(c->image);
+	free(c->pod_name);
+	free(c->pod_namespace);
+	free(c->pod_uid);
+	free(c->k8s_container);
+	for (size_t i = 0; i < c->n_labels; i++) {
+		free(c->labels[i].key);
+		free(c->labels[i].value);
+	}
+	free(c->labels);
+	free(c->bundle_path);
+	free(cfg->apparmor_profile);
+	free(cfg->selinux_label);
+	for (int k = 0; k < BH_NS_KINDS; k++)
+		free(cfg->ns_path[k]);
+	bh_mounts_free(cfg->mounts, cfg->n_mounts);
+	free(cfg->ports);
+	for (size_t i = 0; i < cfg->n_exposed_ports; i++)
+		free(cfg->exposed_ports[i]);
+	free(cfg->exposed_ports);
+	memset(c, 0, sizeof(*c));
+}
+
+int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out)
+{
+	const char *root = opts && opts->host_root ? opts->host_root : "";
+	struct bh_resolver *r;
+	int err;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->host_root = strdup(root);
+	if (opts && opts->docker_socket)
+		r->docker_socket = strdup(opts->docker_socket);
+	else if (asprintf(&r->docker_socket, "%s/var/run/docker.sock", root) < 0)
+		r->docker_socket = NULL;
+	if (!r->host_root || !r->docker_socket) {
+		bh_resolver_free(r);
+		return -ENOMEM;
+	}
+	r->no_docker_api = opts && opts->no_docker_api;
+	r->timeout_ms = opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms :
+							    DEFAULT_TIMEOUT_MS;
+	err = bh_cgroups_open(&r->cg, root);
+	if (err) {
+		bh_resolver_free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+static void ctr_free(struct ctr_entry *e)
+{
+	bh_container_clear(&e->c);
+	free(e->cg_path);
+	free(e);
+}
+
+static void drop_cg_entries(struct bh_resolver *r, bool (*match)(struct cg_entry *e, void *arg),
+			    void *arg)
+{
+	for (size_t b = 0; b < CG_BUCKETS; b++) {
+		struct cg_entry **pp = &r->buckets[b];
+
+		while (*pp) {
+			struct cg_entry *e = *pp;
+
+			if (!match(e, arg)) {
+				pp = &e->next;
+				continue;
+			}
+			if (!e->ctr)
+				r->n_host--;
+			*pp = e->next;
+			free(e);
+		}
+	}
+}
+
+static bool match_all(struct cg_entry *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	return true;
+}
+
+static bool match_host(struct cg_entry *e, void *arg)
+{
+	(void)arg;
+	return !e->ctr;
+}
+
+static bool match_ctr(struct cg_entry *e, void *arg)
+{
+	return e->ctr == arg;
+}
+
+void bh_resolver_free(struct bh_resolver *r)
+{
+	if (!r)
+		return;
+	drop_cg_entries(r, match_all, NULL);
+	while (r->ctrs) {
+		struct ctr_entry *e = r->ctrs;
+
+		r->ctrs = e->next;
+		ctr_free(e);
+	}
+	bh_cgroups_close(&r->cg);
+	free(r->host_root);
+	free(r->docker_socket);
+	free(r);
+}
+
+const char *bh_resolver_v1_controller(const struct bh_resolver *r)
+{
+	return r->cg.v1_controller;
+}
+
+void bh_resolver_set_callbacks(struct bh_resolver *r,
+			       void (*on_new)(const struct bh_container *c, void *ctx),
+			       void (*on_gone)(const struct bh_container *c, void *ctx), void *ctx)
+{
+	r->on_new = on_new;
+	r->on_gone = on_gone;
+	r->cb_ctx = ctx;
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || (size_t)st.st_size > BUNDLE_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, *buf, (size_t)st.st_size);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (err) {
+		free(*buf);
+		*buf = NULL;
+		return err;
+	}
+	(*buf)[n] = '\0';
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Parses the bundle at path into e; 0, -ENOENT when absent, or another error. */
+static int try_bundle(struct ctr_entry *e, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	err = read_file(path, &buf, &len);
+	if (err)
+		return err;
+	err = bh_oci_parse_config(buf, len, &e->c);
+	free(buf);
+	if (err) {
+		bh_warn("container %.12s: cannot parse its OCI config %s (%s); its configuration "
+			"is unknown",
+			e->c.id, path, strerror(-err));
+		return err;
+	}
+	return bh_set_str(&e->c.bundle_path, path);
+}
+
+/* containerd keeps one directory per namespace (k8s.io, moby, default, ...). */
+static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	struct dirent *de;
+	int err = -ENOENT;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2.task", r->host_root);
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while (err == -ENOENT && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s/config.json", dir, de->d_name, e->c.id);
+		err = try_bundle(e, path);
+		if (!err && !strcmp(de->d_name, "moby"))
+			e->c.runtime = "docker";
+		else if (!err && strcmp(e->c.runtime, "docker"))
+			e->c.runtime = "containerd";
+	}
+	closedir(d);
+	return err;
+}
+
+static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
+{
+	static const char *const storage[] = {
+		"/run/containers/storage/overlay-containers",
+		"/var/lib/containers/storage/overlay-containers",
+	};
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path),
+		 "%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
+		 r->host_root, e->c.id);
+	err = try_bundle(e, path);
+	if (!err) {
+		e->c.runtime = "docker";
+		return;
+	}
+	if (err != -ENOENT)
+		return;
+	err = try_containerd_bundles(r, e);
+	if (err != -ENOENT)
+		return;
+	for (size_t i = 0; i < sizeof(storage) / sizeof(storage[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root,
+			 storage[i], e->c.id);
+		err = try_bundle(e, path);
+		if (!err && strcmp(e->c.runtime, "podman"))
+			e->c.runtime = "cri-o";
+		if (err != -ENOENT)
+			return;
+	}
+	bh_debug("container %.12s: no OCI bundle found under %s/run", e->c.id, r->host_root);
+}
+
+/* Moves what the API knows and the bundle lacks from src into dst. */
+static int merge_inspect(struct bh_container *dst, struct bh_container *src)
+{
+	struct bh_container_config *d = &dst->config, *s = &src->config;
+
+	if (!dst->name) {
+		dst->name = src->name;
+		src->name = NULL;
+	}
+	if (!dst->image) {
+		dst->image = src->image;
+		src->image = NULL;
+	}
+	for (size_t i = 0; i < src->n_labels; i++) {
+		bool have = false;
+
+		for (size_t j = 0; j < dst->n_labels && !have; j++)
+			have = !strcmp(dst->labels[j].key, src->labels[i].key);
+		if (!have && bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
+			return -ENOMEM;
+	}
+	if (!d->known) {
+		/* no bundle: the API's view is all there is */
+		struct bh_container_config tmp = *d;
+
+		*d = *s;
+		*s = tmp;
+		return 0;
+	}
+	d->privileged = s->privileged;
+	free(d->ports);
+	d->ports = s->ports;
+	d->n_ports = s->n_ports;
+	s->ports = NULL;
+	s->n_ports = 0;
+	for (size_t i = 0; i < d->n_exposed_ports; i++)
+		free(d->exposed_ports[i]);
+	free(d->exposed_ports);
+	d->exposed_ports = s->exposed_ports;
+	d->n_exposed_ports = s->n_exposed_ports;
+	s->exposed_ports = NULL;
+	s->n_exposed_ports = 0;
+	return 0;
+}
+
+static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
+{
+	struct bh_container api = { 0 };
+	char *body;
+	size_t len;
+	int err;
+
+	if (r->no_docker_api || strcmp(e->c.runtime, "docker")) {
+		e->api_pending = false;
+		return;
+	}
+	if (now_s() < r->api_retry_at) {
+		e->api_pending = true;
+		return;
+	}
+	err = bh_docker_fetch_inspect(r->docker_socket, e->c.id, r->timeout_ms, &body, &len);
+	if (err == -ENOENT) {
+		/* gone already, or another daemon's: the bundle is all there will be */
+		e->api_pending = false;
+		return;
+	}
+	if (err) {
+		r->st.api_errors++;
+		r->api_retry_at = now_s() + API_RETRY_S;
+		e->api_pending = true;
+		if (!r->api_warned)
+			bh_warn("docker API at %s unreachable (%s): container names, images and "
+				"ports come from bundles only; retrying every %d s",
+				r->docker_socket, strerror(-err), API_RETRY_S);
+		r->api_warned = true;
+		return;
+	}
+	r->api_warned = false;
+	err = bh_docker_parse_inspect(body, len, &api);
+	free(body);
+	if (!err)
+		err = merge_inspect(&e->c, &api);
+	bh_container_clear(&api);
+	if (err) {
+		r->st.api_errors++;
+		bh_warn("container %.12s: cannot use the docker API's answer (%s)", e->c.id,
+			strerror(-err));
+	}
+	e->api_pending = false;
+}
+
+static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
+{
+	for (struct ctr_entry *e = r->ctrs; e; e = e->next) {
+		if (!strcmp(e->c.id, id))
+			return e;
+	}
+	return NULL;
+}
+
+/* The container with this id, created (metadata read, on_new called) on first sight. */
+static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const char *runtime,
+				 const struct bh_cgroup_hier *h, __u64 cg_id, const char *cg_path)
+{
+	struct ctr_entry *e = find_ctr(r, id);
+
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->cg_path = strdup(cg_path);
+	if (!e->cg_path) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->c.id, id, sizeof(e->c.id));
+	e->c.runtime = runtime;
+	e->hier = h;
+	e->cg_id = cg_id;
+	read_bundle(r, e);
+	ask_docker(r, e);
+	e->c.metadata_done = !e->api_pending;
+	e->next = r->ctrs;
+	r->ctrs = e;
+	r->n_ctrs++;
+	if (r->on_new)
+		r->on_new(&e->c, r->cb_ctx);
+	return e;
+}
+
+/* Container of one hierarchy's cgroup: 1 found (*out set), 0 host, <0 unresolvable. */
+static int resolve_in(struct bh_resolver *r, const struct bh_cgroup_hier *h, const char *ctrl,
+		      __u64 id, __u32 tgid, struct ctr_entry **out)
+{
+	char path[PATH_MAX], cid[BH_CONTAINER_ID_LEN + 1];
+	const char *runtime;
+	int err;
+
+	err = bh_cgroup_id_path(h, id, path, sizeof(path));
+	/* the handle may not resolve (cgroup gone, no CAP_DAC_READ_SEARCH): ask procfs */
+	if (err && tgid)
+		err = bh_cgroup_proc_path(r->host_root, tgid, ctrl, path, sizeof(path));
+	if (err)
+		return err;
+	if (!bh_cgroup_path_container(path, cid, &runtime))
+		return 0;
+	*out = get_ctr(r, cid, runtime, h, id, path);
+	return *out ? 1 : -ENOMEM;
+}
+
+static int resolve(struct bh_resolver *r, __u64 v2, __u64 v1, __u32 tgid, struct ctr_entry **out)
+{
+	bool tried = false, host = false;
+	int err = 0, rc;
+
+	*out = NULL;
+	/* the v2 root is where every task sits on a hybrid host whose runtime uses v1 only */
+	if (r->cg.v2.fd >= 0 && v2 && v2 != r->cg.v2.root_id) {
+		tried = true;
+		rc = resolve_in(r, &r->cg.v2, NULL, v2, tgid, out);
+		if (rc > 0)
+			return rc;
+		host = !rc;
+		err = rc;
+	}
+	/* and a runtime may use v1 only even when the task has a v2 cgroup of its own */
+	if (r->cg.v1.fd >= 0 && v1) {
+		tried = true;
+		rc = resolve_in(r, &r->cg.v1, r->cg.v1_controller, v1, tgid, out);
+		if (rc > 0)
+			return rc;
+		host = host || !rc;
+		err = rc ? rc : err;
+	}
+	return host || !tried ? 0 : err;
+}
+
+const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgroup_id,
+					      __u64 cgroup_v1_id, __u32 tgid)
+{
+	size_t b = cg_hash(cgroup_id, cgroup_v1_id);
+	struct ctr_entry *ctr;
+	struct cg_entry *e;
+
+	for (e = r->buckets[b]; e; e = e->next) {
+		if (e->v2 == cgroup_id && e->v1 == cgroup_v1_id) {
+			r->st.hits++;
+			return e->ctr ? &e->ctr->c : NULL;
+		}
+	}
+	r->st.misses++;
+	if (resolve(r, cgroup_id, cgroup_v1_id, tgid, &ctr) < 0)
+		return NULL;	/* not cached: the next event tries again */
+	if (!ctr && r->n_host >= MAX_HOST_CGROUPS) {
+		bh_debug("more than %d host cgroups cached: dropping them", MAX_HOST_CGROUPS);
+		drop_cg_entries(r, match_host, NULL);
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return ctr ? &ctr->c : NULL;
+	e->v2 = cgroup_id;
+	e->v1 = cgroup_v1_id;
+	e->ctr = ctr;
+	e->next = r->buckets[b];
+	r->buckets[b] = e;
+	if (!ctr)
+		r->n_host++;
+	return ctr ? &ctr->c : NULL;
+}
+
+static bool cgroup_gone(const struct bh_cgroup_hier *h, __u64 id, const char *path)
+{
+	int err = bh_cgroup_id_exists(h, id);
+
+	if (!err)
+		return false;
+	if (err == -ESTALE || err == -ENOENT)
+		return true;
+	/* handles unusable here: the directory tells */
+	return path && bh_cgroup_path_exists(h, path) == -ENOENT;
+}
+
+static bool match_gone(struct cg_entry *e, void *arg)
+{
+	struct bh_resolver *r = arg;
+
+	if (r->cg.v2.fd >= 0 && e->v2 && e->v2 != r->cg.v2.root_id &&
+	    cgroup_gone(&r->cg.v2, e->v2, NULL))
+		return true;
+	return r->cg.v1.fd >= 0 && e->v1 && cgroup_gone(&r->cg.v1, e->v1, NULL);
+}
+
+void bh_resolver_sweep(struct bh_resolver *r)
+{
+	struct ctr_entry **pp = &r->ctrs;
+
+	while (*pp) {
+		struct ctr_entry *e = *pp;
+
+		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path)) {
+			if (e->api_pending) {
+				ask_docker(r, e);
+				e->c.metadata_done = !e->api_pending;
+			}
+			pp = &e->next;
+			continue;
+		}
+		drop_cg_entries(r, match_ctr, e);
+		*pp = e->next;
+		r->n_ctrs--;
+		if (r->on_gone)
+			r->on_gone(&e->c, r->cb_ctx);
+		ctr_free(e);
+	}
+	/* a recycled id must resolve afresh: forget every cgroup that no longer exists */
+	drop_cg_entries(r, match_gone, r);
+}
+
+struct scan_ctx {
+	struct bh_resolver *r;
+	const struct bh_cgroup_hier *h;
+	void (*fn)(const struct bh_container *c, void *ctx);
+	void *ctx;
+	const struct ctr_entry **seen;
+	size_t n_seen;
+	int err;
+};
+
+static void scan_one(const char *path, __u64 id, void *arg)
+{
+	struct scan_ctx *s = arg;
+	char cid[BH_CONTAINER_ID_LEN + 1];
+	const struct ctr_entry **seen;
+	const char *runtime;
+	struct ctr_entry *e;
+
+	if (s->err || !bh_cgroup_path_container(path, cid, &runtime))
+		return;
+	e = get_ctr(s->r, cid, runtime, s->h, id, path);
+	if (!e) {
+		s->err = -ENOMEM;
+		return;
+	}
+	/* a container appears in both trees and in its own sub-cgroups: report it once */
+	for (size_t i = 0; i < s->n_seen; i++) {
+		if (s->seen[i] == e)
+			return;
+	}
+	seen = realloc(s->seen, (s->n_seen + 1) * sizeof(*seen));
+	if (!seen) {
+		s->err = -ENOMEM;
+		return;
+	}
+	s->seen = seen;
+	s->seen[s->n_seen++] = e;
+	s->fn(&e->c, s->ctx);
+}
+
+int bh_resolver_scan(struct bh_resolver *r,
+		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx)
+{
+	struct scan_ctx s = { .r = r, .fn = fn, .ctx = ctx };
+
+	/* v2 first; v1 too, as a hybrid host's runtime may use only the v1 trees */
+	if (r->cg.v2.fd >= 0) {
+		s.h = &r->cg.v2;
+		bh_cgroup_walk(s.h, scan_one, &s);
+	}
+	if (r->cg.v1.fd >= 0) {
+		s.h = &r->cg.v1;
+		bh_cgroup_walk(s.h, scan_one, &s);
+	}
+	free(s.seen);
+	if (s.err)
+		bh_error("container scan failed: %s", strerror(-s.err));
+	return s.err;
+}
+
+void bh_resolver_get_stats(const struct bh_resolver *r, struct bh_resolver_stats *st)
+{
+	*st = r->st;
+	st->containers = r->n_ctrs;
+}

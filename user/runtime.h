@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* runtime.h - helpers shared by the OCI bundle and docker API readers (internal). */
+#ifndef BULKHEAD_RUNTIME_H
+#define BULKHEAD_RUNTIME_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "container.h"
+
+/* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
+int bh_cap_from_name(const char *name);
+
+/* Parses a whole JSON object; NULL (the caller returns -EINVAL) when malformed or truncated. */
+struct json_object *bh_json_parse_object(const char *json, size_t len);
+
+/* The string at obj[key], NULL when absent or not a string. */
+const char *bh_json_str(struct json_object *obj, const char *key);
+
+/* Replaces *dst with a copy of src (NULL frees it). Returns 0 or -ENOMEM. */
+int bh_set_str(char **dst, const char *src);
+
+/* Frees an array of mounts and what each owns. */
+void bh_mounts_free(struct bh_mount_spec *m, size_t n);
+
+/* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
+int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
+
+/*
+ * GET /v1.41/containers/<id>/json on the docker socket. *body is NUL-terminated
+ * and freed by the caller. Returns 0, -ENOENT (no such container), or a
+ * negative errno when the daemon cannot be reached in timeout_ms.
+ */
+int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
+			    size_t *len);
+
+#endif

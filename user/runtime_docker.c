@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* runtime_docker.c - docker Engine API: GET /containers/<id>/json over the unix socket. */
+#include "runtime.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An inspect body is a few KiB; anything this large is not one. */
+#define INSPECT_MAX (4u << 20)
+
+/* moby oci/caps/defaults.go: what a container gets without --cap-add/--cap-drop. */
+static const char *const docker_default_caps[] = {
+	"CHOWN",  "DAC_OVERRIDE", "FSETID",	      "FOWNER",	    "MKNOD",
+	"NET_RAW", "SETGID",	  "SETUID",	      "SETFCAP",    "SETPCAP",
+	"NET_BIND_SERVICE",	  "SYS_CHROOT",	      "KILL",	    "AUDIT_WRITE",
+};
+
+/* CAP_LAST_CAP (CAP_CHECKPOINT_RESTORE, 40): --privileged grants them all. */
+#define ALL_CAPS ((1ULL << 41) - 1)
+
+static struct json_object *get_type(struct json_object *obj, const char *key, enum json_type t)
+{
+	struct json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, t))
+		return NULL;
+	return v;
+}
+
+static bool get_bool(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get_type(obj, key, json_type_boolean);
+
+	return v && json_object_get_boolean(v);
+}
+
+static bool is_host_mode(struct json_object *hc, const char *key)
+{
+	const char *mode = bh_json_str(hc, key);
+
+	return mode && !strcmp(mode, "host");
+}
+
+/* Applies a CapAdd/CapDrop list ("ALL" included) to mask. */
+static __u64 cap_apply(__u64 mask, struct json_object *list, bool add)
+{
+	size_t n = list ? json_object_array_length(list) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(list, i);
+		const char *name = json_object_is_type(v, json_type_string) ?
+					   json_object_get_string(v) :
+					   "";
+		__u64 bits;
+		int cap;
+
+		if (!strcasecmp(name, "ALL") || !strcasecmp(name, "CAP_ALL")) {
+			bits = ALL_CAPS;
+		} else {
+			cap = bh_cap_from_name(name);
+			if (cap < 0)
+				continue;
+			bits = 1ULL << cap;
+		}
+		mask = add ? mask | bits : mask & ~bits;
+	}
+	return mask;
+}
+
+static void parse_security_opts(struct json_object *list, struct bh_container_config *cfg,
+				const char **apparmor)
+{
+	size_t n = list ? json_object_array_length(list) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(list, i);
+		const char *o = json_object_is_type(v, json_type_string) ? json_object_get_string(v) :
+									    "";
+
+		/* docker accepts "key=value" and the older "key:value" */
+		if (!strcmp(o, "seccomp=unconfined") || !strcmp(o, "seccomp:unconfined"))
+			cfg->seccomp = false;
+		else if (!strncmp(o, "apparmor=", 9) || !strncmp(o, "apparmor:", 9))
+			*apparmor = o + 9;
+		else if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges=true") ||
+			 !strcmp(o, "no-new-privileges:true"))
+			cfg->no_new_privileges = true;
+	}
+}
+
+static void parse_caps(struct json_object *cconf, struct json_object *hc,
+		       struct bh_container_config *cfg)
+{
+	const char *user = bh_json_str(cconf, "User");
+	__u64 mask = 0;
+
+	if (cfg->privileged) {
+		mask = ALL_CAPS;
+	} else {
+		for (size_t i = 0; i < sizeof(docker_default_caps) / sizeof(docker_default_caps[0]);
+		     i++)
+			mask |= 1ULL << bh_cap_from_name(docker_default_caps[i]);
+		mask = cap_apply(mask, get_type(hc, "CapAdd", json_type_array), true);
+		mask = cap_apply(mask, get_type(hc, "CapDrop", json_type_array), false);
+	}
+	cfg->cap_bounding = mask;
+	/* a non-root user starts with an empty effective set */
+	cfg->cap_effective = (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") ||
+			      !strncmp(user, "0:", 2) || !strncmp(user, "root:", 5)) ?
+				     mask :
+				     0;
+}
+
+static int parse_mounts(struct json_object *list, struct bh_container_config *cfg)
+{
+	size_t n = list ? json_object_array_length(list) : 0;
+
+	if (!n)
+		return 0;
+	bh_mounts_free(cfg->mounts, cfg->n_mounts);
+	cfg->n_mounts = 0;
+	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
+	if (!cfg->mounts)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *mo = json_object_array_get_idx(list, i);
+		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
+		struct json_object *rw = get_type(mo, "RW", json_type_boolean);
+		const char *prop = bh_json_str(mo, "Propagation");
+
+		if (!json_object_is_type(mo, json_type_object))
+			continue;
+		cfg->n_mounts++;
+		if (bh_set_str(&m->source, bh_json_str(mo, "Source")) ||
+		    bh_set_str(&m->destination, bh_json_str(mo, "Destination")) ||
+		    bh_set_str(&m->type, bh_json_str(mo, "Type")))
+			return -ENOMEM;
+		m->bind = m->type && !strcmp(m->type, "bind");
+		m->readonly = rw && !json_object_get_boolean(rw);
+		snprintf(m->propagation, sizeof(m->propagation), "%s", prop ? prop : "");
+	}
+	return 0;
+}
+
+static int parse_port(const char *key, struct bh_port_binding *p)
+{
+	unsigned int port;
+	char proto[8] = "tcp";
+
+	if (sscanf(key, "%u/%7s", &port, proto) < 1 || port > 65535)
+		return -EINVAL;
+	p->container_port = (__u16)port;
+	snprintf(p->proto, sizeof(p->proto), "%s", proto);
+	return 0;
+}
+
+/* The host port docker chose for a binding that left it empty (-p 80). */
+static const char *actual_host_port(struct json_object *net_ports, const char *key, size_t idx)
+{
+	struct json_object *list = get_type(net_ports, key, json_type_array);
+
+	if (!list || idx >= json_object_array_length(list))
+		return NULL;
+	return bh_json_str(json_object_array_get_idx(list, idx), "HostPort");
+}
+
+static int parse_ports(struct json_object *bindings, struct json_object *net_ports,
+		       struct bh_container_config *cfg)
+{
+	size_t total = 0;
+
+	if (!bindings)
+		return 0;
+	json_object_object_foreach(bindings, k1, v1)
+	{
+		(void)k1;
+		if (json_object_is_type(v1, json_type_array))
+			total += json_object_array_length(v1);
+	}
+	if (!total)
+		return 0;
+	free(cfg->ports);
+	cfg->n_ports = 0;
+	cfg->ports = calloc(total, sizeof(*cfg->ports));
+	if (!cfg->ports)
+		return -ENOMEM;
+	json_object_object_foreach(bindings, key, list)
+	{
+		size_t n = json_object_is_type(list, json_type_array) ?
+				   json_object_array_length(list) :
+				   0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *b = json_object_array_get_idx(list, i);
+			struct bh_port_binding *p = &cfg->ports[cfg->n_ports];
+			const char *hp = bh_json_str(b, "HostPort"), *ip = bh_json_str(b, "HostIp");
+
+			if (parse_port(key, p))
+				continue;
+			if (!hp || !*hp)
+				hp = actual_host_port(net_ports, key, i);
+			p->host_port = hp ? (__u16)strtoul(hp, NULL, 10) : 0;
+			snprintf(p->host_ip, sizeof(p->host_ip), "%s", ip ? ip : "");
+			cfg->n_ports++;
+		}
+	}
+	return 0;
+}
+
+static int parse_exposed(struct json_object *exposed, struct bh_container_config *cfg)
+{
+	size_t n = exposed ? (size_t)json_object_object_length(exposed) : 0;
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < cfg->n_exposed_ports; i++)
+		free(cfg->exposed_ports[i]);
+	free(cfg->exposed_ports);
+	cfg->n_exposed_ports = 0;
+	cfg->exposed_ports = calloc(n, sizeof(*cfg->exposed_ports));
+	if (!cfg->exposed_ports)
+		return -ENOMEM;
+	json_object_object_foreach(exposed, key, val)
+	{
+		(void)val;
+		cfg->exposed_ports[cfg->n_exposed_ports] = strdup(key);
+		if (!cfg->exposed_ports[cfg->n_exposed_ports])
+			return -ENOMEM;
+		cfg->n_exposed_ports++;
+	}
+	return 0;
+}
+
+static int parse_host_config(struct json_object *root, struct json_object *cconf,
+			     struct bh_container_config *cfg)
+{
+	struct json_object *hc = get_type(root, "HostConfig", json_type_object);
+	const char *apparmor = bh_json_str(root, "AppArmorProfile");
+	const char *selinux = bh_json_str(root, "ProcessLabel");
+
+	cfg->privileged = get_bool(hc, "Privileged");
+	cfg->readonly_rootfs = get_bool(hc, "ReadonlyRootfs");
+	cfg->seccomp = !cfg->privileged;
+	cfg->devices_unrestricted = cfg->privileged;
+	if (cfg->privileged)
+		apparmor = "unconfined";
+	parse_security_opts(get_type(hc, "SecurityOpt", json_type_array), cfg, &apparmor);
+	parse_caps(cconf, hc, cfg);
+
+	/* docker never unshares the user or time namespace unless userns-remap is on */
+	cfg->host_ns[BH_NS_USER] = true;
+	cfg->host_ns[BH_NS_TIME] = true;
+	cfg->host_ns[BH_NS_PID] = is_host_mode(hc, "PidMode");
+	cfg->host_ns[BH_NS_NET] = is_host_mode(hc, "NetworkMode");
+	cfg->host_ns[BH_NS_IPC] = is_host_mode(hc, "IpcMode");
+	cfg->host_ns[BH_NS_UTS] = is_host_mode(hc, "UTSMode");
+	cfg->host_ns[BH_NS_CGROUP] = is_host_mode(hc, "CgroupnsMode");
+
+	if (bh_set_str(&cfg->apparmor_profile, apparmor && *apparmor ? apparmor : NULL) ||
+	    bh_set_str(&cfg->selinux_label, selinux && *selinux ? selinux : NULL))
+		return -ENOMEM;
+	return parse_ports(get_type(hc, "PortBindings", json_type_object),
+			   get_type(get_type(root, "NetworkSettings", json_type_object), "Ports",
+				    json_type_object),
+			   cfg);
+}
+
+int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c)
+{
+	struct json_object *root = bh_json_parse_object(json, len), *cconf, *labels;
+	struct bh_container_config *cfg = &c->config;
+	const char *name;
+	int err;
+
+	if (!root)
+		return -EINVAL;
+	cconf = get_type(root, "Config", json_type_object);
+	name = bh_json_str(root, "Name");
+	if (name && *name == '/')
+		name++;
+	err = bh_set_str(&c->name, name && *name ? name : NULL);
+	if (!err)
+		err = bh_set_str(&c->image, bh_json_str(cconf, "Image"));
+	labels = get_type(cconf, "Labels", json_type_object);
+	if (!err && labels) {
+		json_object_object_foreach(labels, key, val)
+		{
+			if (!json_object_is_type(val, json_type_string))
+				continue;
+			err = bh_container_add_label(c, key, json_object_get_string(val));
+			if (err)
+				break;
+		}
+	}
+	if (!err)
+		err = parse_host_config(root, cconf, cfg);
+	if (!err)
+		err = parse_mounts(get_type(root, "Mounts", json_type_array), cfg);
+	if (!err)
+		err = parse_exposed(get_type(cconf, "ExposedPorts", json_type_object), cfg);
+	if (!err)
+		cfg->known = true;
+	json_object_put(root);
+	return err;
+}
+
+struct body {
+	char *buf;
+	size_t len;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct body *b = userp;
+	size_t n = size * nmemb;
+	char *buf;
+
+	if (b->len + n + 1 > INSPECT_MAX)
+		return 0;
+	buf = realloc(b->buf, b->len + n + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf + b->len, data, n);
+	b->buf = buf;
+	b->len += n;
+	buf[b->len] = '\0';
+	return n;
+}
+
+int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
+			    size_t *len)
+{
+	struct body b = { 0 };
+	char url[128];
+	long status = 0;
+	CURLcode rc;
+	CURL *curl;
+	int err;
+
+	*body = NULL;
+	*len = 0;
+	curl = curl_easy_init();
+	if (!curl)
+		return -ENOMEM;
+	/* the host part is ignored on a unix socket; the API version is the one docker 20.10 serves */
+	snprintf(url, sizeof(url), "http://localhost/v1.41/containers/%s/json", id);
+	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+
+	rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		err = -ETIMEDOUT;
+	else if (rc == CURLE_COULDNT_CONNECT)
+		err = -ECONNREFUSED;
+	else if (rc != CURLE_OK)
+		err = -EIO;
+	else if (status == 404)
+		err = -ENOENT;
+	else if (status != 200 || !b.buf)
+		err = -EPROTO;
+	else
+		err = 0;
+	if (err) {
+		free(b.buf);
+		return err;
+	}
+	*body = b.buf;
+	*len = b.len;
+	return 0;
+}
