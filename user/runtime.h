@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_RUNTIME_H
 #define BULKHEAD_RUNTIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -12,10 +13,16 @@
 int bh_cap_from_name(const char *name);
 
 /* Parses a whole JSON object; NULL (the caller returns -EINVAL) when malformed or truncated. */
-struct json_object *bh_json_parse_object(const char *json, size_t len);
+struct json_object *bh_jobj_parse(const char *json, size_t len);
 
 /* The string at obj[key], NULL when absent or not a string. */
-const char *bh_json_str(struct json_object *obj, const char *key);
+const char *bh_jobj_str(struct json_object *obj, const char *key);
+
+/* The member obj[key] when it has type t, else NULL (obj may be NULL). */
+struct json_object *bh_jobj_get(struct json_object *obj, const char *key, enum json_type t);
+
+/* obj[key] when it is a boolean, else false. */
+bool bh_jobj_bool(struct json_object *obj, const char *key);
 
 /* Replaces *dst with a copy of src (NULL frees it). Returns 0 or -ENOMEM. */
 int bh_set_str(char **dst, const char *src);

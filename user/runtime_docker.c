@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* An inspect body is a few KiB; anything this large is not one. */
 #define INSPECT_MAX (4u << 20)
@@ -21,25 +22,9 @@ static const char *const docker_default_caps[] = {
 /* CAP_LAST_CAP (CAP_CHECKPOINT_RESTORE, 40): --privileged grants them all. */
 #define ALL_CAPS ((1ULL << 41) - 1)
 
-static struct json_object *get_type(struct json_object *obj, const char *key, enum json_type t)
-{
-	struct json_object *v;
-
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, t))
-		return NULL;
-	return v;
-}
-
-static bool get_bool(struct json_object *obj, const char *key)
-{
-	struct json_object *v = get_type(obj, key, json_type_boolean);
-
-	return v && json_object_get_boolean(v);
-}
-
 static bool is_host_mode(struct json_object *hc, const char *key)
 {
-	const char *mode = bh_json_str(hc, key);
+	const char *mode = bh_jobj_str(hc, key);
 
 	return mode && !strcmp(mode, "host");
 }
@@ -94,7 +79,7 @@ static void parse_security_opts(struct json_object *list, struct bh_container_co
 static void parse_caps(struct json_object *cconf, struct json_object *hc,
 		       struct bh_container_config *cfg)
 {
-	const char *user = bh_json_str(cconf, "User");
+	const char *user = bh_jobj_str(cconf, "User");
 	__u64 mask = 0;
 
 	if (cfg->privileged) {
@@ -103,8 +88,8 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 		for (size_t i = 0; i < sizeof(docker_default_caps) / sizeof(docker_default_caps[0]);
 		     i++)
 			mask |= 1ULL << bh_cap_from_name(docker_default_caps[i]);
-		mask = cap_apply(mask, get_type(hc, "CapAdd", json_type_array), true);
-		mask = cap_apply(mask, get_type(hc, "CapDrop", json_type_array), false);
+		mask = cap_apply(mask, bh_jobj_get(hc, "CapAdd", json_type_array), true);
+		mask = cap_apply(mask, bh_jobj_get(hc, "CapDrop", json_type_array), false);
 	}
 	cfg->cap_bounding = mask;
 	/* a non-root user starts with an empty effective set */
@@ -128,15 +113,15 @@ static int parse_mounts(struct json_object *list, struct bh_container_config *cf
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *mo = json_object_array_get_idx(list, i);
 		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
-		struct json_object *rw = get_type(mo, "RW", json_type_boolean);
-		const char *prop = bh_json_str(mo, "Propagation");
+		struct json_object *rw = bh_jobj_get(mo, "RW", json_type_boolean);
+		const char *prop = bh_jobj_str(mo, "Propagation");
 
 		if (!json_object_is_type(mo, json_type_object))
 			continue;
 		cfg->n_mounts++;
-		if (bh_set_str(&m->source, bh_json_str(mo, "Source")) ||
-		    bh_set_str(&m->destination, bh_json_str(mo, "Destination")) ||
-		    bh_set_str(&m->type, bh_json_str(mo, "Type")))
+		if (bh_set_str(&m->source, bh_jobj_str(mo, "Source")) ||
+		    bh_set_str(&m->destination, bh_jobj_str(mo, "Destination")) ||
+		    bh_set_str(&m->type, bh_jobj_str(mo, "Type")))
 			return -ENOMEM;
 		m->bind = m->type && !strcmp(m->type, "bind");
 		m->readonly = rw && !json_object_get_boolean(rw);
@@ -160,11 +145,11 @@ static int parse_port(const char *key, struct bh_port_binding *p)
 /* The host port docker chose for a binding that left it empty (-p 80). */
 static const char *actual_host_port(struct json_object *net_ports, const char *key, size_t idx)
 {
-	struct json_object *list = get_type(net_ports, key, json_type_array);
+	struct json_object *list = bh_jobj_get(net_ports, key, json_type_array);
 
 	if (!list || idx >= json_object_array_length(list))
 		return NULL;
-	return bh_json_str(json_object_array_get_idx(list, idx), "HostPort");
+	return bh_jobj_str(json_object_array_get_idx(list, idx), "HostPort");
 }
 
 static int parse_ports(struct json_object *bindings, struct json_object *net_ports,
@@ -196,7 +181,7 @@ static int parse_ports(struct json_object *bindings, struct json_object *net_por
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *b = json_object_array_get_idx(list, i);
 			struct bh_port_binding *p = &cfg->ports[cfg->n_ports];
-			const char *hp = bh_json_str(b, "HostPort"), *ip = bh_json_str(b, "HostIp");
+			const char *hp = bh_jobj_str(b, "HostPort"), *ip = bh_jobj_str(b, "HostIp");
 
 			if (parse_port(key, p))
 				continue;
@@ -237,17 +222,17 @@ static int parse_exposed(struct json_object *exposed, struct bh_container_config
 static int parse_host_config(struct json_object *root, struct json_object *cconf,
 			     struct bh_container_config *cfg)
 {
-	struct json_object *hc = get_type(root, "HostConfig", json_type_object);
-	const char *apparmor = bh_json_str(root, "AppArmorProfile");
-	const char *selinux = bh_json_str(root, "ProcessLabel");
+	struct json_object *hc = bh_jobj_get(root, "HostConfig", json_type_object);
+	const char *apparmor = bh_jobj_str(root, "AppArmorProfile");
+	const char *selinux = bh_jobj_str(root, "ProcessLabel");
 
-	cfg->privileged = get_bool(hc, "Privileged");
-	cfg->readonly_rootfs = get_bool(hc, "ReadonlyRootfs");
+	cfg->privileged = bh_jobj_bool(hc, "Privileged");
+	cfg->readonly_rootfs = bh_jobj_bool(hc, "ReadonlyRootfs");
 	cfg->seccomp = !cfg->privileged;
 	cfg->devices_unrestricted = cfg->privileged;
 	if (cfg->privileged)
 		apparmor = "unconfined";
-	parse_security_opts(get_type(hc, "SecurityOpt", json_type_array), cfg, &apparmor);
+	parse_security_opts(bh_jobj_get(hc, "SecurityOpt", json_type_array), cfg, &apparmor);
 	parse_caps(cconf, hc, cfg);
 
 	/* docker never unshares the user or time namespace unless userns-remap is on */
@@ -262,29 +247,29 @@ static int parse_host_config(struct json_object *root, struct json_object *cconf
 	if (bh_set_str(&cfg->apparmor_profile, apparmor && *apparmor ? apparmor : NULL) ||
 	    bh_set_str(&cfg->selinux_label, selinux && *selinux ? selinux : NULL))
 		return -ENOMEM;
-	return parse_ports(get_type(hc, "PortBindings", json_type_object),
-			   get_type(get_type(root, "NetworkSettings", json_type_object), "Ports",
+	return parse_ports(bh_jobj_get(hc, "PortBindings", json_type_object),
+			   bh_jobj_get(bh_jobj_get(root, "NetworkSettings", json_type_object), "Ports",
 				    json_type_object),
 			   cfg);
 }
 
 int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c)
 {
-	struct json_object *root = bh_json_parse_object(json, len), *cconf, *labels;
+	struct json_object *root = bh_jobj_parse(json, len), *cconf, *labels;
 	struct bh_container_config *cfg = &c->config;
 	const char *name;
 	int err;
 
 	if (!root)
 		return -EINVAL;
-	cconf = get_type(root, "Config", json_type_object);
-	name = bh_json_str(root, "Name");
+	cconf = bh_jobj_get(root, "Config", json_type_object);
+	name = bh_jobj_str(root, "Name");
 	if (name && *name == '/')
 		name++;
 	err = bh_set_str(&c->name, name && *name ? name : NULL);
 	if (!err)
-		err = bh_set_str(&c->image, bh_json_str(cconf, "Image"));
-	labels = get_type(cconf, "Labels", json_type_object);
+		err = bh_set_str(&c->image, bh_jobj_str(cconf, "Image"));
+	labels = bh_jobj_get(cconf, "Labels", json_type_object);
 	if (!err && labels) {
 		json_object_object_foreach(labels, key, val)
 		{
@@ -298,9 +283,9 @@ int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c
 	if (!err)
 		err = parse_host_config(root, cconf, cfg);
 	if (!err)
-		err = parse_mounts(get_type(root, "Mounts", json_type_array), cfg);
+		err = parse_mounts(bh_jobj_get(root, "Mounts", json_type_array), cfg);
 	if (!err)
-		err = parse_exposed(get_type(cconf, "ExposedPorts", json_type_object), cfg);
+		err = parse_exposed(bh_jobj_get(cconf, "ExposedPorts", json_type_object), cfg);
 	if (!err)
 		cfg->known = true;
 	json_object_put(root);

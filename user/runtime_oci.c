@@ -3,11 +3,12 @@
 #include "runtime.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* include/uapi/linux/capability.h, by number; OCI and docker spell them "CAP_<name>". */
+/* include/uapi/lx/capability.h, by number; OCI and docker spell them "CAP_<name>". */
 static const char *const cap_names[] = {
 	"CHOWN",	    "DAC_OVERRIDE",	"DAC_READ_SEARCH", "FOWNER",
 	"FSETID",	    "KILL",		"SETGID",	   "SETUID",
@@ -33,7 +34,7 @@ int bh_cap_from_name(const char *name)
 	return -1;
 }
 
-struct json_object *bh_json_parse_object(const char *json, size_t len)
+struct json_object *bh_jobj_parse(const char *json, size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -66,7 +67,7 @@ struct json_object *bh_json_parse_object(const char *json, size_t len)
 	return obj;
 }
 
-const char *bh_json_str(struct json_object *obj, const char *key)
+const char *bh_jobj_str(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
 
@@ -87,7 +88,7 @@ int bh_set_str(char **dst, const char *src)
 	return 0;
 }
 
-static struct json_object *get_type(struct json_object *obj, const char *key, enum json_type t)
+struct json_object *bh_jobj_get(struct json_object *obj, const char *key, enum json_type t)
 {
 	struct json_object *v;
 
@@ -96,9 +97,9 @@ static struct json_object *get_type(struct json_object *obj, const char *key, en
 	return v;
 }
 
-static bool get_bool(struct json_object *obj, const char *key)
+bool bh_jobj_bool(struct json_object *obj, const char *key)
 {
-	struct json_object *v = get_type(obj, key, json_type_boolean);
+	struct json_object *v = bh_jobj_get(obj, key, json_type_boolean);
 
 	return v && json_object_get_boolean(v);
 }
@@ -177,13 +178,13 @@ static __u64 cap_mask(struct json_object *list)
 
 static int parse_process(struct json_object *proc, struct bh_container_config *cfg)
 {
-	struct json_object *caps = get_type(proc, "capabilities", json_type_object);
+	struct json_object *caps = bh_jobj_get(proc, "capabilities", json_type_object);
 
-	cfg->cap_bounding = cap_mask(get_type(caps, "bounding", json_type_array));
-	cfg->cap_effective = cap_mask(get_type(caps, "effective", json_type_array));
-	cfg->no_new_privileges = get_bool(proc, "noNewPrivileges");
-	if (bh_set_str(&cfg->apparmor_profile, bh_json_str(proc, "apparmorProfile")) ||
-	    bh_set_str(&cfg->selinux_label, bh_json_str(proc, "selinuxLabel")))
+	cfg->cap_bounding = cap_mask(bh_jobj_get(caps, "bounding", json_type_array));
+	cfg->cap_effective = cap_mask(bh_jobj_get(caps, "effective", json_type_array));
+	cfg->no_new_privileges = bh_jobj_bool(proc, "noNewPrivileges");
+	if (bh_set_str(&cfg->apparmor_profile, bh_jobj_str(proc, "apparmorProfile")) ||
+	    bh_set_str(&cfg->selinux_label, bh_jobj_str(proc, "selinuxLabel")))
 		return -ENOMEM;
 	return 0;
 }
@@ -215,7 +216,7 @@ static int parse_namespaces(struct json_object *list, struct bh_container_config
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *ns = json_object_array_get_idx(list, i);
-		const char *type = bh_json_str(ns, "type"), *path = bh_json_str(ns, "path");
+		const char *type = bh_jobj_str(ns, "type"), *path = bh_jobj_str(ns, "path");
 		int k = type ? ns_kind(type) : -1;
 
 		if (k < 0)
@@ -273,12 +274,12 @@ static int parse_mounts(struct json_object *list, struct bh_container_config *cf
 		if (!json_object_is_type(mo, json_type_object))
 			continue;
 		cfg->n_mounts++;
-		if (bh_set_str(&m->source, bh_json_str(mo, "source")) ||
-		    bh_set_str(&m->destination, bh_json_str(mo, "destination")) ||
-		    bh_set_str(&m->type, bh_json_str(mo, "type")))
+		if (bh_set_str(&m->source, bh_jobj_str(mo, "source")) ||
+		    bh_set_str(&m->destination, bh_jobj_str(mo, "destination")) ||
+		    bh_set_str(&m->type, bh_jobj_str(mo, "type")))
 			return -ENOMEM;
 		m->bind = m->type && !strcmp(m->type, "bind");
-		parse_mount_options(get_type(mo, "options", json_type_array), m);
+		parse_mount_options(bh_jobj_get(mo, "options", json_type_array), m);
 	}
 	return 0;
 }
@@ -291,7 +292,7 @@ static bool devices_allow_all(struct json_object *list)
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(list, i), *v;
-		const char *type = bh_json_str(d, "type");
+		const char *type = bh_jobj_str(d, "type");
 		bool wild = !type || !strcmp(type, "a");
 
 		if (json_object_object_get_ex(d, "major", &v) && json_object_get_int64(v) >= 0)
@@ -299,34 +300,34 @@ static bool devices_allow_all(struct json_object *list)
 		if (json_object_object_get_ex(d, "minor", &v) && json_object_get_int64(v) >= 0)
 			wild = false;
 		if (wild)
-			all = get_bool(d, "allow");
+			all = bh_jobj_bool(d, "allow");
 	}
 	return all;
 }
 
 int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 {
-	struct json_object *root = bh_json_parse_object(json, len), *linux, *ann;
+	struct json_object *root = bh_jobj_parse(json, len), *lx, *ann;
 	struct bh_container_config *cfg = &c->config;
 	int err;
 
 	if (!root)
 		return -EINVAL;
-	linux = get_type(root, "linux", json_type_object);
+	lx = bh_jobj_get(root, "lx", json_type_object);
 
-	err = parse_process(get_type(root, "process", json_type_object), cfg);
+	err = parse_process(bh_jobj_get(root, "process", json_type_object), cfg);
 	if (!err)
-		err = parse_namespaces(get_type(linux, "namespaces", json_type_array), cfg);
+		err = parse_namespaces(bh_jobj_get(lx, "namespaces", json_type_array), cfg);
 	if (!err)
-		err = parse_mounts(get_type(root, "mounts", json_type_array), cfg);
+		err = parse_mounts(bh_jobj_get(root, "mounts", json_type_array), cfg);
 	if (err)
 		goto out;
-	cfg->readonly_rootfs = get_bool(get_type(root, "root", json_type_object), "readonly");
-	cfg->seccomp = get_type(linux, "seccomp", json_type_object) != NULL;
+	cfg->readonly_rootfs = bh_jobj_bool(bh_jobj_get(root, "root", json_type_object), "readonly");
+	cfg->seccomp = bh_jobj_get(lx, "seccomp", json_type_object) != NULL;
 	cfg->devices_unrestricted = devices_allow_all(
-		get_type(get_type(linux, "resources", json_type_object), "devices", json_type_array));
+		bh_jobj_get(bh_jobj_get(lx, "resources", json_type_object), "devices", json_type_array));
 
-	ann = get_type(root, "annotations", json_type_object);
+	ann = bh_jobj_get(root, "annotations", json_type_object);
 	if (ann) {
 		json_object_object_foreach(ann, key, val)
 		{
