@@ -60,6 +60,29 @@ static __always_inline __u64 bh_task_cgroup_v1_id(struct task_struct *task)
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
+#define BH_S_IFMT 00170000
+#define BH_S_IFSOCK 0140000
+
+/*
+ * The socket behind a file descriptor of the current task (fd -> file ->
+ * private_data), or NULL. The inode mode proves the file is a socket before
+ * private_data is taken for a struct socket, as sock_from_file() does.
+ */
+static __always_inline struct socket *bh_fd_socket(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & BH_S_IFMT) != BH_S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(file, private_data);
+}
+
 /* struct mount embeds the vfsmount a path points at; its offset is relocated by CO-RE. */
 static __always_inline struct mount *bh_real_mount(struct vfsmount *vfsmnt)
 {

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* mount.bpf.c - mount family records: mount(2) and the new mount API, with the result. */
+#include "common.bpf.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "emit.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * TOCTOU: the mount family has no kernel state that names its arguments once
+ * the call is done, so paths, fstype and struct mount_attr are read from user
+ * memory. Entry saves only the raw arguments; the strings are read at exit,
+ * where the kernel's own copy_from_user() has faulted the pages in (a read at
+ * entry fails on a not yet touched page). A racing thread may rewrite that
+ * memory between the kernel's read and ours: the record shows what user memory
+ * held at exit, and ret is the kernel's verdict.
+ */
+static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+{
+	struct bh_sys_args a = { .kind = BH_SYS_MOUNT };
+	__u32 tid = bh_current_tid();
+
+	if (bh_is_self())
+		return 0;
+	a.mount.call = call;
+	/* one load each: the verifier refuses a ctx pointer moved by a loop */
+	a.mount.args[0] = ctx->args[0];
+	a.mount.args[1] = ctx->args[1];
+	a.mount.args[2] = ctx->args[2];
+	a.mount.args[3] = ctx->args[3];
+	a.mount.args[4] = ctx->args[4];
+	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+/* struct mount_attr (uapi, MOUNT_ATTR_SIZE_VER0 = 32): the fields the record keeps. */
+struct bh_mount_attr {
+	__u64 attr_set;
+	__u64 attr_clr;
+	__u64 propagation;
+};
+
+static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bh_current();
+	__u32 tid = bh_current_tid();
+	const void *src = NULL, *tgt = NULL, *fstype = NULL;
+	struct bh_mount_attr attr;
+	struct bh_sys_args *a;
+	struct bh_scratch *s;
+	struct bh_mount *e;
+	__u64 *args;
+	__u32 off;
+
+	if (bh_is_self())
+		return 0;
+	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
+	if (!a)
+		return 0;
+	if (a->kind != BH_SYS_MOUNT)
+		goto out;
+	s = bh_scratch_get();
+	if (!s)
+		goto out;
+	e = (struct bh_mount *)s->rec;
+	off = bh_begin(s, task, BH_EV_MOUNT, sizeof(*e), (__s32)ctx->ret);
+	args = a->mount.args;
+	e->call = a->mount.call;
+	switch (a->mount.call) {
+	case BH_MOUNT_MOUNT:		/* mount(source, target, fstype, flags, data) */
+		src = (const void *)args[0];
+		tgt = (const void *)args[1];
+		fstype = (const void *)args[2];
+		e->flags = args[3];
+		break;
+	case BH_MOUNT_OPEN_TREE:	/* open_tree(dfd, filename, flags) */
+		e->from_dfd = (__s32)args[0];
+		src = (const void *)args[1];
+		e->flags = args[2];
+		break;
+	case BH_MOUNT_MOVE_MOUNT:	/* move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
+		e->from_dfd = (__s32)args[0];
+		src = (const void *)args[1];
+		e->to_dfd = (__s32)args[2];
+		tgt = (const void *)args[3];
+		e->flags = args[4];
+		break;
+	case BH_MOUNT_FSMOUNT:		/* fsmount(fs_fd, flags, attr_flags) */
+		e->from_dfd = (__s32)args[0];
+		e->flags = args[1];
+		e->attr_set = args[2];
+		break;
+	case BH_MOUNT_FSOPEN:		/* fsopen(fsname, flags) */
+		fstype = (const void *)args[0];
+		e->flags = args[1];
+		break;
+	case BH_MOUNT_MOUNT_SETATTR:	/* mount_setattr(dfd, path, flags, uattr, usize) */
+		e->to_dfd = (__s32)args[0];
+		tgt = (const void *)args[1];
+		e->flags = args[2];
+		if (args[3] && args[4] >= sizeof(attr)) {
+			if (bpf_probe_read_user(&attr, sizeof(attr), (const void *)args[3])) {
+				bh_count(BH_CNT_READ_ERRORS);
+			} else {
+				e->attr_set = attr.attr_set;
+				e->attr_clr = attr.attr_clr;
+				e->propagation = attr.propagation;
+			}
+		}
+		break;
+	}
+	off = bh_tail_str(s, off, src, BH_PATH_MAX, true, &e->source_len, BH_TRUNC_STR0);
+	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1);
+	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2);
+	bh_output(s, off);
+out:
+	bpf_map_delete_elem(&bh_sys_args, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_mount")
+int tracepoint__syscalls__sys_enter_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_MOUNT);
+}
+
+SEC("tp/syscalls/sys_exit_mount")
+int tracepoint__syscalls__sys_exit_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_open_tree")
+int tracepoint__syscalls__sys_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_OPEN_TREE);
+}
+
+SEC("tp/syscalls/sys_exit_open_tree")
+int tracepoint__syscalls__sys_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_move_mount")
+int tracepoint__syscalls__sys_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_MOVE_MOUNT);
+}
+
+SEC("tp/syscalls/sys_exit_move_mount")
+int tracepoint__syscalls__sys_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_fsmount")
+int tracepoint__syscalls__sys_enter_fsmount(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_FSMOUNT);
+}
+
+SEC("tp/syscalls/sys_exit_fsmount")
+int tracepoint__syscalls__sys_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_fsopen")
+int tracepoint__syscalls__sys_enter_fsopen(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_FSOPEN);
+}
+
+SEC("tp/syscalls/sys_exit_fsopen")
+int tracepoint__syscalls__sys_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_mount_setattr")
+int tracepoint__syscalls__sys_enter_mount_setattr(struct trace_event_raw_sys_enter *ctx)
+{
+	return mount_enter(ctx, BH_MOUNT_MOUNT_SETATTR);
+}
+
+SEC("tp/syscalls/sys_exit_mount_setattr")
+int tracepoint__syscalls__sys_exit_mount_setattr(struct trace_event_raw_sys_exit *ctx)
+{
+	return mount_exit(ctx);
+}

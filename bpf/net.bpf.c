@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* net.bpf.c - connect, bind and listen records: peers and local addresses from the kernel. */
+#include "common.bpf.h"
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "emit.bpf.h"
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define BH_SUN_PATH_OFF 2	/* offsetof(struct sockaddr_un, sun_path) */
+
+/*
+ * connect(fd, uaddr, addrlen): the destination exists in the kernel only for
+ * a connected unix socket (its peer), so the sockaddr is copied from user memory
+ * at entry (TOCTOU: a racing thread may change it after the kernel's copy). The
+ * caller just wrote it, so the page is present.
+ */
+SEC("tp/syscalls/sys_enter_connect")
+int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_sys_args a = { .kind = BH_SYS_CONNECT };
+	__u32 tid = bh_current_tid();
+	__u64 len = ctx->args[2];	/* 64-bit: the clamp below stays visible to the verifier */
+
+	if (bh_is_self())
+		return 0;
+	a.connect.fd = (__s32)ctx->args[0];
+	if (len > BH_SOCKADDR_MAX)
+		len = BH_SOCKADDR_MAX;
+	if (len && bpf_probe_read_user(a.connect.addr, len, (const void *)ctx->args[1]))
+		bh_count(BH_CNT_READ_ERRORS);
+	else
+		a.connect.addrlen = len;
+	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+/*
+ * Appends a unix socket name of plen bytes (sun_path, from kernel memory) at
+ * off: a path up to its NUL, or for an abstract name (leading NUL) '@' and the
+ * raw bytes after it.
+ */
+static __always_inline __u32 unix_name_tail(struct bh_scratch *s, __u32 off, const char *sun_path,
+					    __s64 plen, __u16 *len, __u16 trunc_bit)
+{
+	char first = 0;
+	__u64 n;
+
+	*len = 0;
+	if (plen <= 0)
+		return off;
+	if (bpf_probe_read_kernel(&first, 1, sun_path)) {
+		bh_count(BH_CNT_READ_ERRORS);
+		return off;
+	}
+	if (first)
+		return bh_tail_str(s, off, sun_path, BH_UNIX_PATH_MAX, false, len, trunc_bit);
+	/* bytes after the leading NUL; the mask is for the verifier (the value is < 108) */
+	n = plen > BH_UNIX_PATH_MAX ? BH_UNIX_PATH_MAX - 1 : plen - 1;
+	barrier_var(n);
+	n &= 127;
+	s->rec[off & BH_OFF_MASK] = '@';
+	if (bpf_probe_read_kernel(&s->rec[(off + 1) & BH_OFF_MASK], n, sun_path + 1)) {
+		bh_count(BH_CNT_READ_ERRORS);
+		return off;
+	}
+	*len = n + 1;
+	return off + n + 1;
+}
+
+/* The name the peer of a connected unix socket was bound to: the listener's own path. */
+static __always_inline __u32 unix_peer_tail(struct bh_scratch *s, __u32 off, struct sock *sk,
+					    __u16 *len)
+{
+	/* struct unix_sock starts with its struct sock: the cast is unix_sk() */
+	struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	struct unix_address *addr;
+
+	*len = 0;
+	if (!peer)
+		return off;
+	addr = BPF_CORE_READ((struct unix_sock *)peer, addr);
+	if (!addr)
+		return off;	/* an unbound peer (socketpair, autobind pending) */
+	return unix_name_tail(s, off, addr->name[0].sun_path,
+			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0);
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bh_current();
+	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a;
+	struct bh_scratch *s;
+	struct bh_connect *e;
+	struct socket *sock;
+	struct sock *sk = NULL;
+	__u16 family = 0;
+	__u32 off;
+
+	if (bh_is_self())
+		return 0;
+	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
+	if (!a)
+		return 0;
+	if (a->kind != BH_SYS_CONNECT)
+		goto out;
+	s = bh_scratch_get();
+	if (!s)
+		goto out;
+	e = (struct bh_connect *)s->rec;
+	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ctx->ret);
+	e->fd = a->connect.fd;
+	if (a->connect.addrlen >= sizeof(family))
+		family = *(__u16 *)a->connect.addr;
+	e->family = family;
+	sock = bh_fd_socket(task, a->connect.fd);
+	if (sock) {
+		e->sock_type = BPF_CORE_READ(sock, type);
+		sk = BPF_CORE_READ(sock, sk);
+	}
+	switch (family) {
+	case AF_UNIX:
+		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
+			off = unix_peer_tail(s, off, sk, &e->peer_path_len);
+		off = unix_name_tail(s, off, (const char *)a->connect.addr + BH_SUN_PATH_OFF,
+				     (__s64)a->connect.addrlen - BH_SUN_PATH_OFF, &e->path_len,
+				     BH_TRUNC_STR1);
+		break;
+	case AF_INET: {
+		struct sockaddr_in *sin = (struct sockaddr_in *)a->connect.addr;
+
+		e->port = bpf_ntohs(sin->sin_port);
+		__builtin_memcpy(e->addr, &sin->sin_addr, 4);
+		break;
+	}
+	case AF_INET6: {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)a->connect.addr;
+
+		e->port = bpf_ntohs(sin6->sin6_port);
+		__builtin_memcpy(e->addr, &sin6->sin6_addr, 16);
+		break;
+	}
+	}
+	bh_output(s, off);
+out:
+	bpf_map_delete_elem(&bh_sys_args, &tid);
+	return 0;
+}
+
+/* bind(fd, ...), listen(fd, ...): only the fd is needed; the address is kernel state. */
+static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_sys_args a = { .kind = BH_SYS_SOCK };
+	__u32 tid = bh_current_tid();
+
+	if (bh_is_self())
+		return 0;
+	a.sock_fd = (__s32)ctx->args[0];
+	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+/* Emits the socket's local address after a successful bind or listen (inet families only). */
+static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+{
+	struct task_struct *task = bh_current();
+	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a;
+	struct bh_scratch *s;
+	struct socket *sock;
+	struct bh_sock *e;
+	struct sock *sk;
+	__u16 family;
+	__u32 off;
+
+	if (bh_is_self())
+		return 0;
+	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
+	if (!a)
+		return 0;
+	if (a->kind != BH_SYS_SOCK || ctx->ret != 0)
+		goto out;
+	sock = bh_fd_socket(task, a->sock_fd);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		goto out;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		goto out;
+	s = bh_scratch_get();
+	if (!s)
+		goto out;
+	e = (struct bh_sock *)s->rec;
+	off = bh_begin(s, task, type, sizeof(*e), 0);
+	e->fd = a->sock_fd;
+	e->family = family;
+	e->sock_type = BPF_CORE_READ(sock, type);
+	/* inet_num (skc_num) is the bound port in host order */
+	e->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (family == AF_INET) {
+		__be32 a4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(e->addr, &a4, 4);
+	} else {
+		BPF_CORE_READ_INTO(e->addr, sk, __sk_common.skc_v6_rcv_saddr);
+	}
+	bh_output(s, off);
+out:
+	bpf_map_delete_elem(&bh_sys_args, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_bind")
+int tracepoint__syscalls__sys_enter_bind(struct trace_event_raw_sys_enter *ctx)
+{
+	return sock_enter(ctx);
+}
+
+SEC("tp/syscalls/sys_exit_bind")
+int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx, BH_EV_BIND);
+}
+
+SEC("tp/syscalls/sys_enter_listen")
+int tracepoint__syscalls__sys_enter_listen(struct trace_event_raw_sys_enter *ctx)
+{
+	return sock_enter(ctx);
+}
+
+SEC("tp/syscalls/sys_exit_listen")
+int tracepoint__syscalls__sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx, BH_EV_LISTEN);
+}
