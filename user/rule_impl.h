@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * rule_impl.h - what the rule families (rule_config.c, rule_event.c) share with the
+ * engine (rules.c): the catalogue, the engine state and the emission of a finding.
+ */
+#ifndef BULKHEAD_RULE_IMPL_H
+#define BULKHEAD_RULE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "json_writer.h"
+#include "policy.h"
+#include "rules.h"
+
+struct bh_rule_info {
+	const char *id;
+	enum bh_severity severity;		/* configuration finding (or the only kind) */
+	enum bh_severity behaviour_severity;	/* behaviour finding */
+	const char *kind;			/* "config", "behaviour" or "config+behaviour" */
+	const char *trigger;
+	const char *remediation;
+};
+
+extern const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT];
+
+struct bh_map; /* rules.c: a small string-keyed hash table */
+
+struct bh_rules {
+	const struct bh_policy *policy;
+	struct bh_policy *own_policy;	/* the built-in one when the caller gave none */
+	__u64 self_cgroup_id;
+	int64_t boot_to_real_ns;
+	__u32 host_ns[BH_NS_KINDS];
+	struct bh_json w;
+	struct bh_map *dedup;		/* (rule, container, exe, detail) -> window */
+	struct bh_map *fired;		/* container -> bit per rule already reported */
+};
+
+/* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */
+struct bh_hit {
+	struct bh_rules *r;
+	struct bh_finding f;
+	bh_finding_sink sink;
+	void *ctx;
+	char summary[512];
+};
+
+/* The caps docker grants by default are not dangerous; these are. */
+#define BH_DANGEROUS_CAPS                                                                     \
+	((1ULL << 21) /* SYS_ADMIN */ | (1ULL << 16) /* SYS_MODULE */ |                        \
+	 (1ULL << 19) /* SYS_PTRACE */ | (1ULL << 17) /* SYS_RAWIO */ |                        \
+	 (1ULL << 22) /* SYS_BOOT */ | (1ULL << 12) /* NET_ADMIN */ |                          \
+	 (1ULL << 2) /* DAC_READ_SEARCH */ | (1ULL << 39) /* BPF */ |                          \
+	 (1ULL << 38) /* PERFMON */ | (1ULL << 34) /* SYSLOG */ | (1ULL << 33) /* MAC_ADMIN */ | \
+	 (1ULL << 32) /* MAC_OVERRIDE */ | (1ULL << 25) /* SYS_TIME */)
+
+/*
+ * Starts a configuration finding: NULL when the rule is off, allow-listed, or
+ * already reported for this container. Otherwise the evidence object is open
+ * in the returned writer; finish with bh_hit_send(). fmt follows the subject
+ * ("Container \"web\" (3f2a..) ") in the summary.
+ */
+struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+			      const struct bh_container *c, bh_finding_sink sink, void *ctx,
+			      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/*
+ * Starts a behaviour finding of ev: NULL when the rule is off or allow-listed,
+ * or when the event is folded into the (rule, container, exe, detail) window.
+ * once: report at most once per container (the config bit is shared).
+ */
+struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+			     const struct bh_event *ev, const struct bh_container *c,
+			     const char *detail, bool once, bh_finding_sink sink, void *ctx,
+			     const char *fmt, ...) __attribute__((format(printf, 10, 11)));
+
+void bh_hit_send(struct bh_hit *h);
+
+/* Room for a normalized mount source or socket path. */
+#define BH_NORM_PATH_MAX 4096
+
+/* Lexical normalization of an absolute path ("//", "/./", "..", trailing "/"). */
+void bh_path_normalize(const char *in, char *out, size_t size);
+/* path (normalized) is base or below it; "/" as base matches only "/". */
+bool bh_path_within(const char *path, const char *base);
+/* The last component of a path (the whole string when it has no '/'). */
+const char *bh_basename(const char *path);
+
+/* A normalized path is one of the policy's sensitive paths or below one. */
+bool bh_sensitive_path(const struct bh_policy *p, const char *path);
+/* "mnt", "pid", ... for an enum bh_ns_kind. */
+const char *bh_ns_name(int kind);
+
+/* The path is a runtime API socket of the policy (basename or absolute glob). */
+bool bh_runtime_socket(const struct bh_policy *p, const char *path);
+/* The path is a directory holding a runtime socket of the policy ("/run", ...). */
+bool bh_runtime_socket_dir(const struct bh_policy *p, const char *path);
+/* Privileged, or privileged-equivalent (near-full caps with SYS_ADMIN and no seccomp). */
+bool bh_container_privileged(const struct bh_container *c, const char **why);
+
+/* The rule families. */
+void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+		     void *ctx);
+void bh_rules_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
+		    bh_finding_sink sink, void *ctx);
+
+#endif

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* rules.c - the rules engine: catalogue, policy filter, deduplication and emission. */
+#include "rule_impl.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output_json.h"
+
+const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT] = {
+	[BH_RULE_DOCKER_SOCKET_ACCESS] = {
+		"docker-socket-access", BH_SEV_CRITICAL, BH_SEV_CRITICAL, "behaviour",
+		"a container process connects to a container runtime API socket",
+		"Do not give containers the runtime socket; use a narrowly scoped API proxy or "
+		"allow-list the tool that needs it" },
+	[BH_RULE_DOCKER_SOCKET_MOUNT] = {
+		"docker-socket-mount", BH_SEV_HIGH, BH_SEV_HIGH, "config",
+		"a container mounts a runtime API socket or a directory holding one",
+		"Remove the mount of the runtime socket (e.g. -v /var/run/docker.sock:...); "
+		"read-only does not protect a socket" },
+	[BH_RULE_SENSITIVE_MOUNT_WRITABLE] = {
+		"sensitive-mount-writable", BH_SEV_HIGH, BH_SEV_HIGH, "config",
+		"a sensitive host path (/, /etc, /proc, /var/lib/docker, ...) is bind-mounted writable",
+		"Mount only the files needed, read-only (:ro), or use a named volume" },
+	[BH_RULE_PRIVILEGED_CONTAINER] = {
+		"privileged-container", BH_SEV_CRITICAL, BH_SEV_CRITICAL, "config",
+		"--privileged, or near-full capabilities with CAP_SYS_ADMIN and no seccomp, or "
+		"unrestricted devices",
+		"Drop --privileged; add only the capabilities and devices needed and keep the "
+		"default seccomp profile" },
+	[BH_RULE_DANGEROUS_CAPABILITY] = {
+		"dangerous-capability", BH_SEV_HIGH, BH_SEV_HIGH, "config+behaviour",
+		"a container holds, or a container process gains, a capability beyond docker's "
+		"default set (SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, BPF, ...)",
+		"Run with --cap-drop ALL and --cap-add only what the workload needs" },
+	[BH_RULE_SETUID_ESCALATION] = {
+		"setuid-escalation", BH_SEV_HIGH, BH_SEV_HIGH, "behaviour",
+		"an exec in a container raises privilege (setuid/setgid/file caps: euid != uid, "
+		"secureexec, or euid/caps rose)",
+		"Set no-new-privileges (--security-opt no-new-privileges) and remove setuid bits "
+		"from the image" },
+	[BH_RULE_SSH_DAEMON] = {
+		"ssh-daemon-in-container", BH_SEV_MEDIUM, BH_SEV_MEDIUM, "behaviour",
+		"sshd or dropbear runs in a container, or a container process listens on port 22",
+		"Remove the SSH server; use docker exec / kubectl exec for access" },
+	[BH_RULE_PRIVILEGED_PORT] = {
+		"privileged-port-binding", BH_SEV_MEDIUM, BH_SEV_MEDIUM, "config+behaviour",
+		"a host port below 1024 is published, docker-proxy serves one, or a container in "
+		"the host network binds one",
+		"Publish on a host port >= 1024 (-p 8080:80) or front it with the host's load "
+		"balancer" },
+	[BH_RULE_UNEXPECTED_PORT] = {
+		"unexpected-listening-port", BH_SEV_LOW, BH_SEV_LOW, "behaviour",
+		"a container process listens (not on loopback) on a port neither published, exposed "
+		"nor allow-listed for its image",
+		"Expose the port in the image (EXPOSE), or add it to allowed_ports in the policy, or "
+		"stop the service" },
+	[BH_RULE_SECURITY_PROFILE_DISABLED] = {
+		"security-profile-disabled", BH_SEV_HIGH, BH_SEV_HIGH, "config+behaviour",
+		"seccomp is off, or AppArmor is unconfined, or SELinux is disabled (spc_t)",
+		"Remove seccomp=unconfined / apparmor=unconfined / label=disable; write a custom "
+		"profile if the default one blocks the workload" },
+	[BH_RULE_HOST_NAMESPACE_SHARED] = {
+		"host-namespace-shared", BH_SEV_HIGH, BH_SEV_CRITICAL, "config+behaviour",
+		"a container shares the host's pid/net/ipc/uts namespace, or a container process "
+		"enters a host namespace (setns)",
+		"Drop --pid=host / --network=host / --ipc=host / --uts=host (hostPID, hostNetwork, "
+		"hostIPC in Kubernetes)" },
+	[BH_RULE_DAEMON_TCP_NO_TLS] = {
+		"daemon-tcp-without-tls", BH_SEV_CRITICAL, BH_SEV_CRITICAL, "behaviour",
+		"dockerd/containerd starts with -H tcp://... without --tlsverify, anything listens on "
+		"2375, or dockerd listens on a TCP port",
+		"Serve the API on the unix socket only, or with --tlsverify and client certificates "
+		"(port 2376)" },
+	[BH_RULE_SHARED_PROPAGATION] = {
+		"shared-mount-propagation", BH_SEV_MEDIUM, BH_SEV_MEDIUM, "config+behaviour",
+		"a container mount has shared/rshared propagation, or a container process mounts "
+		"with MS_SHARED",
+		"Use private or rslave propagation (drop :shared / :rshared)" },
+	[BH_RULE_NO_NEW_PRIVILEGES_MISSING] = {
+		"no-new-privileges-missing", BH_SEV_LOW, BH_SEV_LOW, "config",
+		"the container runs without no_new_privs (process.noNewPrivileges false)",
+		"Run with --security-opt no-new-privileges (allowPrivilegeEscalation: false)" },
+	[BH_RULE_MOUNT_IN_CONTAINER] = {
+		"mount-in-container", BH_SEV_HIGH, BH_SEV_HIGH, "behaviour",
+		"a container process mounts a block device, cgroup, proc or sysfs, binds / or a "
+		"sensitive path, or attaches a mount with open_tree/move_mount",
+		"Do not grant CAP_SYS_ADMIN; mount what the workload needs in its spec" },
+};
+
+static const char *const severity_names[BH_SEV_COUNT] = { "low", "medium", "high", "critical" };
+
+const char *bh_rule_id_name(unsigned int rule)
+{
+	return rule < BH_RULE_COUNT ? bh_rule_catalogue[rule].id : NULL;
+}
+
+int bh_rule_lookup(const char *id)
+{
+	for (int i = 0; i < BH_RULE_COUNT; i++)
+		if (!strcmp(bh_rule_catalogue[i].id, id))
+			return i;
+	return -ENOENT;
+}
+
+const char *bh_severity_name(unsigned int sev)
+{
+	return sev < BH_SEV_COUNT ? severity_names[sev] : "unknown";
+}
+
+int bh_severity_lookup(const char *name)
+{
+	for (int i = 0; i < BH_SEV_COUNT; i++)
+		if (!strcmp(severity_names[i], name))
+			return i;
+	return -EINVAL;
+}
+
+/* A small chained hash table; keys are strings, values two counters. */
+
+#define MAP_BUCKETS 1024
+/* Bounds the dedup state whatever the event mix (ports, exes): see map_make_room(). */
+#define MAP_MAX_ENTRIES 16384
+
+struct bh_map_entry {
+	struct bh_map_entry *next;
+	char *container;	/* the container id the entry belongs to ("" for the host) */
+	uint64_t a;		/* dedup: window start (boot ns); fired: rule bits */
+	uint64_t b;		/* dedup: events folded since */
+	char key[];
+};
+
+struct bh_map {
+	struct bh_map_entry *buckets[MAP_BUCKETS];
+	size_t n;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct bh_map_entry **map_slot(struct bh_map *m, const char *key)
+{
+	struct bh_map_entry **pp = &m->buckets[hash_str(key) % MAP_BUCKETS];
+
+	while (*pp && strcmp((*pp)->key, key))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void entry_free(struct bh_map_entry *e)
+{
+	free(e->container);
+	free(e);
+}
+
+/* Removes the entries for which drop() says so (NULL: all). */
+static void map_remove_if(struct bh_map *m, bool (*drop)(const struct bh_map_entry *, const void *),
+			  const void *arg)
+{
+	for (size_t i = 0; i < MAP_BUCKETS; i++) {
+		struct bh_map_entry **pp = &m->buckets[i];
+
+		while (*pp) {
+			struct bh_map_entry *e = *pp;
+
+			if (drop && !drop(e, arg)) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			entry_free(e);
+			m->n--;
+		}
+	}
+}
+
+static struct bh_map_entry *map_insert(struct bh_map *m, struct bh_map_entry **slot,
+				       const char *key, const char *container)
+{
+	size_t len = strlen(key);
+	struct bh_map_entry *e = calloc(1, sizeof(*e) + len + 1);
+
+	if (!e)
+		return NULL;
+	e->container = strdup(container);
+	if (!e->container) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->key, key, len + 1);
+	*slot = e;
+	m->n++;
+	return e;
+}
+
+static bool entry_of_container(const struct bh_map_entry *e, const void *id)
+{
+	return !strcmp(e->container, id);
+}
+
+struct expiry {
+	uint64_t now, window;
+};
+
+static bool entry_expired(const struct bh_map_entry *e, const void *arg)
+{
+	const struct expiry *x = arg;
+
+	return x->now - e->a >= x->window;
+}
+
+/*
+ * A full dedup table first loses its expired windows (their folded counts are
+ * dropped: no later event would have reported them), then everything.
+ */
+static void map_make_room(struct bh_map *m, uint64_t now, uint64_t window)
+{
+	struct expiry x = { now, window };
+
+	if (m->n < MAP_MAX_ENTRIES)
+		return;
+	map_remove_if(m, entry_expired, &x);
+	if (m->n >= MAP_MAX_ENTRIES)
+		map_remove_if(m, NULL, NULL);
+}
+
+/* Engine */
+
+int bh_rules_new(const struct bh_rules_opts *opts, struct bh_rules **out)
+{
+	struct bh_rules *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->dedup = calloc(1, sizeof(*r->dedup));
+	r->fired = calloc(1, sizeof(*r->fired));
+	if (!opts->policy)
+		r->own_policy = bh_policy_default();
+	if (!r->dedup || !r->fired || (!opts->policy && !r->own_policy)) {
+		bh_rules_free(r);
+		return -ENOMEM;
+	}
+	r->policy = opts->policy ? opts->policy : r->own_policy;
+	r->self_cgroup_id = opts->self_cgroup_id;
+	r->boot_to_real_ns = opts->boot_to_real_ns;
+	memcpy(r->host_ns, opts->host_ns, sizeof(r->host_ns));
+	bh_json_init(&r->w);
+	*out = r;
+	return 0;
+}
+
+void bh_rules_free(struct bh_rules *r)
+{
+	if (!r)
+		return;
+	if (r->dedup)
+		map_remove_if(r->dedup, NULL, NULL);
+	if (r->fired)
+		map_remove_if(r->fired, NULL, NULL);
+	free(r->dedup);
+	free(r->fired);
+	bh_json_free(&r->w);
+	bh_policy_free(r->own_policy);
+	free(r);
+}
+
+void bh_rules_set_policy(struct bh_rules *r, const struct bh_policy *p)
+{
+	if (!p && !r->own_policy)
+		r->own_policy = bh_policy_default();
+	if (!p)
+		p = r->own_policy;
+	/* Without memory for the default, keep the current policy rather than none. */
+	if (p)
+		r->policy = p;
+}
+
+void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
+		       bh_finding_sink sink, void *ctx)
+{
+	/* bulkhead's own activity (e.g. its docker API calls) is not the node's. */
+	if (r->self_cgroup_id && ev->hdr->cgroup_id == r->self_cgroup_id)
+		return;
+	bh_rules_event(r, ev, c, sink, ctx);
+}
+
+void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
+			   bh_finding_sink sink, void *ctx)
+{
+	if (c && c->config.known)
+		bh_rules_config(r, c, sink, ctx);
+}
+
+void bh_rules_forget_container(struct bh_rules *r, const char *container_id)
+{
+	map_remove_if(r->dedup, entry_of_container, container_id);
+	map_remove_if(r->fired, entry_of_container, container_id);
+}
+
+/* Emission */
+
+static bool rule_active(struct bh_rules *r, unsigned int rule, const struct bh_container *c,
+			const char *exe)
+{
+	return r->policy->rules[rule].enabled && !bh_policy_allows(r->policy, rule, c, exe);
+}
+
+/* Marks rule as reported for c; false when it already was (or no memory to remember). */
+static bool mark_fired(struct bh_rules *r, unsigned int rule, const struct bh_container *c)
+{
+	struct bh_map_entry **slot = map_slot(r->fired, c->id);
+	struct bh_map_entry *e = *slot;
+
+	if (!e && !(e = map_insert(r->fired, slot, c->id, c->id)))
+		return false;
+	if (e->a & (1ULL << rule))
+		return false;
+	e->a |= 1ULL << rule;
+	return true;
+}
+
+static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+		      const struct bh_container *c, int severity, const char *fmt, va_list ap)
+{
+	char subject[256];
+	int n;
+
+	bh_finding_subject(c, subject, sizeof(subject));
+	/* The subject opens the sentence. */
+	if (subject[0] >= 'a' && subject[0] <= 'z')
+		subject[0] = (char)(subject[0] - 'a' + 'A');
+	n = snprintf(h->summary, sizeof(h->summary), "%s ", subject);
+	if (n > 0 && (size_t)n < sizeof(h->summary))
+		vsnprintf(h->summary + n, sizeof(h->summary) - (size_t)n, fmt, ap);
+	h->r = r;
+	h->f.rule = bh_rule_catalogue[rule].id;
+	h->f.severity = bh_severity_name((unsigned int)bh_policy_severity(r->policy, rule, severity));
+	h->f.summary = h->summary;
+	h->f.remediation = bh_rule_catalogue[rule].remediation;
+	h->f.container = c;
+	bh_finding_begin(&r->w, &h->f);
+}
+
+struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+			      const struct bh_container *c, bh_finding_sink sink, void *ctx,
+			      const char *fmt, ...)
+{
+	struct timespec now;
+	va_list ap;
+
+	if (!rule_active(r, rule, c, NULL) || !mark_fired(r, rule, c))
+		return NULL;
+	memset(h, 0, sizeof(*h));
+	clock_gettime(CLOCK_REALTIME, &now);
+	h->f.time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	h->sink = sink;
+	h->ctx = ctx;
+	va_start(ap, fmt);
+	hit_start(h, r, rule, c, bh_rule_catalogue[rule].severity, fmt, ap);
+	va_end(ap);
+	return &r->w;
+}
+
+/*
+ * The dedup window of (rule, container, exe, detail): the first event is
+ * reported at once, the next ones inside the window are counted, and the first
+ * one after it is reported with that count. Returns the count to report, 0 to stay quiet.
+ */
+static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_event *ev,
+		      const struct bh_container *c, const char *detail)
+{
+	uint64_t now = ev->hdr->ts_ns, window = (uint64_t)r->policy->dedup_window_s * 1000000000;
+	const char *cid = c ? c->id : "";
+	struct bh_map_entry **slot, *e;
+	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160];
+
+	snprintf(key, sizeof(key), "%u|%s|%.*s|%s", rule, cid, (int)ev->exe.len,
+		 ev->exe.ptr ? ev->exe.ptr : "", detail ? detail : "");
+	slot = map_slot(r->dedup, key);
+	e = *slot;
+	if (!e) {
+		map_make_room(r->dedup, now, window);
+		slot = map_slot(r->dedup, key);
+		e = map_insert(r->dedup, slot, key, cid);
+		if (e)
+			e->a = now;
+		return 1;
+	}
+	/* A timestamp from before the window (events of another CPU) falls inside it. */
+	if (now < e->a || now - e->a < window) {
+		e->b++;
+		return 0;
+	}
+	e->a = now;
+	now = e->b + 1;
+	e->b = 0;
+	return now;
+}
+
+struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+			     const struct bh_event *ev, const struct bh_container *c,
+			     const char *detail, bool once, bh_finding_sink sink, void *ctx,
+			     const char *fmt, ...)
+{
+	char exe[BH_EXE_MAX + 1];
+	uint64_t count;
+	va_list ap;
+
+	snprintf(exe, sizeof(exe), "%.*s", (int)ev->exe.len, ev->exe.ptr ? ev->exe.ptr : "");
+	if (!rule_active(r, rule, c, exe))
+		return NULL;
+	if (once) {
+		if (!c || !mark_fired(r, rule, c))
+			return NULL;
+		count = 1;
+	} else {
+		count = dedup(r, rule, ev, c, detail);
+		if (!count)
+			return NULL;
+	}
+	memset(h, 0, sizeof(*h));
+	h->f.ev = ev;
+	h->f.count = count;
+	h->f.time_ns = (int64_t)ev->hdr->ts_ns + r->boot_to_real_ns;
+	h->sink = sink;
+	h->ctx = ctx;
+	va_start(ap, fmt);
+	hit_start(h, r, rule, c, bh_rule_catalogue[rule].behaviour_severity, fmt, ap);
+	va_end(ap);
+	return &r->w;
+}
+
+void bh_hit_send(struct bh_hit *h)
+{
+	struct bh_json *w = &h->r->w;
+
+	bh_finding_end(w, &h->f);
+	if (!bh_json_failed(w))
+		h->sink(bh_json_data(w), bh_json_len(w), h->ctx);
+}
+
+/* Paths and sockets */
+
+void bh_path_normalize(const char *in, char *out, size_t size)
+{
+	size_t len = 0;
+	const char *p = in;
+
+	if (!size)
+		return;
+	while (*p) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* empty or "." component */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+		} else if (len + 1 + n < size) {
+			out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p = end;
+	}
+	if (!len && size > 1)
+		out[len++] = '/';
+	out[len] = '\0';
+}
+
+bool bh_path_within(const char *path, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (!strcmp(base, "/"))
+		return !strcmp(path, "/");
+	return !strncmp(path, base, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+const char *bh_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+bool bh_sensitive_path(const struct bh_policy *p, const char *path)
+{
+	char base[BH_NORM_PATH_MAX];
+
+	for (size_t i = 0; i < p->n_sensitive_paths; i++) {
+		bh_path_normalize(p->sensitive_paths[i], base, sizeof(base));
+		if (bh_path_within(path, base))
+			return true;
+	}
+	return false;
+}
+
+const char *bh_ns_name(int kind)
+{
+	static const char *const names[BH_NS_KINDS] = {
+		[BH_NS_MNT] = "mnt", [BH_NS_PID] = "pid",   [BH_NS_NET] = "net",
+		[BH_NS_IPC] = "ipc", [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
+		[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
+	};
+
+	return kind >= 0 && kind < BH_NS_KINDS ? names[kind] : "unknown";
+}
+
+bool bh_runtime_socket(const struct bh_policy *p, const char *path)
+{
+	char norm[BH_NORM_PATH_MAX];
+
+	bh_path_normalize(path, norm, sizeof(norm));
+	for (size_t i = 0; i < p->n_runtime_sockets; i++) {
+		const char *s = p->runtime_sockets[i];
+
+		if (s[0] == '/' ? fnmatch(s, norm, FNM_PATHNAME) == 0
+				: !strcmp(s, bh_basename(norm)))
+			return true;
+	}
+	return false;
+}
+
+bool bh_runtime_socket_dir(const struct bh_policy *p, const char *path)
+{
+	char norm[BH_NORM_PATH_MAX], dir[BH_NORM_PATH_MAX];
+
+	bh_path_normalize(path, norm, sizeof(norm));
+	for (size_t i = 0; i < p->n_runtime_sockets; i++) {
+		const char *s = p->runtime_sockets[i];
+		size_t len = strlen(s);
+
+		if (s[0] != '/' || len >= sizeof(dir))
+			continue;
+		/* Every ancestor of the socket ("/run/docker.sock": "/run", "/") exposes it. */
+		memcpy(dir, s, len + 1);
+		for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+			if (slash == dir) {
+				if (!strcmp(norm, "/"))
+					return true;
+				break;
+			}
+			*slash = '\0';
+			if (fnmatch(dir, norm, FNM_PATHNAME) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool bh_container_privileged(const struct bh_container *c, const char **why)
+{
+	const struct bh_container_config *cfg = &c->config;
+	__u64 caps = cfg->cap_bounding | cfg->cap_effective;
+
+	if (cfg->privileged) {
+		*why = "privileged";
+		return true;
+	}
+	/* 35 of the 41 capabilities: --cap-add ALL minus a few is privileged in all but name. */
+	if ((caps & (1ULL << 21)) && __builtin_popcountll(caps) >= 35 && !cfg->seccomp) {
+		*why = "near-full capabilities with CAP_SYS_ADMIN and seccomp off";
+		return true;
+	}
+	if (cfg->devices_unrestricted) {
+		*why = "all devices allowed";
+		return true;
+	}
+	return false;
+}
+
+/* `bulkhead rules` */
+
+void bh_rules_list(FILE *out, bool json)
+{
+	struct bh_json w;
+
+	if (!json) {
+		fprintf(out, "%-28s %-9s %-16s %s\n", "RULE", "SEVERITY", "KIND", "TRIGGER / FIX");
+		for (int i = 0; i < BH_RULE_COUNT; i++) {
+			const struct bh_rule_info *ri = &bh_rule_catalogue[i];
+
+			fprintf(out, "%-28s %-9s %-16s %s\n%56s fix: %s\n", ri->id,
+				bh_severity_name(ri->severity), ri->kind, ri->trigger, "",
+				ri->remediation);
+		}
+		return;
+	}
+	bh_json_init(&w);
+	for (int i = 0; i < BH_RULE_COUNT; i++) {
+		const struct bh_rule_info *ri = &bh_rule_catalogue[i];
+
+		bh_json_reset(&w);
+		bh_json_obj_begin(&w);
+		bh_json_key_str(&w, "rule", ri->id);
+		bh_json_key_str(&w, "severity", bh_severity_name(ri->severity));
+		if (ri->behaviour_severity != ri->severity)
+			bh_json_key_str(&w, "behaviour_severity",
+					bh_severity_name(ri->behaviour_severity));
+		bh_json_key_str(&w, "kind", ri->kind);
+		bh_json_key_str(&w, "trigger", ri->trigger);
+		bh_json_key_str(&w, "remediation", ri->remediation);
+		bh_json_obj_end(&w);
+		bh_json_newline(&w);
+		if (!bh_json_failed(&w))
+			fwrite(bh_json_data(&w), 1, bh_json_len(&w), out);
+	}
+	bh_json_free(&w);
+}

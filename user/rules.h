@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * rules.h - the hardening rules engine: turns events and container configurations
+ * into finding lines (schema v1), deduplicated and filtered by the policy.
+ */
+#ifndef BULKHEAD_RULES_H
+#define BULKHEAD_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "container.h"
+#include "event.h"
+
+/* Rule ids, stable: the catalogue (bh_rule_id_name) gives their names. */
+enum bh_rule {
+	BH_RULE_DOCKER_SOCKET_ACCESS,
+	BH_RULE_DOCKER_SOCKET_MOUNT,
+	BH_RULE_SENSITIVE_MOUNT_WRITABLE,
+	BH_RULE_PRIVILEGED_CONTAINER,
+	BH_RULE_DANGEROUS_CAPABILITY,
+	BH_RULE_SETUID_ESCALATION,
+	BH_RULE_SSH_DAEMON,
+	BH_RULE_PRIVILEGED_PORT,
+	BH_RULE_UNEXPECTED_PORT,
+	BH_RULE_SECURITY_PROFILE_DISABLED,
+	BH_RULE_HOST_NAMESPACE_SHARED,
+	BH_RULE_DAEMON_TCP_NO_TLS,
+	BH_RULE_SHARED_PROPAGATION,
+	BH_RULE_NO_NEW_PRIVILEGES_MISSING,
+	BH_RULE_MOUNT_IN_CONTAINER,
+	BH_RULE_COUNT,
+};
+
+enum bh_severity {
+	BH_SEV_LOW,
+	BH_SEV_MEDIUM,
+	BH_SEV_HIGH,
+	BH_SEV_CRITICAL,
+	BH_SEV_COUNT,
+};
+
+/* "docker-socket-access", ...; NULL past the last rule. */
+const char *bh_rule_id_name(unsigned int rule);
+/* The rule of an id, or -ENOENT. */
+int bh_rule_lookup(const char *id);
+/* "low", "medium", "high", "critical". */
+const char *bh_severity_name(unsigned int sev);
+/* The severity of a name, or -EINVAL. */
+int bh_severity_lookup(const char *name);
+
+struct bh_policy; /* policy.h */
+int bh_policy_load(const char *path, struct bh_policy **out);
+struct bh_policy *bh_policy_default(void);
+void bh_policy_free(struct bh_policy *p);
+
+struct bh_rules_opts {
+	const struct bh_policy *policy;	/* NULL: built-in defaults; the caller keeps ownership */
+	__u64 self_cgroup_id;		/* events of this cgroup (bulkhead's own) are ignored */
+	int64_t boot_to_real_ns;	/* bh_boot_to_realtime_offset() */
+	__u32 host_ns[BH_NS_KINDS];	/* bh_host_namespaces(): privileged-port-binding compares
+					 * an event's net_ns with the host's; 0: not known */
+};
+
+struct bh_rules;
+
+/* One whole JSON line with its newline; the buffer is valid during the call only. */
+typedef void (*bh_finding_sink)(const char *line, size_t len, void *ctx);
+
+/* Returns 0 or -ENOMEM. */
+int bh_rules_new(const struct bh_rules_opts *opts, struct bh_rules **out);
+void bh_rules_free(struct bh_rules *r);
+/* SIGHUP reload; the caller keeps ownership and keeps p alive while r uses it. */
+void bh_rules_set_policy(struct bh_rules *r, const struct bh_policy *p);
+
+/* Behaviour findings of one event (c NULL: a host process; host rules still apply). */
+void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
+		       bh_finding_sink sink, void *ctx);
+
+/*
+ * Configuration findings of a container: once per (container, rule), at first
+ * sight and for the containers already running at start. Calling it again (e.g.
+ * after more metadata arrived) reports only rules that had not fired yet.
+ */
+void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
+			   bh_finding_sink sink, void *ctx);
+
+/* Drops the state kept for a container (config rules fired, dedup windows). */
+void bh_rules_forget_container(struct bh_rules *r, const char *container_id);
+
+/* `bulkhead rules`: id, severity, trigger and fix of every rule, as a table or JSON lines. */
+void bh_rules_list(FILE *out, bool json);
+
+#endif
