@@ -14,7 +14,7 @@
 #include "output_json.h"
 
 /* 2026-11-30T04:36:11Z in wall-clock ns, for a boot clock of 0. */
-#define T_WALL_NS (1796013371LL * 1000000000LL)
+#define T_WALL_NS    (1796013371LL * 1000000000LL)
 #define CONTAINER_ID "8c024f8abfce8e10705546031d8b79c2a21d1905ac309e53aa042d0b4409e44e"
 
 /* The writer lives across tests, as in the agent: one writer serves every line. */
@@ -74,7 +74,7 @@ static struct json_object *line_of(struct bh_test_rec *r, const struct bh_contai
 	return bh_test_parse(text, len - 1);
 }
 
-#define assert_line_has(text) assert_non_null(strstr(bh_json_data(&writer), text))
+#define assert_line_has(text)		assert_non_null(strstr(bh_json_data(&writer), text))
 #define assert_jtext(obj, path, expect) assert_string_equal(bh_test_jtext(obj, path), expect)
 
 /* The member names of an object, in order, joined by commas. */
@@ -84,7 +84,8 @@ static const char *keys_of(struct json_object *obj)
 	size_t n = 0;
 
 	keys[0] = '\0';
-	json_object_object_foreach(obj, key, val) {
+	json_object_object_foreach(obj, key, val)
+	{
 		(void)val;
 		n += (size_t)snprintf(keys + n, sizeof(keys) - n, "%s%s", n ? "," : "", key);
 		assert_true(n < sizeof(keys));
@@ -94,7 +95,7 @@ static const char *keys_of(struct json_object *obj)
 
 static void test_exec_host_process(void **state)
 {
-	const struct bh_str tail[] = { BH_TSTR("/bin/su"), BH_TSTR("su\0-\0root\0") };
+	const struct bh_str tail[] = {BH_TSTR("/bin/su"), BH_TSTR("su\0-\0root\0")};
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -120,15 +121,17 @@ static void test_exec_host_process(void **state)
 
 	o = line_of(&r, NULL);
 	assert_non_null(o);
-	assert_string_equal(keys_of(o), "schema,time,type,event,process,namespaces,cgroup,container,"
-					"ret,exec,truncated");
+	assert_string_equal(keys_of(o),
+			    "schema,time,type,event,process,namespaces,cgroup,container,"
+			    "ret,exec,truncated");
 	assert_jtext(o, "schema", "1");
 	assert_jtext(o, "time", "\"2026-11-30T04:36:11.123456789Z\"");
 	assert_jtext(o, "type", "\"event\"");
 	assert_jtext(o, "event", "\"exec\"");
-	assert_jtext(o, "process",
-		     "{\"pid\":1000,\"tid\":1001,\"ppid\":999,\"uid\":1000,\"euid\":0,\"comm\":\"sh\","
-		     "\"exe\":\"/usr/bin/su\",\"cap_effective\":\"0x0000000000200001\"}");
+	assert_jtext(
+	    o, "process",
+	    "{\"pid\":1000,\"tid\":1001,\"ppid\":999,\"uid\":1000,\"euid\":0,\"comm\":\"sh\","
+	    "\"exe\":\"/usr/bin/su\",\"cap_effective\":\"0x0000000000200001\"}");
 	assert_jtext(o, "namespaces", "{\"pid\":4026532301,\"mnt\":4026532299,\"net\":4026532304}");
 	assert_jtext(o, "cgroup", "{\"id\":4242,\"v1_id\":77}");
 	/* A host process: container is present and null. */
@@ -150,7 +153,7 @@ static void test_exec_host_process(void **state)
 static void test_exec_without_snapshot(void **state)
 {
 	/* The last argument cut short (no NUL), too many arguments, a 16-byte comm. */
-	const struct bh_str tail[] = { BH_TSTR(""), BH_TSTR("a\0\0b") };
+	const struct bh_str tail[] = {BH_TSTR(""), BH_TSTR("a\0\0b")};
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -197,20 +200,20 @@ static void test_exec_without_snapshot(void **state)
 static void test_container_with_pod_and_labels(void **state)
 {
 	struct bh_label labels[] = {
-		{ .key = "io.kubernetes.pod.name", .value = "web-0" },
-		{ .key = "tier", .value = "front\"end" },
+	    {.key = "io.kubernetes.pod.name", .value = "web-0"},
+	    {.key = "tier", .value = "front\"end"},
 	};
 	struct bh_container c = {
-		.id = CONTAINER_ID,
-		.runtime = "containerd",
-		.name = "web",
-		.image = "local/busybox:1",
-		.pod_name = "web-0",
-		.pod_namespace = "prod",
-		.pod_uid = "6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b",
-		.k8s_container = "app",
-		.labels = labels,
-		.n_labels = 2,
+	    .id = CONTAINER_ID,
+	    .runtime = "containerd",
+	    .name = "web",
+	    .image = "local/busybox:1",
+	    .pod_name = "web-0",
+	    .pod_namespace = "prod",
+	    .pod_uid = "6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b",
+	    .k8s_container = "app",
+	    .labels = labels,
+	    .n_labels = 2,
 	};
 	struct bh_test_rec r;
 	struct json_object *o;
@@ -219,11 +222,12 @@ static void test_container_with_pod_and_labels(void **state)
 	fill_hdr(bh_test_record(&r, BH_EV_CAPSET, BH_TSTR("/bin/app"), NULL, 0));
 	o = line_of(&r, &c);
 	assert_non_null(o);
-	assert_jtext(o, "container",
-		     "{\"id\":\"" CONTAINER_ID "\",\"name\":\"web\",\"image\":\"local/busybox:1\","
-		     "\"runtime\":\"containerd\",\"pod\":{\"name\":\"web-0\",\"namespace\":\"prod\","
-		     "\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\"},"
-		     "\"labels\":{\"io.kubernetes.pod.name\":\"web-0\",\"tier\":\"front\\\"end\"}}");
+	assert_jtext(
+	    o, "container",
+	    "{\"id\":\"" CONTAINER_ID "\",\"name\":\"web\",\"image\":\"local/busybox:1\","
+	    "\"runtime\":\"containerd\",\"pod\":{\"name\":\"web-0\",\"namespace\":\"prod\","
+	    "\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\"},"
+	    "\"labels\":{\"io.kubernetes.pod.name\":\"web-0\",\"tier\":\"front\\\"end\"}}");
 	json_object_put(o);
 
 	/* Docker without Kubernetes, name not known yet: no pod, no labels, no name. */
@@ -234,7 +238,8 @@ static void test_container_with_pod_and_labels(void **state)
 	o = line_of(&r, &c);
 	assert_non_null(o);
 	assert_jtext(o, "container",
-		     "{\"id\":\"" CONTAINER_ID "\",\"image\":\"local/busybox:1\",\"runtime\":\"docker\"}");
+		     "{\"id\":\"" CONTAINER_ID
+		     "\",\"image\":\"local/busybox:1\",\"runtime\":\"docker\"}");
 	json_object_put(o);
 }
 
@@ -245,7 +250,8 @@ static void test_setns(void **state)
 	struct json_object *o;
 
 	(void)state;
-	s = (struct bh_setns *)bh_test_record(&r, BH_EV_SETNS, BH_TSTR("/usr/bin/nsenter"), NULL, 0);
+	s = (struct bh_setns *)bh_test_record(&r, BH_EV_SETNS, BH_TSTR("/usr/bin/nsenter"), NULL,
+					      0);
 	fill_hdr(&s->hdr);
 	s->fd = 3;
 	s->nstype = 0x40000000; /* CLONE_NEWNET */
@@ -294,8 +300,8 @@ static void test_setns(void **state)
 
 static void test_mount_syscall(void **state)
 {
-	const struct bh_str tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/d.sock"),
-				       BH_TSTR("") };
+	const struct bh_str tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/d.sock"),
+				      BH_TSTR("")};
 	struct bh_test_rec r;
 	struct bh_mount *m;
 	struct json_object *o;
@@ -338,7 +344,7 @@ static void test_mount_syscall(void **state)
 
 static void test_mount_new_api(void **state)
 {
-	const struct bh_str tail[] = { BH_TSTR("/etc"), BH_TSTR(""), BH_TSTR("") };
+	const struct bh_str tail[] = {BH_TSTR("/etc"), BH_TSTR(""), BH_TSTR("")};
 	struct bh_test_rec r;
 	struct bh_mount *m;
 	struct json_object *o;
@@ -417,10 +423,10 @@ static void test_capset(void **state)
 	c = (struct bh_capset *)bh_test_record(&r, BH_EV_CAPSET, BH_TSTR("/bin/x"), NULL, 0);
 	fill_hdr(&c->hdr);
 	c->target_pid = 0;
-	c->effective_before = 1ULL << 12;		      /* NET_ADMIN */
-	c->permitted_before = (1ULL << 12) | (1ULL << 21);    /* + SYS_ADMIN */
-	c->effective = 1ULL << 21;			      /* raised SYS_ADMIN, lowered NET_ADMIN */
-	c->permitted = 1ULL << 21;			      /* dropped NET_ADMIN for good */
+	c->effective_before = 1ULL << 12;		   /* NET_ADMIN */
+	c->permitted_before = (1ULL << 12) | (1ULL << 21); /* + SYS_ADMIN */
+	c->effective = 1ULL << 21;			   /* raised SYS_ADMIN, lowered NET_ADMIN */
+	c->permitted = 1ULL << 21;			   /* dropped NET_ADMIN for good */
 	c->inheritable = c->inheritable_before = 1ULL << 40; /* CHECKPOINT_RESTORE */
 	o = line_of(&r, NULL);
 	assert_non_null(o);
@@ -437,7 +443,7 @@ static void test_capset(void **state)
 
 static void test_connect(void **state)
 {
-	const struct bh_str tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s") };
+	const struct bh_str tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s")};
 	struct bh_test_rec r;
 	struct bh_connect *c;
 	struct json_object *o;
@@ -537,17 +543,18 @@ static void test_cap_names(void **state)
 	/* Docker's default set, and bits newer than the table. */
 	bh_json_reset(&writer);
 	bh_json_caps(&writer, 0xa80425fbULL | (1ULL << 41) | (1ULL << 63));
-	assert_string_equal(bh_json_data(&writer),
-			    "[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
-			    "\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\","
-			    "\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\",\"CAP_SYS_CHROOT\","
-			    "\"CAP_MKNOD\",\"CAP_AUDIT_WRITE\",\"CAP_SETFCAP\",\"CAP_41\",\"CAP_63\"]");
+	assert_string_equal(
+	    bh_json_data(&writer),
+	    "[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
+	    "\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\","
+	    "\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\",\"CAP_SYS_CHROOT\","
+	    "\"CAP_MKNOD\",\"CAP_AUDIT_WRITE\",\"CAP_SETFCAP\",\"CAP_41\",\"CAP_63\"]");
 }
 
 /* Odd bytes from the kernel (comm, paths) still make one valid line. */
 static void test_hostile_strings(void **state)
 {
-	const struct bh_str tail[] = { BH_TSTR("/tmp/\"x\n\xff"), BH_TSTR("a\x01\0\xc3") };
+	const struct bh_str tail[] = {BH_TSTR("/tmp/\"x\n\xff"), BH_TSTR("a\x01\0\xc3")};
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -583,7 +590,8 @@ static void test_time_and_reuse(void **state)
 	/* Wall clock = boot clock + offset; the offset is positive on any machine past 1970. */
 	assert_true(bh_boot_to_realtime_offset() > 0);
 	bh_json_event_line(&writer, &ev, NULL, T_WALL_NS + 877000000LL);
-	assert_non_null(strstr(bh_json_data(&writer), "\"time\":\"2026-11-30T04:36:12.000456789Z\""));
+	assert_non_null(
+	    strstr(bh_json_data(&writer), "\"time\":\"2026-11-30T04:36:12.000456789Z\""));
 
 	/* Once warm, a line reuses the same memory: no allocation per event. */
 	buf = writer.buf;
@@ -597,18 +605,18 @@ static void test_time_and_reuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_host_process),
-		cmocka_unit_test(test_exec_without_snapshot),
-		cmocka_unit_test(test_container_with_pod_and_labels),
-		cmocka_unit_test(test_setns),
-		cmocka_unit_test(test_mount_syscall),
-		cmocka_unit_test(test_mount_new_api),
-		cmocka_unit_test(test_capset),
-		cmocka_unit_test(test_connect),
-		cmocka_unit_test(test_bind_listen),
-		cmocka_unit_test(test_cap_names),
-		cmocka_unit_test(test_hostile_strings),
-		cmocka_unit_test(test_time_and_reuse),
+	    cmocka_unit_test(test_exec_host_process),
+	    cmocka_unit_test(test_exec_without_snapshot),
+	    cmocka_unit_test(test_container_with_pod_and_labels),
+	    cmocka_unit_test(test_setns),
+	    cmocka_unit_test(test_mount_syscall),
+	    cmocka_unit_test(test_mount_new_api),
+	    cmocka_unit_test(test_capset),
+	    cmocka_unit_test(test_connect),
+	    cmocka_unit_test(test_bind_listen),
+	    cmocka_unit_test(test_cap_names),
+	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_time_and_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
