@@ -88,8 +88,9 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 		for (size_t i = 0; i < sizeof(docker_default_caps) / sizeof(docker_default_caps[0]);
 		     i++)
 			mask |= 1ULL << bh_cap_from_name(docker_default_caps[i]);
-		mask = cap_apply(mask, bh_jobj_get(hc, "CapAdd", json_type_array), true);
+		/* as moby does: drops first, so "--cap-drop ALL --cap-add X" leaves X */
 		mask = cap_apply(mask, bh_jobj_get(hc, "CapDrop", json_type_array), false);
+		mask = cap_apply(mask, bh_jobj_get(hc, "CapAdd", json_type_array), true);
 	}
 	cfg->cap_bounding = mask;
 	/* a non-root user starts with an empty effective set */

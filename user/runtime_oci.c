@@ -313,7 +313,7 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 
 	if (!root)
 		return -EINVAL;
-	lx = bh_jobj_get(root, "lx", json_type_object);
+	lx = bh_jobj_get(root, "linux", json_type_object);
 
 	err = parse_process(bh_jobj_get(root, "process", json_type_object), cfg);
 	if (!err)
