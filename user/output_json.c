@@ -204,12 +204,11 @@ static void key_tail_str(struct bh_json *w, const char *key, const struct bh_str
 		bh_json_key_strn(w, key, s->ptr, s->len);
 }
 
-void bh_json_process(struct bh_json *w, const struct bh_event *ev)
+void bh_json_process_members(struct bh_json *w, const struct bh_event *ev)
 {
 	const struct bh_hdr *h = ev->hdr;
 	const char *nul = memchr(h->comm, '\0', sizeof(h->comm));
 
-	bh_json_obj_begin(w);
 	bh_json_key_uint(w, "pid", h->tgid);
 	bh_json_key_uint(w, "tid", h->pid);
 	bh_json_key_uint(w, "ppid", h->ppid);
@@ -218,6 +217,12 @@ void bh_json_process(struct bh_json *w, const struct bh_event *ev)
 	bh_json_key_strn(w, "comm", h->comm, nul ? (size_t)(nul - h->comm) : sizeof(h->comm));
 	key_tail_str(w, "exe", &ev->exe);
 	bh_json_key_hex(w, "cap_effective", h->cap_effective);
+}
+
+void bh_json_process(struct bh_json *w, const struct bh_event *ev)
+{
+	bh_json_obj_begin(w);
+	bh_json_process_members(w, ev);
 	bh_json_obj_end(w);
 }
 
@@ -269,17 +274,19 @@ static const char *seccomp_name(unsigned int mode)
 }
 
 /* argv as the kernel copied it: NUL-separated, the last one cut short if truncated. */
-static void json_args(struct bh_json *w, const struct bh_str *args)
+void bh_json_args(struct bh_json *w, const struct bh_str *args)
 {
-	const char *p = args->ptr, *end = args->ptr + args->len;
+	size_t off = 0;
 
 	bh_json_arr_begin(w);
-	while (args->len && p < end) {
-		const char *nul = memchr(p, '\0', (size_t)(end - p));
-		const char *stop = nul ? nul : end;
+	/* Offsets, not pointers: an empty argv may come with a NULL ptr. */
+	while (off < args->len) {
+		const char *a = args->ptr + off;
+		const char *nul = memchr(a, '\0', args->len - off);
+		size_t n = nul ? (size_t)(nul - a) : args->len - off;
 
-		bh_json_strn(w, p, (size_t)(stop - p));
-		p = stop + 1;
+		bh_json_strn(w, a, n);
+		off += n + 1;
 	}
 	bh_json_arr_end(w);
 }
@@ -298,7 +305,7 @@ static void json_exec(struct bh_json *w, const struct bh_event *ev)
 	bh_json_obj_begin(w);
 	key_tail_str(w, "filename", &ev->str[0]);
 	bh_json_key(w, "args");
-	json_args(w, &ev->str[1]);
+	bh_json_args(w, &ev->str[1]);
 	bh_json_key_uint(w, "argc", e->argc);
 	bh_json_key_uint(w, "uid", h->uid);
 	bh_json_key_uint(w, "euid", h->euid);

@@ -31,6 +31,12 @@ void bh_json_container(struct bh_json *w, const struct bh_container *c);
 /* The "process" member's value, from an event header and its exe. */
 void bh_json_process(struct bh_json *w, const struct bh_event *ev);
 
+/* The members of "process" without the braces, for a caller that adds its own members. */
+void bh_json_process_members(struct bh_json *w, const struct bh_event *ev);
+
+/* An exec's NUL-separated argv (the record's second tail string) as an array of strings. */
+void bh_json_args(struct bh_json *w, const struct bh_str *args);
+
 /* Capability names of a mask as a JSON array ("CAP_SYS_ADMIN", ...). */
 void bh_json_caps(struct bh_json *w, uint64_t mask);
 

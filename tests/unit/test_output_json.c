@@ -577,6 +577,32 @@ static void test_hostile_strings(void **state)
 	json_object_put(o);
 }
 
+/* What findings lines build from: the process members plus their own, and argv. */
+static void test_process_members_and_args(void **state)
+{
+	const struct bh_str tail[] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id\0")};
+	struct bh_test_rec r;
+	struct bh_event ev;
+
+	(void)state;
+	fill_hdr(bh_test_record(&r, BH_EV_EXEC, BH_TSTR("/bin/dash"), tail, 2));
+	assert_int_equal(bh_event_decode(r.buf, r.size, &ev), 0);
+	bh_json_reset(&writer);
+	bh_json_obj_begin(&writer);
+	bh_json_process_members(&writer, &ev);
+	bh_json_key(&writer, "args");
+	bh_json_args(&writer, &ev.str[1]);
+	bh_json_obj_end(&writer);
+	assert_string_equal(bh_json_data(&writer),
+			    "{\"pid\":1000,\"tid\":1001,\"ppid\":999,\"uid\":1000,\"euid\":1000,"
+			    "\"comm\":\"sh\",\"exe\":\"/bin/dash\",\"cap_effective\":"
+			    "\"0x00000000a80425fb\",\"args\":[\"sh\",\"-c\",\"id\"]}");
+
+	bh_json_reset(&writer);
+	bh_json_args(&writer, &(struct bh_str){.ptr = NULL, .len = 0});
+	assert_string_equal(bh_json_data(&writer), "[]");
+}
+
 static void test_time_and_reuse(void **state)
 {
 	struct bh_test_rec r;
@@ -616,6 +642,7 @@ int main(void)
 	    cmocka_unit_test(test_bind_listen),
 	    cmocka_unit_test(test_cap_names),
 	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_process_members_and_args),
 	    cmocka_unit_test(test_time_and_reuse),
 	};
 
