@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* test_resolver.c - the container resolver against real docker containers (root, dockerd). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "container.h"
+
+#define IMAGE "local/busybox:1"
+
+struct fixture {
+	char name[64];
+	char id[BH_CONTAINER_ID_LEN + 1];
+	__u32 pid;
+	__u64 v2_id;		/* 0 when the runtime left the unified tree alone */
+	__u64 v1_id;
+	__u64 v2_root;		/* id of the unified tree's root, where hybrid hosts leave tasks */
+	struct bh_resolver *r;
+	int n_new, n_gone;
+	char gone_id[BH_CONTAINER_ID_LEN + 1];
+	bool scanned;
+};
+
+static bool required(void)
+{
+	const char *ci = getenv("CI"), *req = getenv("BULKHEAD_REQUIRE_BPF");
+
+	return (ci && !strcmp(ci, "true")) || (req && !strcmp(req, "1"));
+}
+
+/* First line of a command's output, without its newline. */
+static int run(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	int rc;
+
+	if (!p)
+		return -errno;
+	if (!out || !fgets(out, (int)len, p)) {
+		if (out)
+			out[0] = '\0';
+	}
+	if (out)
+		out[strcspn(out, "\n")] = '\0';
+	rc = pclose(p);
+	return rc == 0 ? 0 : -1;
+}
+
+static __u64 cgroup_id_of(const struct bh_cgroup_hier *h, const char *path)
+{
+	char full[4096];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", h->mnt, path);
+	return stat(full, &st) ? 0 : st.st_ino;
+}
+
+static void on_new(const struct bh_container *c, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	if (!strcmp(c->id, f->id))
+		f->n_new++;
+}
+
+static void on_gone(const struct bh_container *c, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	if (!strcmp(c->id, f->id)) {
+		f->n_gone++;
+		memcpy(f->gone_id, c->id, sizeof(f->gone_id));
+	}
+}
+
+static int setup(void **state)
+{
+	struct bh_resolver_opts opts = { .host_root = "" };
+	struct bh_cgroups cg;
+	char cmd[256], out[128], path[4096];
+	struct fixture *f;
+
+	if (geteuid() != 0 || run("docker info >/dev/null 2>&1", NULL, 0)) {
+		if (required()) {
+			fprintf(stderr, "test_resolver needs root and a running dockerd\n");
+			return -1;
+		}
+		fprintf(stderr, "skipped: needs root and a running dockerd (start: dockerd &)\n");
+		*state = NULL;
+		return 0;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	*state = f;
+	snprintf(f->name, sizeof(f->name), "bh-test-resolver-%d", getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "docker run -d --name %s --label team=test --cap-add NET_ADMIN %s sleep 600 2>&1",
+		 f->name, IMAGE);
+	if (run(cmd, f->id, sizeof(f->id)) || strlen(f->id) != BH_CONTAINER_ID_LEN) {
+		fprintf(stderr, "docker run failed: %s\n", f->id);
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", f->name);
+	if (run(cmd, out, sizeof(out)))
+		return -1;
+	f->pid = (__u32)strtoul(out, NULL, 10);
+
+	if (bh_resolver_new(&opts, &f->r))
+		return -1;
+	bh_resolver_set_callbacks(f->r, on_new, on_gone, f);
+
+	/* the ids the kernel reports: inode numbers of the container's cgroup dirs */
+	if (bh_cgroups_open(&cg, ""))
+		return -1;
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", f->pid, NULL, path, sizeof(path)))
+		f->v2_id = cgroup_id_of(&cg.v2, path);
+	if (cg.v1.fd >= 0 &&
+	    !bh_cgroup_proc_path("", f->pid, cg.v1_controller, path, sizeof(path)))
+		f->v1_id = cgroup_id_of(&cg.v1, path);
+	f->v2_root = cg.v2.root_id;
+	bh_cgroups_close(&cg);
+	return f->v2_id || f->v1_id ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	if (!f)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", f->name);
+	run(cmd, NULL, 0);
+	bh_resolver_free(f->r);
+	free(f);
+	return 0;
+}
+
+static bool has_label(const struct bh_container *c, const char *key, const char *value)
+{
+	for (size_t i = 0; i < c->n_labels; i++) {
+		if (!strcmp(c->labels[i].key, key) && !strcmp(c->labels[i].value, value))
+			return true;
+	}
+	return false;
+}
+
+static void check_container(const struct fixture *f, const struct bh_container *c)
+{
+	assert_non_null(c);
+	assert_string_equal(c->id, f->id);
+	assert_string_equal(c->runtime, "docker");
+	assert_non_null(c->name);
+	assert_string_equal(c->name, f->name);
+	assert_string_equal(c->image, IMAGE);
+	assert_non_null(c->bundle_path);
+	assert_true(c->metadata_done);
+	assert_true(c->config.known);
+	assert_true(c->config.cap_bounding & (1ULL << 12));	/* CAP_NET_ADMIN */
+	assert_true(c->config.seccomp);
+	assert_true(has_label(c, "team", "test"));
+}
+
+static void test_lookup(void **state)
+{
+	struct fixture *f = *state;
+	struct bh_resolver_stats st;
+	const struct bh_container *c;
+	const char *ctrl;
+
+	if (!f)
+		skip();
+	ctrl = bh_resolver_v1_controller(f->r);
+	/* a hybrid host (this one) has v1 hierarchies; the resolver follows one of them */
+	if (f->v1_id)
+		assert_non_null(ctrl);
+
+	c = bh_resolver_lookup(f->r, f->v2_id, f->v1_id, f->pid);
+	check_container(f, c);
+	assert_int_equal(f->n_new, 1);
+	/* cached: the same answer without a second on_new */
+	assert_ptr_equal(bh_resolver_lookup(f->r, f->v2_id, f->v1_id, f->pid), c);
+	assert_int_equal(f->n_new, 1);
+	bh_resolver_get_stats(f->r, &st);
+	assert_true(st.hits >= 1);
+	assert_int_equal(st.containers, 1);
+	assert_int_equal(st.api_errors, 0);
+
+	/* each tree alone resolves to the same container (v1-only runtimes, pure v2 hosts) */
+	if (f->v1_id)
+		assert_ptr_equal(bh_resolver_lookup(f->r, f->v2_root, f->v1_id, 0), c);
+	if (f->v2_id)
+		assert_ptr_equal(bh_resolver_lookup(f->r, f->v2_id, 0, 0), c);
+	assert_int_equal(f->n_new, 1);
+}
+
+static void test_host_is_null(void **state)
+{
+	struct fixture *f = *state;
+	struct bh_cgroups cg;
+	char path[4096];
+	__u64 v2 = 0, v1 = 0;
+
+	if (!f)
+		skip();
+	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", getpid(), NULL, path, sizeof(path)))
+		v2 = cgroup_id_of(&cg.v2, path);
+	if (cg.v1.fd >= 0 &&
+	    !bh_cgroup_proc_path("", getpid(), cg.v1_controller, path, sizeof(path)))
+		v1 = cgroup_id_of(&cg.v1, path);
+	bh_cgroups_close(&cg);
+	assert_true(v2 || v1);
+	assert_null(bh_resolver_lookup(f->r, v2, v1, getpid()));
+	assert_null(bh_resolver_lookup(f->r, v2, v1, getpid()));	/* cached as host */
+}
+
+static void on_scan(const struct bh_container *c, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	if (!strcmp(c->id, f->id)) {
+		assert_false(f->scanned);	/* once per container */
+		f->scanned = true;
+	}
+}
+
+static void test_scan(void **state)
+{
+	struct fixture *f = *state;
+
+	if (!f)
+		skip();
+	assert_int_equal(bh_resolver_scan(f->r, on_scan, f), 0);
+	assert_true(f->scanned);
+}
+
+/* Without the docker API the bundle still names the runtime and the configuration. */
+static void test_api_down(void **state)
+{
+	struct bh_resolver_opts opts = { .docker_socket = "/nonexistent/docker.sock" };
+	struct fixture *f = *state;
+	struct bh_resolver_stats st;
+	const struct bh_container *c;
+	struct bh_resolver *r;
+
+	if (!f)
+		skip();
+	assert_int_equal(bh_resolver_new(&opts, &r), 0);
+	c = bh_resolver_lookup(r, f->v2_id, f->v1_id, f->pid);
+	assert_non_null(c);
+	assert_string_equal(c->id, f->id);
+	assert_string_equal(c->runtime, "docker");
+	assert_true(c->config.known);
+	assert_null(c->name);
+	assert_false(c->metadata_done);	/* the API is asked again later */
+	bh_resolver_sweep(r);		/* within the back-off: not asked again */
+	bh_resolver_get_stats(r, &st);
+	assert_int_equal(st.api_errors, 1);
+	bh_resolver_free(r);
+}
+
+static void test_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct bh_resolver_stats st;
+	char cmd[128];
+
+	__u64 before;
+
+	if (!f)
+		skip();
+	assert_non_null(bh_resolver_lookup(f->r, f->v2_id, f->v1_id, f->pid));
+	bh_resolver_sweep(f->r);
+	assert_int_equal(f->n_gone, 0);
+	bh_resolver_get_stats(f->r, &st);
+	before = st.containers;	/* the scan found the host's other containers too */
+
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", f->name);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	bh_resolver_sweep(f->r);
+	assert_int_equal(f->n_gone, 1);
+	assert_string_equal(f->gone_id, f->id);
+	bh_resolver_get_stats(f->r, &st);
+	assert_int_equal(st.containers, before - 1);
+	/* the ids are forgotten: a cgroup that reuses one would resolve afresh */
+	assert_null(bh_resolver_lookup(f->r, f->v2_id, f->v1_id, f->pid));
+	assert_int_equal(f->n_new, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup),	 cmocka_unit_test(test_host_is_null),
+		cmocka_unit_test(test_scan),	 cmocka_unit_test(test_api_down),
+		cmocka_unit_test(test_gone),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
