@@ -23,7 +23,7 @@
  * cgroup in these, and none is commonly co-mounted away (cpu,cpuacct is).
  */
 static const char *const v1_prefer[] = {
-	"pids", "memory", "cpu", "cpuacct", "blkio", "devices", "freezer", "cpuset", "perf_event",
+    "pids", "memory", "cpu", "cpuacct", "blkio", "devices", "freezer", "cpuset", "perf_event",
 };
 
 static void hier_reset(struct bh_cgroup_hier *h)
@@ -354,10 +354,10 @@ static const char *scope_runtime(const char *prefix, size_t n, bool *known)
 		const char *prefix;
 		const char *runtime;
 	} map[] = {
-		{ "docker", "docker" },	       { "cri-containerd", "containerd" },
-		{ "containerd", "containerd" }, { "crio", "cri-o" },
-		{ "libpod", "podman" },	       { "crio-conmon", NULL },
-		{ "libpod-conmon", NULL },
+	    {"docker", "docker"},	  {"cri-containerd", "containerd"},
+	    {"containerd", "containerd"}, {"crio", "cri-o"},
+	    {"libpod", "podman"},	  {"crio-conmon", NULL},
+	    {"libpod-conmon", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -416,7 +416,7 @@ int bh_cgroup_path_container(const char *path, char id[BH_CONTAINER_ID_LEN + 1],
 			rt = scope_runtime(pfx, plen - (size_t)(pfx - comp), &known);
 
 			if (known && !rt)
-				return 0;	/* conmon: a host process watching the container */
+				return 0; /* conmon: a host process watching the container */
 			if (known) {
 				hex = comp + n - BH_CONTAINER_ID_LEN;
 				*runtime = rt;

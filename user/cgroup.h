@@ -9,16 +9,16 @@
 
 /* One mounted cgroup hierarchy (the cgroup2 tree, or the chosen v1 controller's). */
 struct bh_cgroup_hier {
-	int fd;		/* O_DIRECTORY fd of the mount point, -1 when absent */
-	char *mnt;	/* mount point in our mount namespace ("/sys/fs/cgroup/unified") */
-	char *root;	/* the mount's root inside the hierarchy ("/" unless cgroupns'd) */
-	__u64 root_id;	/* cgroup id of the mount point itself */
+	int fd;	       /* O_DIRECTORY fd of the mount point, -1 when absent */
+	char *mnt;     /* mount point in our mount namespace ("/sys/fs/cgroup/unified") */
+	char *root;    /* the mount's root inside the hierarchy ("/" unless cgroupns'd) */
+	__u64 root_id; /* cgroup id of the mount point itself */
 };
 
 struct bh_cgroups {
 	struct bh_cgroup_hier v2;
 	struct bh_cgroup_hier v1;
-	const char *v1_controller;	/* static string, NULL when there is no v1 hierarchy */
+	const char *v1_controller; /* static string, NULL when there is no v1 hierarchy */
 };
 
 /*

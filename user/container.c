@@ -17,18 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CG_BUCKETS 1024		/* power of two */
-#define MAX_HOST_CGROUPS 4096	/* host cgroups cached before the host entries are dropped */
-#define API_RETRY_S 30		/* how long a failed docker API stays unasked */
-#define BUNDLE_MAX (4u << 20)	/* a config.json larger than this is not one */
+#define CG_BUCKETS	   1024	      /* power of two */
+#define MAX_HOST_CGROUPS   4096	      /* host cgroups cached before the host entries are dropped */
+#define API_RETRY_S	   30	      /* how long a failed docker API stays unasked */
+#define BUNDLE_MAX	   (4u << 20) /* a config.json larger than this is not one */
 #define DEFAULT_TIMEOUT_MS 1000
 
 struct ctr_entry {
 	struct bh_container c;
-	const struct bh_cgroup_hier *hier;	/* where its cgroup was found */
+	const struct bh_cgroup_hier *hier; /* where its cgroup was found */
 	__u64 cg_id;
 	char *cg_path;
-	bool api_pending;	/* docker API still to be asked */
+	bool api_pending; /* docker API still to be asked */
 	struct ctr_entry *next;
 };
 
@@ -36,7 +36,7 @@ struct ctr_entry {
 struct cg_entry {
 	__u64 v2;
 	__u64 v1;
-	struct ctr_entry *ctr;	/* NULL: a host cgroup */
+	struct ctr_entry *ctr; /* NULL: a host cgroup */
 	struct cg_entry *next;
 };
 
@@ -56,7 +56,7 @@ struct bh_resolver {
 	void (*on_gone)(const struct bh_container *c, void *ctx);
 	void *cb_ctx;
 
-	time_t api_retry_at;	/* monotonic seconds; no API call before */
+	time_t api_retry_at; /* monotonic seconds; no API call before */
 	bool api_warned;
 	struct bh_resolver_stats st;
 };
@@ -124,8 +124,8 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 		return -ENOMEM;
 	}
 	r->no_docker_api = opts && opts->no_docker_api;
-	r->timeout_ms = opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms :
-							    DEFAULT_TIMEOUT_MS;
+	r->timeout_ms =
+	    opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms : DEFAULT_TIMEOUT_MS;
 	err = bh_cgroups_open(&r->cg, root);
 	if (err) {
 		bh_resolver_free(r);
@@ -294,15 +294,16 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 {
 	static const char *const storage[] = {
-		"/run/containers/storage/overlay-containers",
-		"/var/lib/containers/storage/overlay-containers",
+	    "/run/containers/storage/overlay-containers",
+	    "/var/lib/containers/storage/overlay-containers",
 	};
 	char path[PATH_MAX];
 	int err;
 
-	snprintf(path, sizeof(path),
-		 "%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
-		 r->host_root, e->c.id);
+	snprintf(
+	    path, sizeof(path),
+	    "%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
+	    r->host_root, e->c.id);
 	err = try_bundle(e, path);
 	if (!err) {
 		e->c.runtime = "docker";
@@ -372,7 +373,7 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 
 static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
 {
-	struct bh_container api = { 0 };
+	struct bh_container api = {0};
 	char *body;
 	size_t len;
 	int err;
@@ -518,7 +519,7 @@ const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgrou
 	}
 	r->st.misses++;
 	if (resolve(r, cgroup_id, cgroup_v1_id, tgid, &ctr) < 0)
-		return NULL;	/* not cached: the next event tries again */
+		return NULL; /* not cached: the next event tries again */
 	if (!ctr && r->n_host >= MAX_HOST_CGROUPS) {
 		bh_debug("more than %d host cgroups cached: dropping them", MAX_HOST_CGROUPS);
 		drop_cg_entries(r, match_host, NULL);
@@ -624,10 +625,10 @@ static void scan_one(const char *path, __u64 id, void *arg)
 	s->fn(&e->c, s->ctx);
 }
 
-int bh_resolver_scan(struct bh_resolver *r,
-		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx)
+int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container *c, void *ctx),
+		     void *ctx)
 {
-	struct scan_ctx s = { .r = r, .fn = fn, .ctx = ctx };
+	struct scan_ctx s = {.r = r, .fn = fn, .ctx = ctx};
 
 	/* v2 first; v1 too, as a hybrid host's runtime may use only the v1 trees */
 	if (r->cg.v2.fd >= 0) {

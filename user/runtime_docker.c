@@ -14,9 +14,8 @@
 
 /* moby oci/caps/defaults.go: what a container gets without --cap-add/--cap-drop. */
 static const char *const docker_default_caps[] = {
-	"CHOWN",  "DAC_OVERRIDE", "FSETID",	      "FOWNER",	    "MKNOD",
-	"NET_RAW", "SETGID",	  "SETUID",	      "SETFCAP",    "SETPCAP",
-	"NET_BIND_SERVICE",	  "SYS_CHROOT",	      "KILL",	    "AUDIT_WRITE",
+    "CHOWN",  "DAC_OVERRIDE", "FSETID",	 "FOWNER",	     "MKNOD",	   "NET_RAW", "SETGID",
+    "SETUID", "SETFCAP",      "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL",    "AUDIT_WRITE",
 };
 
 /* CAP_LAST_CAP (CAP_CHECKPOINT_RESTORE, 40): --privileged grants them all. */
@@ -36,9 +35,8 @@ static __u64 cap_apply(__u64 mask, struct json_object *list, bool add)
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
-		const char *name = json_object_is_type(v, json_type_string) ?
-					   json_object_get_string(v) :
-					   "";
+		const char *name =
+		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 		__u64 bits;
 		int cap;
 
@@ -62,8 +60,8 @@ static void parse_security_opts(struct json_object *list, struct bh_container_co
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
-		const char *o = json_object_is_type(v, json_type_string) ? json_object_get_string(v) :
-									    "";
+		const char *o =
+		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 
 		/* docker accepts "key=value" and the older "key:value" */
 		if (!strcmp(o, "seccomp=unconfined") || !strcmp(o, "seccomp:unconfined"))
@@ -95,9 +93,9 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 	cfg->cap_bounding = mask;
 	/* a non-root user starts with an empty effective set */
 	cfg->cap_effective = (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") ||
-			      !strncmp(user, "0:", 2) || !strncmp(user, "root:", 5)) ?
-				     mask :
-				     0;
+			      !strncmp(user, "0:", 2) || !strncmp(user, "root:", 5))
+				 ? mask
+				 : 0;
 }
 
 static int parse_mounts(struct json_object *list, struct bh_container_config *cfg)
@@ -175,9 +173,8 @@ static int parse_ports(struct json_object *bindings, struct json_object *net_por
 		return -ENOMEM;
 	json_object_object_foreach(bindings, key, list)
 	{
-		size_t n = json_object_is_type(list, json_type_array) ?
-				   json_object_array_length(list) :
-				   0;
+		size_t n =
+		    json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
 
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *b = json_object_array_get_idx(list, i);
@@ -249,8 +246,8 @@ static int parse_host_config(struct json_object *root, struct json_object *cconf
 	    bh_set_str(&cfg->selinux_label, selinux && *selinux ? selinux : NULL))
 		return -ENOMEM;
 	return parse_ports(bh_jobj_get(hc, "PortBindings", json_type_object),
-			   bh_jobj_get(bh_jobj_get(root, "NetworkSettings", json_type_object), "Ports",
-				    json_type_object),
+			   bh_jobj_get(bh_jobj_get(root, "NetworkSettings", json_type_object),
+				       "Ports", json_type_object),
 			   cfg);
 }
 
@@ -319,7 +316,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
 			    size_t *len)
 {
-	struct body b = { 0 };
+	struct body b = {0};
 	char url[128];
 	long status = 0;
 	CURLcode rc;
@@ -331,7 +328,8 @@ int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout
 	curl = curl_easy_init();
 	if (!curl)
 		return -ENOMEM;
-	/* the host part is ignored on a unix socket; the API version is the one docker 20.10 serves */
+	/* the host part is ignored on a unix socket; the API version is the one docker 20.10 serves
+	 */
 	snprintf(url, sizeof(url), "http://localhost/v1.41/containers/%s/json", id);
 	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
 	curl_easy_setopt(curl, CURLOPT_URL, url);

@@ -21,9 +21,9 @@ struct fixture {
 	char name[64];
 	char id[BH_CONTAINER_ID_LEN + 1];
 	__u32 pid;
-	__u64 v2_id;		/* 0 when the runtime left the unified tree alone */
+	__u64 v2_id; /* 0 when the runtime left the unified tree alone */
 	__u64 v1_id;
-	__u64 v2_root;		/* id of the unified tree's root, where hybrid hosts leave tasks */
+	__u64 v2_root; /* id of the unified tree's root, where hybrid hosts leave tasks */
 	struct bh_resolver *r;
 	int n_new, n_gone;
 	char gone_id[BH_CONTAINER_ID_LEN + 1];
@@ -84,7 +84,7 @@ static void on_gone(const struct bh_container *c, void *ctx)
 
 static int setup(void **state)
 {
-	struct bh_resolver_opts opts = { .host_root = "" };
+	struct bh_resolver_opts opts = {.host_root = ""};
 	struct bh_cgroups cg;
 	char cmd[256], out[128], path[4096];
 	struct fixture *f;
@@ -124,8 +124,7 @@ static int setup(void **state)
 		return -1;
 	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", f->pid, NULL, path, sizeof(path)))
 		f->v2_id = cgroup_id_of(&cg.v2, path);
-	if (cg.v1.fd >= 0 &&
-	    !bh_cgroup_proc_path("", f->pid, cg.v1_controller, path, sizeof(path)))
+	if (cg.v1.fd >= 0 && !bh_cgroup_proc_path("", f->pid, cg.v1_controller, path, sizeof(path)))
 		f->v1_id = cgroup_id_of(&cg.v1, path);
 	f->v2_root = cg.v2.root_id;
 	bh_cgroups_close(&cg);
@@ -166,7 +165,7 @@ static void check_container(const struct fixture *f, const struct bh_container *
 	assert_non_null(c->bundle_path);
 	assert_true(c->metadata_done);
 	assert_true(c->config.known);
-	assert_true(c->config.cap_bounding & (1ULL << 12));	/* CAP_NET_ADMIN */
+	assert_true(c->config.cap_bounding & (1ULL << 12)); /* CAP_NET_ADMIN */
 	assert_true(c->config.seccomp);
 	assert_true(has_label(c, "team", "test"));
 }
@@ -222,7 +221,7 @@ static void test_host_is_null(void **state)
 	bh_cgroups_close(&cg);
 	assert_true(v2 || v1);
 	assert_null(bh_resolver_lookup(f->r, v2, v1, getpid()));
-	assert_null(bh_resolver_lookup(f->r, v2, v1, getpid()));	/* cached as host */
+	assert_null(bh_resolver_lookup(f->r, v2, v1, getpid())); /* cached as host */
 }
 
 static void on_scan(const struct bh_container *c, void *ctx)
@@ -230,7 +229,7 @@ static void on_scan(const struct bh_container *c, void *ctx)
 	struct fixture *f = ctx;
 
 	if (!strcmp(c->id, f->id)) {
-		assert_false(f->scanned);	/* once per container */
+		assert_false(f->scanned); /* once per container */
 		f->scanned = true;
 	}
 }
@@ -248,7 +247,7 @@ static void test_scan(void **state)
 /* Without the docker API the bundle still names the runtime and the configuration. */
 static void test_api_down(void **state)
 {
-	struct bh_resolver_opts opts = { .docker_socket = "/nonexistent/docker.sock" };
+	struct bh_resolver_opts opts = {.docker_socket = "/nonexistent/docker.sock"};
 	struct fixture *f = *state;
 	struct bh_resolver_stats st;
 	const struct bh_container *c;
@@ -263,7 +262,7 @@ static void test_api_down(void **state)
 	assert_string_equal(c->runtime, "docker");
 	assert_true(c->config.known);
 	assert_null(c->name);
-	assert_false(c->metadata_done);	/* the API is asked again later */
+	assert_false(c->metadata_done); /* the API is asked again later */
 	bh_resolver_sweep(r);		/* within the back-off: not asked again */
 	bh_resolver_get_stats(r, &st);
 	assert_int_equal(st.api_errors, 1);
@@ -284,7 +283,7 @@ static void test_gone(void **state)
 	bh_resolver_sweep(f->r);
 	assert_int_equal(f->n_gone, 0);
 	bh_resolver_get_stats(f->r, &st);
-	before = st.containers;	/* the scan found the host's other containers too */
+	before = st.containers; /* the scan found the host's other containers too */
 
 	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", f->name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
@@ -301,9 +300,9 @@ static void test_gone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup),	 cmocka_unit_test(test_host_is_null),
-		cmocka_unit_test(test_scan),	 cmocka_unit_test(test_api_down),
-		cmocka_unit_test(test_gone),
+	    cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
+	    cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
+	    cmocka_unit_test(test_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

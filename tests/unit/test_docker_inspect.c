@@ -12,11 +12,11 @@
 #include "fixture.h"
 
 #define CAP(n) (1ULL << (n))
-#define DOCKER_DEFAULT_CAPS                                                                  \
-	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) | CAP(8) | CAP(10) |   \
+#define DOCKER_DEFAULT_CAPS                                                                        \
+	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) | CAP(8) | CAP(10) |         \
 	 CAP(13) | CAP(18) | CAP(27) | CAP(29) | CAP(31))
 #define CAP_SYS_ADMIN 21
-#define ALL_CAPS ((1ULL << 41) - 1)
+#define ALL_CAPS      ((1ULL << 41) - 1)
 
 static void parse_fixture(const char *name, struct bh_container *c)
 {
@@ -142,16 +142,16 @@ static void test_privileged(void **state)
 static void test_cap_drop_all(void **state)
 {
 	static const char json[] =
-		"{\"Name\":\"/x\",\"Config\":{\"User\":\"1000\"},\"HostConfig\":{"
-		"\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"NET_BIND_SERVICE\"],"
-		"\"SecurityOpt\":[\"apparmor=my-profile\",\"no-new-privileges:true\"]}}";
-	struct bh_container c = { 0 };
+	    "{\"Name\":\"/x\",\"Config\":{\"User\":\"1000\"},\"HostConfig\":{"
+	    "\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"NET_BIND_SERVICE\"],"
+	    "\"SecurityOpt\":[\"apparmor=my-profile\",\"no-new-privileges:true\"]}}";
+	struct bh_container c = {0};
 
 	(void)state;
 	assert_int_equal(bh_docker_parse_inspect(json, sizeof(json) - 1, &c), 0);
 	/* docker adds after it drops: ALL goes, NET_BIND_SERVICE stays */
 	assert_int_equal(c.config.cap_bounding, CAP(10));
-	assert_int_equal(c.config.cap_effective, 0);	/* a non-root user */
+	assert_int_equal(c.config.cap_effective, 0); /* a non-root user */
 	assert_string_equal(c.config.apparmor_profile, "my-profile");
 	assert_true(c.config.no_new_privileges);
 	bh_container_clear(&c);
@@ -159,7 +159,7 @@ static void test_cap_drop_all(void **state)
 
 static void test_malformed(void **state)
 {
-	struct bh_container c = { 0 };
+	struct bh_container c = {0};
 	size_t len;
 	char *json = bh_test_fixture("docker-inspect-flags.json", &len);
 
@@ -179,12 +179,9 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_host_namespaces),
-		cmocka_unit_test(test_privileged),
-		cmocka_unit_test(test_cap_drop_all),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_default),	    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_host_namespaces), cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_cap_drop_all),    cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

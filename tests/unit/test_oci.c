@@ -14,8 +14,8 @@
 #define CAP(n) (1ULL << (n))
 /* docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
  * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
-#define DOCKER_DEFAULT_CAPS                                                                  \
-	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) | CAP(8) | CAP(10) |   \
+#define DOCKER_DEFAULT_CAPS                                                                        \
+	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) | CAP(8) | CAP(10) |         \
 	 CAP(13) | CAP(18) | CAP(27) | CAP(29) | CAP(31))
 #define CAP_SYS_ADMIN 21
 #define CAP_NET_ADMIN 12
@@ -57,7 +57,7 @@ static void test_docker_default(void **state)
 	assert_false(cfg->readonly_rootfs);
 	assert_true(cfg->seccomp);
 	assert_false(cfg->devices_unrestricted);
-	assert_null(cfg->apparmor_profile);	/* no AppArmor on this kernel */
+	assert_null(cfg->apparmor_profile); /* no AppArmor on this kernel */
 	/* mount, network, uts, pid, ipc are unshared; user, cgroup (v1 host), time are not */
 	assert_false(cfg->host_ns[BH_NS_MNT]);
 	assert_false(cfg->host_ns[BH_NS_NET]);
@@ -167,11 +167,11 @@ static void test_containerd_cri(void **state)
 static void test_devices_allow_all(void **state)
 {
 	static const char json[] =
-		"{\"linux\":{\"resources\":{\"devices\":["
-		"{\"allow\":false,\"access\":\"rwm\"},"
-		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
-		"{\"allow\":true,\"access\":\"rwm\"}]}}}";
-	struct bh_container c = { 0 };
+	    "{\"linux\":{\"resources\":{\"devices\":["
+	    "{\"allow\":false,\"access\":\"rwm\"},"
+	    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+	    "{\"allow\":true,\"access\":\"rwm\"}]}}}";
+	struct bh_container c = {0};
 
 	(void)state;
 	assert_int_equal(bh_oci_parse_config(json, sizeof(json) - 1, &c), 0);
@@ -185,10 +185,15 @@ static void test_devices_allow_all(void **state)
 static void test_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"", "{", "[]", "\"config\"", "{\"process\":{\"capabilities\":", "{} trailing",
-		"{\"a\":1,}x",
+	    "",
+	    "{",
+	    "[]",
+	    "\"config\"",
+	    "{\"process\":{\"capabilities\":",
+	    "{} trailing",
+	    "{\"a\":1,}x",
 	};
-	struct bh_container c = { 0 };
+	struct bh_container c = {0};
 	size_t len;
 	char *json = bh_test_fixture("oci-docker-flags.json", &len);
 
@@ -210,12 +215,9 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_docker_default),
-		cmocka_unit_test(test_docker_flags),
-		cmocka_unit_test(test_docker_host_namespaces),
-		cmocka_unit_test(test_containerd_cri),
-		cmocka_unit_test(test_devices_allow_all),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_docker_default),	   cmocka_unit_test(test_docker_flags),
+	    cmocka_unit_test(test_docker_host_namespaces), cmocka_unit_test(test_containerd_cri),
+	    cmocka_unit_test(test_devices_allow_all),	   cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
