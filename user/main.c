@@ -2,6 +2,7 @@
 /* main.c - the bulkhead command line: run (default), rules, policy check. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,14 @@ static const char usage_text[] =
 	"  -h, --help            this help\n"
 	"  -V, --version         print the version\n";
 
-static void usage_error(const char *fmt, const char *arg)
+static void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "bulkhead: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'bulkhead --help'.\n");
 }
 
