@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# End-to-end: the real bulkhead binary sees each syscall family of real Docker containers and
+# of host processes, with the right container, and its CLI behaves as documented.
+
+load helpers
+
+setup_file() {
+	# A host build of bh-trigger: the host-process tests need a binary no container runs.
+	if command -v gcc >/dev/null; then
+		gcc -static -O2 -o "$BATS_FILE_TMPDIR/bh-host-trigger" "$BH_REPO/tests/e2e/trigger.c"
+	fi
+}
+
+teardown() {
+	bh_teardown
+}
+
+# jq: capability list L (names like "CAP_NET_RAW" or "net_raw") contains cap C.
+has_cap() {
+	printf 'any(%s[]?; ascii_downcase | ltrimstr("cap_") == "%s")' "$1" "$2"
+}
+
+@test "cli: --help prints the usage and exits 0" {
+	bh_require_binary
+	run "$BULKHEAD" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *usage* ]]
+	[[ "$output" == *--stats-interval* ]]
+}
+
+@test "cli: --version prints the version and exits 0" {
+	bh_require_binary
+	run "$BULKHEAD" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ [0-9]+\.[0-9]+\.[0-9]+ ]]
+}
+
+@test "cli: an unknown option is named on stderr, exit 2" {
+	bh_require_binary
+	run "$BULKHEAD" run --no-such-option
+	[ "$status" -eq 2 ]
+	[[ "$output" == *--no-such-option* ]]
+}
+
+@test "run: SIGINT and SIGTERM stop the monitor with exit 0" {
+	bh_require
+	bh_start --events all
+	bh_stop INT
+	bh_start --events all
+	bh_stop TERM
+}
+
+@test "run: a stats line appears with --stats-interval 1" {
+	bh_require
+	bh_start --events all --stats-interval 1
+	line=$(wait_json '.type == "stats" and .schema == 1 and (.drops | type) == "number"')
+	json_check "$line" '.events | type == "object"'
+	bh_stop
+}
+
+@test "exec in a container: filename, args, container id and name" {
+	bh_require docker
+	bh_start --events all
+	ctr_run "$IMAGE" sh -c 'exec /bin/true'
+	[[ "$CTR_ID" =~ ^[0-9a-f]{64}$ ]]
+	line=$(wait_json ".type == \"event\" and .event == \"exec\" and $(ctr_filter) and
+		.exec.filename == \"/bin/true\"")
+	json_check "$line" '.exec.args == ["/bin/true"] and .ret == 0'
+	json_check "$line" '.container.runtime == "docker" and .process.pid > 0'
+	bh_stop
+}
+
+@test "setns in a container: bh-trigger enters the host net namespace" {
+	bh_require docker
+	bh_start --events all
+	# SYS_PTRACE: opening /proc/2/ns/net (kthreadd, in the initial namespaces) needs it.
+	ctr_run --pid host --cap-add SYS_ADMIN --cap-add SYS_PTRACE "$IMAGE" \
+		bh-trigger setns /proc/2/ns/net net
+	# runc itself may call setns in the container's cgroup: look for bh-trigger's call.
+	line=$(wait_json ".type == \"event\" and .event == \"setns\" and $(ctr_filter) and
+		.process.comm == \"bh-trigger\"")
+	json_check "$line" '.ret == 0 and .setns.nstype != 0'
+	json_check "$line" 'any(.setns.changed[]; .type == "net" and .host == true)'
+	json_check "$line" '.setns.entered_host | any(. == "net")'
+	bh_stop
+}
+
+@test "setns in a container: busybox nsenter into the host uts namespace" {
+	bh_require docker
+	bh_start --events all
+	ctr_run --pid host --cap-add SYS_ADMIN --cap-add SYS_PTRACE "$IMAGE" \
+		nsenter -t 2 -u -- /bin/true
+	line=$(wait_json ".type == \"event\" and .event == \"setns\" and $(ctr_filter) and
+		.process.comm == \"nsenter\"")
+	json_check "$line" '.ret == 0 and (.setns.entered_host | any(. == "uts"))'
+	bh_stop
+}
+
+@test "mount in a container: tmpfs and bind mounts with CAP_SYS_ADMIN" {
+	bh_require docker
+	bh_start --events all
+	ctr_run --cap-add SYS_ADMIN "$IMAGE" sh -c \
+		'mkdir -p /mnt/t /mnt/b && bh-trigger mount-tmpfs /mnt/t && bh-trigger mount-bind /etc /mnt/b'
+	line=$(wait_json ".type == \"event\" and .event == \"mount\" and $(ctr_filter) and
+		.mount.target == \"/mnt/t\"")
+	json_check "$line" '.ret == 0 and .mount.call == "mount" and .mount.fstype == "tmpfs"'
+	line=$(wait_json ".type == \"event\" and .event == \"mount\" and $(ctr_filter) and
+		.mount.target == \"/mnt/b\"")
+	json_check "$line" '.ret == 0 and .mount.source == "/etc"'
+	json_check "$line" '.mount.flag_names | any(. == "MS_BIND")'
+	bh_stop
+}
+
+@test "mount in a container: open_tree and move_mount" {
+	bh_require docker
+	bh_start --events all
+	ctr_run --cap-add SYS_ADMIN "$IMAGE" sh -c \
+		'mkdir -p /mnt/m && bh-trigger open-tree-move /etc /mnt/m'
+	line=$(wait_json ".type == \"event\" and .event == \"mount\" and $(ctr_filter) and
+		.mount.call == \"open_tree\"")
+	json_check "$line" '.ret >= 0 and .mount.source == "/etc"'
+	line=$(wait_json ".type == \"event\" and .event == \"mount\" and $(ctr_filter) and
+		.mount.call == \"move_mount\"")
+	json_check "$line" '.ret == 0 and .mount.target == "/mnt/m"'
+	bh_stop
+}
+
+@test "capset in a container: a dropped and a re-raised capability" {
+	bh_require docker
+	bh_start --events all
+	ctr_run "$IMAGE" sh -c 'bh-trigger capset-drop net_raw && bh-trigger capset-raise net_raw'
+	# runc's own capset calls run in the container's cgroup too: look for bh-trigger's.
+	line=$(wait_json ".type == \"event\" and .event == \"capset\" and $(ctr_filter) and
+		.process.comm == \"bh-trigger\" and $(has_cap .capset.dropped net_raw)")
+	json_check "$line" ".ret == 0 and ($(has_cap .capset.caps_effective net_raw) | not)"
+	line=$(wait_json ".type == \"event\" and .event == \"capset\" and $(ctr_filter) and
+		.process.comm == \"bh-trigger\" and $(has_cap .capset.gained net_raw)")
+	json_check "$line" "$(has_cap .capset.caps_effective net_raw)"
+	bh_stop
+}
+
+@test "connect in a container: docker.sock bind-mounted at /s, and via a symlink" {
+	bh_require docker
+	bh_start --events all
+	ctr_run -v /var/run/docker.sock:/s "$IMAGE" sh -c \
+		'bh-trigger connect-unix /s --ping && ln -s /s /tmp/l && bh-trigger connect-unix /tmp/l'
+	line=$(wait_json ".type == \"event\" and .event == \"connect\" and $(ctr_filter) and
+		.connect.path == \"/s\"")
+	json_check "$line" '.ret == 0 and .connect.family == "unix"'
+	json_check "$line" '.connect.peer_path == "/var/run/docker.sock"'
+	line=$(wait_json ".type == \"event\" and .event == \"connect\" and $(ctr_filter) and
+		.connect.path == \"/tmp/l\"")
+	json_check "$line" '.ret == 0 and .connect.peer_path == "/var/run/docker.sock"'
+	bh_stop
+}
+
+@test "host process: exec and docker.sock connect have container null" {
+	bh_require docker
+	[ -x "$BATS_FILE_TMPDIR/bh-host-trigger" ] || bh_skip_or_fail "gcc could not build bh-trigger"
+	bh_start --events all
+	# A unique symlink and argument tell this test's syscalls from the rest of the host.
+	ln -s /var/run/docker.sock "$BATS_TEST_TMPDIR/sock"
+	tag=bh-host-$$-$RANDOM
+	"$BATS_FILE_TMPDIR/bh-host-trigger" exec /bin/echo "$tag"
+	"$BATS_FILE_TMPDIR/bh-host-trigger" connect-unix "$BATS_TEST_TMPDIR/sock"
+	line=$(wait_json ".type == \"event\" and .event == \"exec\" and .exec.args[1]? == \"$tag\"")
+	json_check "$line" '.container == null and .exec.filename == "/bin/echo"'
+	line=$(wait_json ".type == \"event\" and .event == \"connect\" and
+		.connect.path == \"$BATS_TEST_TMPDIR/sock\"")
+	json_check "$line" '.container == null and .connect.peer_path == "/var/run/docker.sock"'
+	bh_stop
+}
