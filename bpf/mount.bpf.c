@@ -16,7 +16,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * memory between the kernel's read and ours: the record shows what user memory
  * held at exit, and ret is the kernel's verdict.
  */
-static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
+				       int nargs)
 {
 	struct bh_sys_args a = { .kind = BH_SYS_MOUNT };
 	__u32 tid = bh_current_tid();
@@ -24,12 +25,19 @@ static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __
 	if (bh_is_self())
 		return 0;
 	a.mount.call = call;
-	/* one load each: the verifier refuses a ctx pointer moved by a loop */
+	/*
+	 * One constant load each (the verifier refuses a ctx pointer moved by a
+	 * loop), and none past the call's own arguments: perf refuses to attach a
+	 * program that reads beyond its tracepoint's record (EACCES).
+	 */
 	a.mount.args[0] = ctx->args[0];
 	a.mount.args[1] = ctx->args[1];
-	a.mount.args[2] = ctx->args[2];
-	a.mount.args[3] = ctx->args[3];
-	a.mount.args[4] = ctx->args[4];
+	if (nargs > 2)
+		a.mount.args[2] = ctx->args[2];
+	if (nargs > 3)
+		a.mount.args[3] = ctx->args[3];
+	if (nargs > 4)
+		a.mount.args[4] = ctx->args[4];
 	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
 	return 0;
 }
@@ -122,7 +130,7 @@ out:
 SEC("tp/syscalls/sys_enter_mount")
 int tracepoint__syscalls__sys_enter_mount(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_MOUNT);
+	return mount_enter(ctx, BH_MOUNT_MOUNT, 5);
 }
 
 SEC("tp/syscalls/sys_exit_mount")
@@ -134,7 +142,7 @@ int tracepoint__syscalls__sys_exit_mount(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_open_tree")
 int tracepoint__syscalls__sys_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_OPEN_TREE);
+	return mount_enter(ctx, BH_MOUNT_OPEN_TREE, 3);
 }
 
 SEC("tp/syscalls/sys_exit_open_tree")
@@ -146,7 +154,7 @@ int tracepoint__syscalls__sys_exit_open_tree(struct trace_event_raw_sys_exit *ct
 SEC("tp/syscalls/sys_enter_move_mount")
 int tracepoint__syscalls__sys_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_MOVE_MOUNT);
+	return mount_enter(ctx, BH_MOUNT_MOVE_MOUNT, 5);
 }
 
 SEC("tp/syscalls/sys_exit_move_mount")
@@ -158,7 +166,7 @@ int tracepoint__syscalls__sys_exit_move_mount(struct trace_event_raw_sys_exit *c
 SEC("tp/syscalls/sys_enter_fsmount")
 int tracepoint__syscalls__sys_enter_fsmount(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_FSMOUNT);
+	return mount_enter(ctx, BH_MOUNT_FSMOUNT, 3);
 }
 
 SEC("tp/syscalls/sys_exit_fsmount")
@@ -170,7 +178,7 @@ int tracepoint__syscalls__sys_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_fsopen")
 int tracepoint__syscalls__sys_enter_fsopen(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_FSOPEN);
+	return mount_enter(ctx, BH_MOUNT_FSOPEN, 2);
 }
 
 SEC("tp/syscalls/sys_exit_fsopen")
@@ -182,7 +190,7 @@ int tracepoint__syscalls__sys_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_mount_setattr")
 int tracepoint__syscalls__sys_enter_mount_setattr(struct trace_event_raw_sys_enter *ctx)
 {
-	return mount_enter(ctx, BH_MOUNT_MOUNT_SETATTR);
+	return mount_enter(ctx, BH_MOUNT_MOUNT_SETATTR, 5);
 }
 
 SEC("tp/syscalls/sys_exit_mount_setattr")

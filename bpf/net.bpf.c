@@ -205,7 +205,7 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 
 		__builtin_memcpy(e->addr, &a4, 4);
 	} else {
-		BPF_CORE_READ_INTO(e->addr, sk, __sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->addr, sizeof(e->addr), &sk->__sk_common.skc_v6_rcv_saddr);
 	}
 	bh_output(s, off);
 out:

@@ -1,0 +1,929 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* test_hooks.c - loads the real BPF programs, triggers each hooked syscall, checks every field. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include <cmocka.h>
+#include <bpf/libbpf.h>
+
+#include "event.h"
+#include "loader.h"
+#include "log.h"
+
+/*
+ * Records are written by the BPF program inside the syscall, before it returns:
+ * once a child has been reaped, all its records are in the ring buffer and a
+ * non-blocking ring_buffer__consume() collects them. No test waits on a clock.
+ */
+
+#define MAX_TRACKED 64
+
+struct rec {
+	struct bh_event ev;
+	unsigned char *data;
+};
+
+static struct {
+	struct bh_loader *loader;
+	struct ring_buffer *rb;
+	__u32 host_ns[BH_NS_KINDS];
+	bool skip;		/* BPF cannot load here and it is not required */
+	pid_t tracked[MAX_TRACKED];	/* processes whose records we keep */
+	int ntracked;
+	struct rec *recs;
+	size_t nrecs, cap;
+	char tmpdir[64];
+} T;
+
+static bool tracked(__u32 tgid)
+{
+	for (int i = 0; i < T.ntracked; i++)
+		if ((__u32)T.tracked[i] == tgid)
+			return true;
+	return false;
+}
+
+static void track(pid_t pid)
+{
+	if (T.ntracked < MAX_TRACKED)
+		T.tracked[T.ntracked++] = pid;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct bh_hdr *h = data;
+	struct rec *r;
+
+	(void)ctx;
+	if (size < sizeof(*h) || !(tracked(h->tgid) || tracked(h->ppid)))
+		return 0;
+	if (T.nrecs == T.cap) {
+		T.cap = T.cap ? 2 * T.cap : 64;
+		T.recs = realloc(T.recs, T.cap * sizeof(*T.recs));
+		assert_non_null(T.recs);
+	}
+	r = &T.recs[T.nrecs];
+	r->data = malloc(size);
+	assert_non_null(r->data);
+	memcpy(r->data, data, size);
+	/* every record the kernel writes must pass the user-space validator */
+	assert_int_equal(bh_event_decode(r->data, size, &r->ev), 0);
+	T.nrecs++;
+	return 0;
+}
+
+static void drain(void)
+{
+	assert_true(ring_buffer__consume(T.rb) >= 0);
+}
+
+static void clear(void)
+{
+	drain();
+	for (size_t i = 0; i < T.nrecs; i++)
+		free(T.recs[i].data);
+	T.nrecs = 0;
+	T.ntracked = 0;
+}
+
+/* The n-th (0-based) record of a type from process tgid, or NULL. */
+static const struct bh_event *find(unsigned int type, pid_t tgid, int n)
+{
+	for (size_t i = 0; i < T.nrecs; i++) {
+		const struct bh_hdr *h = T.recs[i].ev.hdr;
+
+		if (h->type == type && h->tgid == (__u32)tgid && n-- == 0)
+			return &T.recs[i].ev;
+	}
+	return NULL;
+}
+
+static int count(unsigned int type, pid_t tgid)
+{
+	int n = 0;
+
+	while (find(type, tgid, n))
+		n++;
+	return n;
+}
+
+static void assert_str(struct bh_str s, const char *want, size_t want_len)
+{
+	assert_int_equal(s.len, want_len);
+	if (want_len)
+		assert_memory_equal(s.ptr, want, want_len);
+}
+
+#define assert_cstr(s, want) assert_str((s), (want), strlen(want))
+
+/* Runs fn in a child process (tracked), reaps it, and collects its records. */
+static pid_t run_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	track(pid);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	drain();
+	return pid;
+}
+
+static __u64 status_hex(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	unsigned long long v = ~0ULL;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			v = strtoull(line + klen + 1, NULL, 16);
+	fclose(f);
+	assert_true(v != ~0ULL);
+	return v;
+}
+
+static __u32 ns_ino(const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	assert_int_equal(stat(path, &st), 0);
+	return (__u32)st.st_ino;
+}
+
+static const char *const ns_names[BH_NS_KINDS] = {
+	"mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
+};
+
+/* Header fields every record of a direct child of ours carries. */
+static void assert_child_hdr(const struct bh_hdr *h, pid_t child, const char *comm)
+{
+	assert_int_equal(h->pid, child);
+	assert_int_equal(h->tgid, child);
+	assert_int_equal(h->ppid, getpid());
+	assert_int_equal(h->uid, getuid());
+	assert_int_equal(h->euid, geteuid());
+	assert_int_equal(h->pid_ns, ns_ino("pid"));
+	assert_int_equal(h->net_ns, ns_ino("net"));
+	assert_true(h->ts_ns > 0);
+	assert_true(h->cgroup_id > 0);
+	assert_true(h->size >= bh_event_fixed_size(h->type));
+	assert_string_equal(h->comm, comm);
+}
+
+/* ---- exec ---------------------------------------------------------------- */
+
+static int do_exec(void *arg)
+{
+	char *const *argv = arg;
+
+	execv("/bin/true", argv);
+	return 127;
+}
+
+static void test_exec(void **state)
+{
+	char *argv[] = { "true", "alpha", "beta gamma", NULL };
+	static const char args[] = "true\0alpha\0beta gamma";
+	char exe[PATH_MAX];
+	const struct bh_event *ev;
+	const struct bh_exec *e;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	assert_non_null(realpath("/bin/true", exe));	/* /bin is a symlink on merged-/usr */
+	child = run_child(do_exec, argv);
+
+	ev = find(BH_EV_EXEC, child, 0);
+	assert_non_null(ev);
+	e = BH_EVENT_AS(ev, bh_exec);
+	assert_child_hdr(&e->hdr, child, "true");
+	assert_int_equal(e->hdr.mnt_ns, ns_ino("mnt"));
+	assert_int_equal(e->hdr.ret, 0);
+	assert_cstr(ev->exe, exe);
+	assert_cstr(ev->str[0], "/bin/true");
+	assert_str(ev->str[1], args, sizeof(args) - 1);
+	assert_int_equal(e->argc, 3);
+	assert_int_equal(e->hdr.trunc, 0);
+	assert_int_equal(e->gid, getgid());
+	assert_int_equal(e->egid, getegid());
+	/* root exec: permitted = effective = the bounding set (no file caps, no securebits) */
+	assert_int_equal(e->hdr.cap_effective, status_hex("CapBnd"));
+	assert_int_equal(e->cap_permitted, status_hex("CapBnd"));
+	assert_int_equal(e->cap_inheritable, status_hex("CapInh"));
+	assert_int_equal(e->before_valid, 1);
+	assert_int_equal(e->uid_before, getuid());
+	assert_int_equal(e->euid_before, geteuid());
+	assert_int_equal(e->cap_effective_before, status_hex("CapEff"));
+	assert_int_equal(e->secureexec, 0);
+	assert_int_equal(e->no_new_privs, status_hex("NoNewPrivs"));
+	assert_int_equal(e->seccomp_mode, status_hex("Seccomp"));
+}
+
+static void test_exec_many_args(void **state)
+{
+	char *argv[21];
+	char want[256];
+	size_t wlen = 0;
+	const struct bh_event *ev;
+	const struct bh_exec *e;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	argv[0] = "true";
+	for (int i = 1; i < 20; i++) {
+		static char bufs[20][8];
+
+		snprintf(bufs[i], sizeof(bufs[i]), "a%d", i);
+		argv[i] = bufs[i];
+	}
+	argv[20] = NULL;
+	for (int i = 0; i < BH_ARGC_MAX; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(want + wlen, argv[i], n);
+		wlen += n;
+	}
+	child = run_child(do_exec, argv);
+
+	ev = find(BH_EV_EXEC, child, 0);
+	assert_non_null(ev);
+	e = BH_EVENT_AS(ev, bh_exec);
+	assert_int_equal(e->argc, 20);
+	assert_int_equal(e->hdr.trunc, BH_TRUNC_ARGC);
+	assert_str(ev->str[1], want, wlen - 1);
+}
+
+/* ---- setns --------------------------------------------------------------- */
+
+struct setns_arg {
+	int pipe_w;
+};
+
+static int do_setns(void *arg)
+{
+	struct setns_arg *a = arg;
+	__u32 inos[2];
+	int old = open("/proc/self/ns/uts", O_RDONLY);
+	int host = open("/proc/2/ns/uts", O_RDONLY);
+
+	if (old < 0 || host < 0 || unshare(CLONE_NEWUTS))
+		return 1;
+	inos[0] = ns_ino("uts");
+	if (setns(old, CLONE_NEWUTS) || unshare(CLONE_NEWUTS))	/* record 0: back to the old one */
+		return 2;
+	inos[1] = ns_ino("uts");
+	if (setns(host, CLONE_NEWUTS))				/* record 1: into the host's */
+		return 3;
+	if (setns(-1, CLONE_NEWUTS) != -1 || errno != EBADF)	/* record 2: a failure */
+		return 4;
+	if (write(a->pipe_w, inos, sizeof(inos)) != sizeof(inos))
+		return 5;
+	return 0;
+}
+
+static void test_setns(void **state)
+{
+	struct setns_arg a;
+	__u32 inos[2], before[BH_NS_KINDS];
+	int p[2];
+	const struct bh_setns *e;
+	const struct bh_event *ev;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	for (int k = 0; k < BH_NS_KINDS; k++)
+		before[k] = ns_ino(ns_names[k]);
+	assert_int_equal(pipe(p), 0);
+	a.pipe_w = p[1];
+	child = run_child(do_setns, &a);
+	assert_int_equal(read(p[0], inos, sizeof(inos)), sizeof(inos));
+	close(p[0]);
+	close(p[1]);
+
+	assert_int_equal(count(BH_EV_SETNS, child), 3);
+	/* back from a fresh uts namespace into ours */
+	ev = find(BH_EV_SETNS, child, 0);
+	e = BH_EVENT_AS(ev, bh_setns);
+	assert_child_hdr(&e->hdr, child, e->hdr.comm);
+	assert_int_equal(e->hdr.ret, 0);
+	assert_int_equal(e->nstype, CLONE_NEWUTS);
+	assert_int_equal(e->hdr.size, sizeof(*e) + ev->exe.len);
+	for (int k = 0; k < BH_NS_KINDS; k++) {
+		assert_int_equal(e->host_ns[k], T.host_ns[k]);
+		assert_int_equal(e->ns_after[k], before[k]);
+		if (k != BH_NS_UTS)
+			assert_int_equal(e->ns_before[k], before[k]);
+	}
+	assert_int_equal(e->ns_before[BH_NS_UTS], inos[0]);
+	assert_int_equal(e->changed_mask, 1U << BH_NS_UTS);
+	assert_int_equal(e->host_mask, before[BH_NS_UTS] == T.host_ns[BH_NS_UTS] ?
+					       1U << BH_NS_UTS : 0);
+	/* into the host's uts namespace through /proc/2/ns/uts */
+	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 1), bh_setns);
+	assert_int_equal(e->hdr.ret, 0);
+	assert_int_equal(e->ns_before[BH_NS_UTS], inos[1]);
+	assert_int_equal(e->ns_after[BH_NS_UTS], T.host_ns[BH_NS_UTS]);
+	assert_int_equal(e->changed_mask, 1U << BH_NS_UTS);
+	assert_int_equal(e->host_mask, 1U << BH_NS_UTS);
+	/* a refused setns is reported with its error and changes nothing */
+	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 2), bh_setns);
+	assert_int_equal(e->hdr.ret, -EBADF);
+	assert_int_equal(e->fd, -1);
+	assert_int_equal(e->changed_mask, 0);
+	assert_int_equal(e->host_mask, 0);
+}
+
+/* ---- mount family ---------------------------------------------------------- */
+
+/* A path in the test's temporary directory (short: it must fit a sun_path). */
+#define path_in(buf, name) \
+	assert_true((size_t)snprintf((buf), sizeof(buf), "%s/%s", T.tmpdir, (name)) < sizeof(buf))
+
+/* Copies /bin/true into dir, so that an exec from a mount shows the path across it. */
+static int copy_true(const char *dir)
+{
+	char dst[PATH_MAX], buf[65536];
+	int in = open("/bin/true", O_RDONLY), out;
+	ssize_t n;
+
+	if ((size_t)snprintf(dst, sizeof(dst), "%s/true", dir) >= sizeof(dst))
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+	close(in);
+	return close(out);
+}
+
+static int exec_from(const char *dir)
+{
+	char path[PATH_MAX];
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/true", dir) >= sizeof(path))
+			_exit(126);
+		execl(path, "true", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int do_mounts(void *arg)
+{
+	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE };
+	int tree, fs;
+
+	(void)arg;
+	path_in(a, "a");
+	path_in(b, "b");
+	path_in(c, "c");
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 1;
+	if (mount("bhtmp", a, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m"))
+		return 2;
+	if (mount(a, b, NULL, MS_BIND, NULL))
+		return 3;
+	if (copy_true(a) || exec_from(a) || exec_from(b))
+		return 4;
+	tree = open_tree(AT_FDCWD, a, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || move_mount(tree, "", AT_FDCWD, c, MOVE_MOUNT_F_EMPTY_PATH))
+		return 5;
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		return 6;
+	if (fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC) < 0)
+		return 7;
+	if (mount_setattr(AT_FDCWD, c, 0, &attr, sizeof(attr)))
+		return 8;
+	if (mount("none", "/nonexistent/bulkhead", "tmpfs", 0, NULL) != -1 || errno != ENOENT)
+		return 9;
+	return 0;
+}
+
+static void assert_mount(const struct bh_event *ev, __u32 call, __s32 ret, const char *src,
+			 const char *tgt, const char *fstype)
+{
+	const struct bh_mount *m;
+
+	assert_non_null(ev);
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_int_equal(m->call, call);
+	assert_int_equal(m->hdr.ret, ret);
+	assert_cstr(ev->str[0], src);
+	assert_cstr(ev->str[1], tgt);
+	assert_cstr(ev->str[2], fstype);
+	assert_int_equal(m->hdr.trunc, 0);
+}
+
+static void test_mount(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX], exe[PATH_MAX + 8];
+	const struct bh_event *ev;
+	const struct bh_mount *m;
+	int seen = 0;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	path_in(a, "a");
+	path_in(b, "b");
+	path_in(c, "c");
+	assert_int_equal(mkdir(a, 0755), 0);
+	assert_int_equal(mkdir(b, 0755), 0);
+	assert_int_equal(mkdir(c, 0755), 0);
+	child = run_child(do_mounts, NULL);
+
+	assert_int_equal(count(BH_EV_MOUNT, child), 9);
+	ev = find(BH_EV_MOUNT, child, 0);
+	assert_mount(ev, BH_MOUNT_MOUNT, 0, "", "/", "");
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_child_hdr(&m->hdr, child, m->hdr.comm);
+	assert_int_equal(m->flags, MS_REC | MS_PRIVATE);
+	/* the header reads namespaces at exit: the child's new mount namespace */
+	assert_int_not_equal(m->hdr.mnt_ns, ns_ino("mnt"));
+
+	ev = find(BH_EV_MOUNT, child, 1);
+	assert_mount(ev, BH_MOUNT_MOUNT, 0, "bhtmp", a, "tmpfs");
+	assert_int_equal(BH_EVENT_AS(ev, bh_mount)->flags, MS_NOSUID | MS_NODEV);
+	ev = find(BH_EV_MOUNT, child, 2);
+	assert_mount(ev, BH_MOUNT_MOUNT, 0, a, b, "");
+	assert_int_equal(BH_EVENT_AS(ev, bh_mount)->flags, MS_BIND);
+
+	ev = find(BH_EV_MOUNT, child, 3);
+	assert_mount(ev, BH_MOUNT_OPEN_TREE, BH_EVENT_AS(ev, bh_mount)->hdr.ret, a, "", "");
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_true(m->hdr.ret >= 0);	/* the new fd */
+	assert_int_equal(m->from_dfd, AT_FDCWD);
+	assert_int_equal(m->flags, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	ev = find(BH_EV_MOUNT, child, 4);
+	assert_mount(ev, BH_MOUNT_MOVE_MOUNT, 0, "", c, "");
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_int_equal(m->from_dfd, BH_EVENT_AS(find(BH_EV_MOUNT, child, 3), bh_mount)->hdr.ret);
+	assert_int_equal(m->to_dfd, AT_FDCWD);
+	assert_int_equal(m->flags, MOVE_MOUNT_F_EMPTY_PATH);
+
+	ev = find(BH_EV_MOUNT, child, 5);
+	assert_mount(ev, BH_MOUNT_FSOPEN, BH_EVENT_AS(ev, bh_mount)->hdr.ret, "", "", "tmpfs");
+	assert_int_equal(BH_EVENT_AS(ev, bh_mount)->flags, FSOPEN_CLOEXEC);
+
+	ev = find(BH_EV_MOUNT, child, 6);
+	assert_mount(ev, BH_MOUNT_FSMOUNT, BH_EVENT_AS(ev, bh_mount)->hdr.ret, "", "", "");
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_true(m->hdr.ret >= 0);
+	assert_int_equal(m->from_dfd, BH_EVENT_AS(find(BH_EV_MOUNT, child, 5), bh_mount)->hdr.ret);
+	assert_int_equal(m->flags, FSMOUNT_CLOEXEC);
+	assert_int_equal(m->attr_set, MOUNT_ATTR_NOEXEC);
+
+	ev = find(BH_EV_MOUNT, child, 7);
+	assert_mount(ev, BH_MOUNT_MOUNT_SETATTR, 0, "", c, "");
+	m = BH_EVENT_AS(ev, bh_mount);
+	assert_int_equal(m->to_dfd, AT_FDCWD);
+	assert_int_equal(m->attr_set, MOUNT_ATTR_RDONLY);
+	assert_int_equal(m->attr_clr, 0);
+	assert_int_equal(m->propagation, MS_PRIVATE);
+
+	assert_mount(find(BH_EV_MOUNT, child, 8), BH_MOUNT_MOUNT, -ENOENT, "none",
+		     "/nonexistent/bulkhead", "tmpfs");
+
+	/* exe paths cross mounts: the same file through the tmpfs and through its bind */
+	assert_int_equal(count(BH_EV_EXEC, child), 0);
+	for (size_t r = 0; r < T.nrecs; r++) {
+		const struct bh_hdr *h = T.recs[r].ev.hdr;
+
+		if (h->type != BH_EV_EXEC || h->ppid != (__u32)child)
+			continue;
+		assert_true((size_t)snprintf(exe, sizeof(exe), "%s/true", seen == 0 ? a : b) <
+			    sizeof(exe));
+		assert_cstr(T.recs[r].ev.exe, exe);
+		assert_cstr(T.recs[r].ev.str[0], exe);
+		seen++;
+	}
+	assert_int_equal(seen, 2);
+}
+
+/* ---- capset -------------------------------------------------------------- */
+
+static int do_capset(void *arg)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	(void)arg;
+	if (syscall(SYS_capget, &hdr, data))
+		return 1;
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? 2 : 0;
+}
+
+static void test_capset(void **state)
+{
+	const struct bh_capset *e;
+	const struct bh_event *ev;
+	__u64 eff = status_hex("CapEff"), prm = status_hex("CapPrm"), inh = status_hex("CapInh");
+	__u64 admin = 1ULL << CAP_SYS_ADMIN;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	assert_true(eff & admin);
+	child = run_child(do_capset, NULL);
+	ev = find(BH_EV_CAPSET, child, 0);
+	assert_non_null(ev);
+	assert_int_equal(count(BH_EV_CAPSET, child), 1);
+	e = BH_EVENT_AS(ev, bh_capset);
+	assert_child_hdr(&e->hdr, child, e->hdr.comm);
+	assert_int_equal(e->hdr.ret, 0);
+	assert_int_equal(e->hdr.size, sizeof(*e) + ev->exe.len);
+	assert_int_equal(e->effective_before, eff);
+	assert_int_equal(e->permitted_before, prm);
+	assert_int_equal(e->inheritable_before, inh);
+	assert_int_equal(e->effective, eff & ~admin);
+	assert_int_equal(e->permitted, prm);
+	assert_int_equal(e->inheritable, inh);
+	assert_int_equal(e->hdr.cap_effective, eff & ~admin);
+	assert_int_equal(e->target_pid, 0);
+}
+
+/* ---- connect, bind, listen ------------------------------------------------ */
+
+static int connect_to(int family, int type, const void *sa, socklen_t len)
+{
+	int fd = socket(family, type, 0);
+
+	if (fd < 0)
+		return -1;
+	return connect(fd, sa, len) ? -errno : fd;
+}
+
+static int do_connect_unix(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *abstract = arg;
+
+	path_in(sun.sun_path, "link");
+	if (connect_to(AF_UNIX, SOCK_STREAM, &sun, sizeof(sun)) < 0)
+		return 1;
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path + 1, abstract, strlen(abstract));
+	if (connect_to(AF_UNIX, SOCK_STREAM, &sun,
+		       offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract)) < 0)
+		return 2;
+	return 0;
+}
+
+static void test_connect_unix(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char sock[PATH_MAX], link[PATH_MAX], abstract[64], at[80];
+	const struct bh_connect *c;
+	const struct bh_event *ev;
+	int l1, l2;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	path_in(sock, "sock");
+	path_in(link, "link");
+	snprintf(abstract, sizeof(abstract), "bulkhead-test-%d", getpid());
+	snprintf(at, sizeof(at), "@%s", abstract);
+	l1 = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(sun.sun_path, sock);
+	assert_int_equal(bind(l1, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(l1, 4), 0);
+	assert_int_equal(symlink(sock, link), 0);
+	l2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path + 1, abstract, strlen(abstract));
+	assert_int_equal(bind(l2, (struct sockaddr *)&sun,
+			      offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract)), 0);
+	assert_int_equal(listen(l2, 4), 0);
+
+	child = run_child(do_connect_unix, abstract);
+	close(l1);
+	close(l2);
+
+	assert_int_equal(count(BH_EV_CONNECT, child), 2);
+	ev = find(BH_EV_CONNECT, child, 0);
+	c = BH_EVENT_AS(ev, bh_connect);
+	assert_child_hdr(&c->hdr, child, c->hdr.comm);
+	assert_int_equal(c->hdr.ret, 0);
+	assert_int_equal(c->family, AF_UNIX);
+	assert_int_equal(c->sock_type, SOCK_STREAM);
+	assert_true(c->fd >= 0);
+	assert_cstr(ev->str[0], sock);	/* the path the listener bound, not the symlink */
+	assert_cstr(ev->str[1], link);
+	assert_int_equal(c->hdr.trunc, 0);
+
+	ev = find(BH_EV_CONNECT, child, 1);
+	c = BH_EVENT_AS(ev, bh_connect);
+	assert_int_equal(c->hdr.ret, 0);
+	assert_cstr(ev->str[0], at);
+	assert_cstr(ev->str[1], at);
+}
+
+struct inet_arg {
+	__u16 open_port;
+	__u16 closed_port;
+};
+
+static int do_connect_inet(void *arg)
+{
+	const struct inet_arg *a = arg;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	sin.sin_port = htons(a->open_port);
+	if (connect_to(AF_INET, SOCK_STREAM, &sin, sizeof(sin)) < 0)
+		return 1;
+	sin.sin_port = htons(a->closed_port);
+	if (connect_to(AF_INET, SOCK_STREAM, &sin, sizeof(sin)) != -ECONNREFUSED)
+		return 2;
+	return 0;
+}
+
+/* A bound loopback TCP socket; *port gets its port. Listening if listening. */
+static int loopback(bool listening, __u16 *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	if (listening)
+		assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void test_connect_inet(void **state)
+{
+	static const __u8 lo[4] = { 127, 0, 0, 1 };
+	struct inet_arg a;
+	const struct bh_connect *c;
+	const struct bh_event *ev;
+	int l, closed;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	l = loopback(true, &a.open_port);
+	/* bound, never listening: a connect to it is refused */
+	closed = loopback(false, &a.closed_port);
+	child = run_child(do_connect_inet, &a);
+	close(l);
+	close(closed);
+
+	assert_int_equal(count(BH_EV_CONNECT, child), 2);
+	ev = find(BH_EV_CONNECT, child, 0);
+	c = BH_EVENT_AS(ev, bh_connect);
+	assert_child_hdr(&c->hdr, child, c->hdr.comm);
+	assert_int_equal(c->hdr.ret, 0);
+	assert_int_equal(c->family, AF_INET);
+	assert_int_equal(c->sock_type, SOCK_STREAM);
+	assert_int_equal(c->port, a.open_port);
+	assert_memory_equal(c->addr, lo, 4);
+	assert_int_equal(ev->str[0].len, 0);
+	assert_int_equal(ev->str[1].len, 0);
+	assert_int_equal(c->hdr.size, sizeof(*c) + ev->exe.len);
+
+	c = BH_EVENT_AS(find(BH_EV_CONNECT, child, 1), bh_connect);
+	assert_int_equal(c->hdr.ret, -ECONNREFUSED);
+	assert_int_equal(c->port, a.closed_port);
+	assert_memory_equal(c->addr, lo, 4);
+}
+
+static int do_bind_listen(void *arg)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof(sin6);
+	__u16 port;
+	int *pipe_w = arg;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(fd, 4))
+		return 1;
+	if (getsockname(fd, (struct sockaddr *)&sin6, &len))
+		return 2;
+	port = ntohs(sin6.sin6_port);
+	return write(*pipe_w, &port, sizeof(port)) == sizeof(port) ? 0 : 3;
+}
+
+static void test_bind_listen(void **state)
+{
+	const struct bh_sock *s;
+	__u16 port;
+	int p[2];
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	assert_int_equal(pipe(p), 0);
+	child = run_child(do_bind_listen, &p[1]);
+	assert_int_equal(read(p[0], &port, sizeof(port)), sizeof(port));
+	close(p[0]);
+	close(p[1]);
+
+	for (unsigned int type = BH_EV_BIND; type <= BH_EV_LISTEN; type++) {
+		assert_int_equal(count(type, child), 1);
+		s = BH_EVENT_AS(find(type, child, 0), bh_sock);
+		assert_child_hdr(&s->hdr, child, s->hdr.comm);
+		assert_int_equal(s->hdr.ret, 0);
+		assert_int_equal(s->family, AF_INET6);
+		assert_int_equal(s->sock_type, SOCK_STREAM);
+		assert_int_equal(s->port, port);
+		assert_memory_equal(s->addr, &in6addr_loopback, 16);
+		assert_int_equal(s->fd, BH_EVENT_AS(find(BH_EV_BIND, child, 0), bh_sock)->fd);
+	}
+}
+
+/* ---- self filter and counters -------------------------------------------- */
+
+static int filtered_consume(void *ctx, void *data, size_t size)
+{
+	const struct bh_hdr *h = data;
+
+	if (size >= sizeof(*h) && h->tgid == (__u32)getpid())
+		(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_self_filter(void **state)
+{
+	struct bh_loader_opts opts = { .self_tgid = (__u32)getpid() };
+	struct bh_loader *self_filtered;
+	struct ring_buffer *rb;
+	int ours = 0;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	memcpy(opts.host_ns, T.host_ns, sizeof(opts.host_ns));
+	opts.ringbuf_bytes = 1 << 20;
+	assert_int_equal(bh_loader_start(&opts, &self_filtered), 0);
+	rb = ring_buffer__new(bh_loader_events_fd(self_filtered), filtered_consume, &ours, NULL);
+	assert_non_null(rb);
+
+	track(getpid());
+	assert_int_equal(setns(-1, CLONE_NEWUTS), -1);	/* seen by the unfiltered loader only */
+	assert_true(ring_buffer__consume(rb) >= 0);
+	drain();
+	assert_int_equal(ours, 0);
+	assert_int_equal(count(BH_EV_SETNS, getpid()), 1);
+
+	ring_buffer__free(rb);
+	bh_loader_stop(self_filtered);
+}
+
+static void test_counters(void **state)
+{
+	struct bh_counters sum, *per_cpu;
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 emitted = 0;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	assert_true(ncpus > 0);
+	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
+	assert_non_null(per_cpu);
+	assert_int_equal(bh_loader_counters(T.loader, &sum, per_cpu, ncpus), 0);
+	for (int i = 0; i < ncpus; i++)
+		emitted += per_cpu[i].emitted;
+	assert_int_equal(emitted, sum.emitted);
+	assert_true(sum.emitted > 0);
+	assert_int_equal(sum.drops, 0);
+	assert_int_equal(sum.read_errors, 0);
+	free(per_cpu);
+}
+
+/* ---- fixtures ------------------------------------------------------------- */
+
+static bool bpf_required(void)
+{
+	const char *req = getenv("BULKHEAD_REQUIRE_BPF"), *ci = getenv("CI");
+
+	return (req && !strcmp(req, "1")) || (ci && !strcmp(ci, "true"));
+}
+
+static int group_setup(void **state)
+{
+	struct bh_loader_opts opts = { 0 };
+	int err;
+
+	(void)state;
+	bh_log_setup(getenv("BULKHEAD_TEST_DEBUG") ? BH_LOG_DEBUG : BH_LOG_INFO, false);
+	bh_log_bridge_libbpf();
+	snprintf(T.tmpdir, sizeof(T.tmpdir), "/tmp/bulkhead-hooks.XXXXXX");
+	if (!mkdtemp(T.tmpdir))
+		return -1;
+	if (bh_host_namespaces(T.host_ns))
+		return -1;
+	memcpy(opts.host_ns, T.host_ns, sizeof(opts.host_ns));
+	err = bh_loader_start(&opts, &T.loader);
+	if (err) {
+		if (bpf_required()) {
+			fprintf(stderr, "BPF programs cannot load (%s) and BULKHEAD_REQUIRE_BPF=1 "
+					"or CI=true: failing\n", strerror(-err));
+			return -1;
+		}
+		fprintf(stderr, "# skipping: BPF programs cannot load here (%s); set "
+				"BULKHEAD_REQUIRE_BPF=1 to make this a failure\n", strerror(-err));
+		T.skip = true;
+		return 0;
+	}
+	T.rb = ring_buffer__new(bh_loader_events_fd(T.loader), on_record, NULL, NULL);
+	return T.rb ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	(void)state;
+	if (!T.skip)
+		clear();
+	free(T.recs);
+	ring_buffer__free(T.rb);
+	bh_loader_stop(T.loader);
+	if ((size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", T.tmpdir) >= sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int test_teardown(void **state)
+{
+	(void)state;
+	if (!T.skip)
+		clear();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_exec, test_teardown),
+		cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
+		cmocka_unit_test_teardown(test_setns, test_teardown),
+		cmocka_unit_test_teardown(test_mount, test_teardown),
+		cmocka_unit_test_teardown(test_capset, test_teardown),
+		cmocka_unit_test_teardown(test_connect_unix, test_teardown),
+		cmocka_unit_test_teardown(test_connect_inet, test_teardown),
+		cmocka_unit_test_teardown(test_bind_listen, test_teardown),
+		cmocka_unit_test_teardown(test_self_filter, test_teardown),
+		/* last: the counters sum up everything the tests above emitted */
+		cmocka_unit_test(test_counters),
+	};
+
+	return cmocka_run_group_tests_name("bpf_hooks", tests, group_setup, group_teardown);
+}
