@@ -202,10 +202,12 @@ static int hier_path(const struct bh_cgroup_hier *h, const char *rel, char *buf,
 int bh_cgroup_id_path(const struct bh_cgroup_hier *h, __u64 id, char *buf, size_t len)
 {
 	char proc[32], target[PATH_MAX];
-	size_t mlen = strlen(h->mnt ? h->mnt : "");
+	size_t mlen = h->mnt ? strlen(h->mnt) : 0;
 	ssize_t n;
 	int fd;
 
+	if (!h->mnt)
+		return -ENOENT;
 	fd = open_id(h, id);
 	if (fd < 0)
 		return fd;
@@ -216,7 +218,7 @@ int bh_cgroup_id_path(const struct bh_cgroup_hier *h, __u64 id, char *buf, size_
 		return -errno;
 	target[n] = '\0';
 	/* a cgroup outside our view of the mount cannot be named relative to it */
-	if (strncmp(target, h->mnt, mlen) || (target[mlen] != '/' && target[mlen] != '\0'))
+	if (strncmp(target, h->mnt, mlen) != 0 || (target[mlen] != '/' && target[mlen] != '\0'))
 		return -EXDEV;
 	return hier_path(h, target + mlen, buf, len);
 }
@@ -238,7 +240,7 @@ int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path)
 
 	if (h->fd < 0)
 		return -ENOENT;
-	if (strncmp(path, h->root, rlen))
+	if (strncmp(path, h->root, rlen) != 0)
 		return -EXDEV;
 	path += rlen;
 	while (*path == '/')

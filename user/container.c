@@ -28,7 +28,8 @@ struct ctr_entry {
 	const struct bh_cgroup_hier *hier; /* where its cgroup was found */
 	__u64 cg_id;
 	char *cg_path;
-	bool api_pending; /* docker API still to be asked */
+	bool api_pending;      /* docker API still to be asked */
+	unsigned int scan_gen; /* the last bh_resolver_scan that reported it */
 	struct ctr_entry *next;
 };
 
@@ -58,6 +59,7 @@ struct bh_resolver {
 
 	time_t api_retry_at; /* monotonic seconds; no API call before */
 	bool api_warned;
+	unsigned int scan_gen;
 	struct bh_resolver_stats st;
 };
 
@@ -284,7 +286,7 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 		err = try_bundle(e, path);
 		if (!err && !strcmp(de->d_name, "moby"))
 			e->c.runtime = "docker";
-		else if (!err && strcmp(e->c.runtime, "docker"))
+		else if (!err && strcmp(e->c.runtime, "docker") != 0)
 			e->c.runtime = "containerd";
 	}
 	closedir(d);
@@ -318,7 +320,7 @@ static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root,
 			 storage[i], e->c.id);
 		err = try_bundle(e, path);
-		if (!err && strcmp(e->c.runtime, "podman"))
+		if (!err && strcmp(e->c.runtime, "podman") != 0)
 			e->c.runtime = "cri-o";
 		if (err != -ENOENT)
 			return;
@@ -378,7 +380,7 @@ static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
 	size_t len;
 	int err;
 
-	if (r->no_docker_api || strcmp(e->c.runtime, "docker")) {
+	if (r->no_docker_api || strcmp(e->c.runtime, "docker") != 0) {
 		e->api_pending = false;
 		return;
 	}
@@ -590,8 +592,6 @@ struct scan_ctx {
 	const struct bh_cgroup_hier *h;
 	void (*fn)(const struct bh_container *c, void *ctx);
 	void *ctx;
-	const struct ctr_entry **seen;
-	size_t n_seen;
 	int err;
 };
 
@@ -599,7 +599,6 @@ static void scan_one(const char *path, __u64 id, void *arg)
 {
 	struct scan_ctx *s = arg;
 	char cid[BH_CONTAINER_ID_LEN + 1];
-	const struct ctr_entry **seen;
 	const char *runtime;
 	struct ctr_entry *e;
 
@@ -611,17 +610,9 @@ static void scan_one(const char *path, __u64 id, void *arg)
 		return;
 	}
 	/* a container appears in both trees and in its own sub-cgroups: report it once */
-	for (size_t i = 0; i < s->n_seen; i++) {
-		if (s->seen[i] == e)
-			return;
-	}
-	seen = realloc(s->seen, (s->n_seen + 1) * sizeof(*seen));
-	if (!seen) {
-		s->err = -ENOMEM;
+	if (e->scan_gen == s->r->scan_gen)
 		return;
-	}
-	s->seen = seen;
-	s->seen[s->n_seen++] = e;
+	e->scan_gen = s->r->scan_gen;
 	s->fn(&e->c, s->ctx);
 }
 
@@ -630,6 +621,9 @@ int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container
 {
 	struct scan_ctx s = {.r = r, .fn = fn, .ctx = ctx};
 
+	/* never 0, the generation a new entry starts with */
+	if (++r->scan_gen == 0)
+		r->scan_gen = 1;
 	/* v2 first; v1 too, as a hybrid host's runtime may use only the v1 trees */
 	if (r->cg.v2.fd >= 0) {
 		s.h = &r->cg.v2;
@@ -639,7 +633,6 @@ int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container
 		s.h = &r->cg.v1;
 		bh_cgroup_walk(s.h, scan_one, &s);
 	}
-	free(s.seen);
 	if (s.err)
 		bh_error("container scan failed: %s", strerror(-s.err));
 	return s.err;
