@@ -89,7 +89,9 @@ static bool mount_matches(const struct bh_rules *r, const struct bh_container *c
 	bh_path_normalize(m->source, src, sizeof(src));
 	if (check == SOCKET_MOUNT)
 		return bh_runtime_socket(r->policy, src) || bh_runtime_socket_dir(r->policy, src);
-	return !m->readonly && !runtime_own_mount(c, m, src) && bh_sensitive_path(r->policy, src);
+	/* A socket mount is docker-socket-mount's finding, not also a writable path. */
+	return !m->readonly && !runtime_own_mount(c, m, src) && !bh_runtime_socket(r->policy, src) &&
+	       bh_sensitive_path(r->policy, src);
 }
 
 /* One finding per rule listing every offending mount. */
@@ -215,19 +217,25 @@ static void check_security_profiles(struct bh_rules *r, const struct bh_containe
 }
 
 /*
- * A kind the spec does not unshare is the host's; one joined by path is
- * another namespace (a pod's pause container) unless its inode is the host's.
+ * A kind the spec does not unshare is the host's. One joined by path is another
+ * namespace (a pod's pause container, --net container:X) unless it is docker's
+ * handle on the host network (--net host) or its inode is the host's.
  */
 static bool shares_host_ns(const struct bh_rules *r, const struct bh_container *c, int kind)
 {
+	const char *path = c->config.ns_path[kind];
+	char norm[BH_NORM_PATH_MAX];
 	struct stat st;
 
 	if (!c->config.host_ns[kind])
 		return false;
-	if (!c->config.ns_path[kind])
+	if (!path)
 		return true;
-	return r->host_ns[kind] && stat(c->config.ns_path[kind], &st) == 0 &&
-	       st.st_ino == r->host_ns[kind];
+	bh_path_normalize(path, norm, sizeof(norm));
+	if (kind == BH_NS_NET && (!strcmp(norm, "/var/run/docker/netns/default") ||
+				  !strcmp(norm, "/run/docker/netns/default")))
+		return true;
+	return r->host_ns[kind] && stat(path, &st) == 0 && st.st_ino == r->host_ns[kind];
 }
 
 static void check_host_namespaces(struct bh_rules *r, const struct bh_container *c,
