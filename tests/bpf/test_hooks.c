@@ -184,6 +184,51 @@ static const char *const ns_names[BH_NS_KINDS] = {
 	"mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
 };
 
+/*
+ * The kernfs id of our cgroup in a hierarchy: the inode of its directory. fs
+ * is "cgroup2" or "cgroup" with controller among the mount options; the path
+ * comes from the /proc/self/cgroup line whose controller field matches. 0 when
+ * that hierarchy is not mounted.
+ */
+static __u64 cgroup_ino(const char *fs, const char *controller)
+{
+	char line[512], dir[256] = "", path[1024] = "", opts[256], type[32], want[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	struct stat st;
+
+	assert_non_null(f);
+	snprintf(want, sizeof(want), ",%s,", controller);
+	while (fgets(line, sizeof(line), f) && !*dir) {
+		char o[260];
+
+		if (sscanf(line, "%*s %255s %31s %255s", path, type, opts) != 3 || strcmp(type, fs))
+			continue;
+		snprintf(o, sizeof(o), ",%s,", opts);
+		if (!*controller || strstr(o, want))
+			snprintf(dir, sizeof(dir), "%s", path);
+	}
+	fclose(f);
+	if (!*dir)
+		return 0;
+	f = fopen("/proc/self/cgroup", "r");
+	assert_non_null(f);
+	*path = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		if (!cg)
+			continue;
+		*cg++ = '\0';
+		cg[strcspn(cg, "\n")] = '\0';
+		if (!strcmp(ctl + 1, controller))
+			assert_true((size_t)snprintf(path, sizeof(path), "%s%s", dir, cg) <
+				    sizeof(path));
+	}
+	fclose(f);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
 /* Header fields every record of a direct child of ours carries. */
 static void assert_child_hdr(const struct bh_hdr *h, pid_t child, const char *comm)
 {
@@ -195,7 +240,9 @@ static void assert_child_hdr(const struct bh_hdr *h, pid_t child, const char *co
 	assert_int_equal(h->pid_ns, ns_ino("pid"));
 	assert_int_equal(h->net_ns, ns_ino("net"));
 	assert_true(h->ts_ns > 0);
-	assert_true(h->cgroup_id > 0);
+	assert_int_equal(h->cgroup_id, cgroup_ino("cgroup2", ""));
+	if (cgroup_ino("cgroup", "memory"))	/* else a pure v2 host: nothing to compare */
+		assert_int_equal(h->cgroup_v1_id, cgroup_ino("cgroup", "memory"));
 	assert_true(h->size >= bh_event_fixed_size(h->type));
 	assert_string_equal(h->comm, comm);
 }
@@ -870,6 +917,7 @@ static int group_setup(void **state)
 	if (bh_host_namespaces(T.host_ns))
 		return -1;
 	memcpy(opts.host_ns, T.host_ns, sizeof(opts.host_ns));
+	opts.v1_controller = "memory";	/* hdr.cgroup_v1_id is checked where v1 memory is mounted */
 	err = bh_loader_start(&opts, &T.loader);
 	if (err) {
 		if (bpf_required()) {
