@@ -17,12 +17,11 @@
 
 #include "container.h"
 #include "event.h"
-#include "json_writer.h"
+#include "pipeline.h"
 #include "loader.h"
 #include "log.h"
 #include "output_json.h"
 #include "policy.h"
-#include "rules.h"
 #include "sink.h"
 
 #define DEFAULT_POLICY_PATH "/etc/bulkhead/policy.yaml"
@@ -34,77 +33,41 @@ struct agent {
 	struct bh_loader *loader;
 	struct bh_resolver *resolver;
 	struct bh_policy *policy;
-	struct bh_rules *rules;
+	struct bh_pipeline pipe;
 	struct ring_buffer *rb;
 	struct bh_sink out;
-	struct bh_json line;
-	int64_t boot_to_real_ns;
 	int ncpus;
 	struct bh_counters *percpu;
-	__u64 events[BH_EV_TYPE_MAX];
-	__u64 decode_errors;
-	__u64 findings;
 	__u64 drops_reported;
 	unsigned int ticks;
 };
 
-static void emit_line(struct agent *a, const char *line, size_t len)
-{
-	/* A write error is sticky in the sink; the loop reports it and stops. */
-	bh_sink_line(&a->out, line, len);
-}
-
-static void finding_sink(const char *line, size_t len, void *ctx)
+static const struct bh_container *lookup_live(void *ctx, const struct bh_hdr *hdr)
 {
 	struct agent *a = ctx;
 
-	a->findings++;
-	emit_line(a, line, len);
+	return bh_resolver_lookup(a->resolver, hdr->cgroup_id, hdr->cgroup_v1_id, hdr->tgid);
 }
 
 static void on_container_new(const struct bh_container *c, void *ctx)
 {
 	struct agent *a = ctx;
 
-	bh_debug("container %.12s (%s) appeared", c->id, c->name ? c->name : "?");
-	if (a->rules)
-		bh_rules_on_container(a->rules, c, finding_sink, a);
+	bh_pipeline_container_new(&a->pipe, c);
 }
 
 static void on_container_gone(const struct bh_container *c, void *ctx)
 {
 	struct agent *a = ctx;
 
-	bh_debug("container %.12s (%s) is gone", c->id, c->name ? c->name : "?");
-	if (a->rules)
-		bh_rules_forget_container(a->rules, c->id);
-}
-
-static void on_container_running(const struct bh_container *c, void *ctx)
-{
-	on_container_new(c, ctx);
+	bh_pipeline_container_gone(&a->pipe, c);
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
-	const struct bh_container *c;
-	struct bh_event ev;
 
-	if (bh_event_decode(data, size, &ev)) {
-		a->decode_errors++;
-		return 0;
-	}
-	a->events[ev.hdr->type]++;
-	c = bh_resolver_lookup(a->resolver, ev.hdr->cgroup_id, ev.hdr->cgroup_v1_id,
-			       ev.hdr->tgid);
-	if (a->opts->event_mask & (1u << ev.hdr->type)) {
-		bh_json_event_line(&a->line, &ev, c, a->boot_to_real_ns);
-		if (!bh_json_failed(&a->line))
-			emit_line(a, bh_json_data(&a->line), bh_json_len(&a->line));
-	}
-	if (a->rules)
-		bh_rules_on_event(a->rules, &ev, c, finding_sink, a);
+	bh_pipeline_record(&a->pipe, data, size);
 	return 0;
 }
 
@@ -112,27 +75,20 @@ static void write_stats(struct agent *a, bool final)
 {
 	struct bh_counters sum = { 0 };
 	struct bh_resolver_stats rs = { 0 };
-	struct bh_json *w = &a->line;
-	struct timespec now;
-	char stamp[40];
+	const struct bh_pipeline_counts *n = &a->pipe.counts;
+	struct bh_json *w = &a->pipe.line;
 	__u64 total = 0;
 
 	bh_loader_counters(a->loader, &sum, a->percpu, a->ncpus);
 	bh_resolver_get_stats(a->resolver, &rs);
-	clock_gettime(CLOCK_REALTIME, &now);
-	bh_json_time(stamp, sizeof(stamp), now.tv_sec, now.tv_nsec);
 
-	bh_json_reset(w);
-	bh_json_obj_begin(w);
-	bh_json_key_uint(w, "schema", BH_SCHEMA_VERSION);
-	bh_json_key_str(w, "time", stamp);
-	bh_json_key_str(w, "type", "stats");
+	bh_pipeline_line_begin(&a->pipe, "stats");
 	bh_json_key_bool(w, "final", final);
 	bh_json_key(w, "events");
 	bh_json_obj_begin(w);
 	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
-		bh_json_key_uint(w, bh_event_type_name(t), a->events[t]);
-		total += a->events[t];
+		bh_json_key_uint(w, bh_event_type_name(t), n->events[t]);
+		total += n->events[t];
 	}
 	bh_json_obj_end(w);
 	bh_json_key_uint(w, "events_total", total);
@@ -144,8 +100,8 @@ static void write_stats(struct agent *a, bool final)
 		bh_json_uint(w, a->percpu[i].drops);
 	bh_json_arr_end(w);
 	bh_json_key_uint(w, "read_errors", sum.read_errors);
-	bh_json_key_uint(w, "decode_errors", a->decode_errors);
-	bh_json_key_uint(w, "findings", a->findings);
+	bh_json_key_uint(w, "decode_errors", n->decode_errors);
+	bh_json_key_uint(w, "findings", n->findings);
 	bh_json_key_uint(w, "containers", rs.containers);
 	bh_json_key(w, "resolver");
 	bh_json_obj_begin(w);
@@ -154,9 +110,7 @@ static void write_stats(struct agent *a, bool final)
 	bh_json_key_uint(w, "api_errors", rs.api_errors);
 	bh_json_obj_end(w);
 	bh_json_key_uint(w, "output_lines", a->out.lines);
-	bh_json_obj_end(w);
-	bh_json_newline(w);
-	emit_line(a, bh_json_data(w), bh_json_len(w));
+	bh_pipeline_line_end(&a->pipe);
 
 	if (sum.drops > a->drops_reported) {
 		bh_warn("%llu events lost: the ring buffer was full (%llu in total); "
@@ -217,7 +171,7 @@ static void reload_policy(struct agent *a)
 		bh_warn("policy reload failed: keeping the previous policy");
 		return;
 	}
-	bh_rules_set_policy(a->rules, p);
+	bh_pipeline_set_policy(&a->pipe, p);
 	bh_policy_free(a->policy);
 	a->policy = p;
 	bh_info("policy reloaded");
@@ -277,7 +231,7 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 				struct signalfd_siginfo si;
 
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP && a->rules)
+					if (si.ssi_signo == SIGHUP && a->opts->findings)
 						reload_policy(a);
 					else if (si.ssi_signo != SIGHUP)
 						stop = true;
@@ -318,10 +272,17 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		.docker_socket = opts->docker_socket,
 		.no_docker_api = opts->no_docker_api,
 	};
+	struct bh_pipeline_opts popts = {
+		.event_mask = opts->event_mask,
+		.findings = opts->findings,
+		.lookup = lookup_live,
+		.lookup_ctx = &a,
+		.out = &a.out,
+	};
 	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	int sfd = -1, tfd = -1, err, code = 1;
+	bool pipe_ready = false;
 
-	a.boot_to_real_ns = bh_boot_to_realtime_offset();
 	a.ncpus = libbpf_num_possible_cpus();
 	if (a.ncpus <= 0) {
 		bh_error("cannot count the CPUs: %s", strerror(-a.ncpus));
@@ -332,22 +293,19 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		bh_error("out of memory");
 		goto out;
 	}
-	bh_json_init(&a.line);
+	if (opts->findings && load_policy(opts, &a.policy))
+		goto out; /* the policy loader named file, line and cause */
 
-	if (opts->findings) {
-		struct bh_rules_opts rules_opts = { 0 };
-
-		if (load_policy(opts, &a.policy))
-			goto out; /* the policy loader named file, line and cause */
-		rules_opts.policy = a.policy;
-		rules_opts.self_cgroup_id = self_cgroup_id(ropts.host_root);
-		rules_opts.boot_to_real_ns = a.boot_to_real_ns;
-		if (bh_host_namespaces(rules_opts.host_ns) ||
-		    bh_rules_new(&rules_opts, &a.rules)) {
-			bh_error("cannot set up the rules engine");
-			goto out;
-		}
-	}
+	if (bh_host_namespaces(lopts.host_ns))
+		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
+			"entries into host namespaces will not be marked");
+	popts.policy = a.policy;
+	popts.self_cgroup_id = self_cgroup_id(ropts.host_root);
+	popts.boot_to_real_ns = bh_boot_to_realtime_offset();
+	memcpy(popts.host_ns, lopts.host_ns, sizeof(popts.host_ns));
+	if (bh_pipeline_init(&a.pipe, &popts))
+		goto out;
+	pipe_ready = true;
 
 	sfd = setup_signals();
 	if (sfd < 0) {
@@ -362,9 +320,6 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	lopts.self_tgid = (__u32)getpid();
 	lopts.v1_controller = bh_resolver_v1_controller(a.resolver);
 	lopts.ringbuf_bytes = opts->ringbuf_bytes;
-	if (bh_host_namespaces(lopts.host_ns))
-		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
-			"entries into host namespaces will not be marked");
 	if (bh_loader_start(&lopts, &a.loader))
 		goto out;
 
@@ -380,8 +335,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	}
 
 	/* Judge the containers that were already running when we started. */
-	if (a.rules)
-		bh_resolver_scan(a.resolver, on_container_running, &a);
+	bh_resolver_scan(a.resolver, on_container_new, &a);
 
 	bh_info("ready: %d BPF programs attached, writing JSON lines to stdout",
 		bh_loader_attached(a.loader));
@@ -404,14 +358,14 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 out:
 	ring_buffer__free(a.rb);
 	bh_loader_stop(a.loader);
-	bh_rules_free(a.rules);
-	bh_policy_free(a.policy);
 	bh_resolver_free(a.resolver);
+	if (pipe_ready)
+		bh_pipeline_fini(&a.pipe);
+	bh_policy_free(a.policy);
 	if (tfd >= 0)
 		close(tfd);
 	if (sfd >= 0)
 		close(sfd);
-	bh_json_free(&a.line);
 	bh_sink_free(&a.out);
 	free(a.percpu);
 	return code;

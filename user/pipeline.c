@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* pipeline.c - decode -> attribute -> print -> judge, for live and replayed records. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "log.h"
+#include "output_json.h"
+#include "rules.h"
+
+static void finding_sink(const char *line, size_t len, void *ctx)
+{
+	struct bh_pipeline *p = ctx;
+
+	p->counts.findings++;
+	/* A write error is sticky in the sink; the caller's loop reports it. */
+	bh_sink_line(p->opts.out, line, len);
+}
+
+int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
+{
+	memset(p, 0, sizeof(*p));
+	p->opts = *opts;
+	bh_json_init(&p->line);
+	if (opts->findings) {
+		struct bh_rules_opts ro = {
+			.policy = opts->policy,
+			.self_cgroup_id = opts->self_cgroup_id,
+			.boot_to_real_ns = opts->boot_to_real_ns,
+		};
+		int err;
+
+		memcpy(ro.host_ns, opts->host_ns, sizeof(ro.host_ns));
+		err = bh_rules_new(&ro, &p->rules);
+		if (err) {
+			bh_error("cannot set up the rules engine: %s", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void bh_pipeline_fini(struct bh_pipeline *p)
+{
+	bh_rules_free(p->rules);
+	p->rules = NULL;
+	bh_json_free(&p->line);
+}
+
+void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
+{
+	const struct bh_container *c;
+	struct bh_event ev;
+
+	if (bh_event_decode(data, size, &ev)) {
+		p->counts.decode_errors++;
+		return;
+	}
+	p->counts.events[ev.hdr->type]++;
+	c = p->opts.lookup(p->opts.lookup_ctx, ev.hdr);
+	if (p->opts.event_mask & (1u << ev.hdr->type)) {
+		bh_json_event_line(&p->line, &ev, c, p->opts.boot_to_real_ns);
+		if (!bh_json_failed(&p->line))
+			bh_sink_line(p->opts.out, bh_json_data(&p->line), bh_json_len(&p->line));
+	}
+	if (p->rules)
+		bh_rules_on_event(p->rules, &ev, c, finding_sink, p);
+}
+
+void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container *c)
+{
+	bh_debug("container %.12s (%s) appeared", c->id, c->name ? c->name : "?");
+	if (p->rules)
+		bh_rules_on_container(p->rules, c, finding_sink, p);
+}
+
+void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c)
+{
+	bh_debug("container %.12s (%s) is gone", c->id, c->name ? c->name : "?");
+	if (p->rules)
+		bh_rules_forget_container(p->rules, c->id);
+}
+
+void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *policy)
+{
+	p->opts.policy = policy;
+	if (p->rules)
+		bh_rules_set_policy(p->rules, policy);
+}
+
+void bh_pipeline_line_begin(struct bh_pipeline *p, const char *type)
+{
+	struct timespec now;
+	char stamp[40];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	bh_json_time(stamp, sizeof(stamp), now.tv_sec, now.tv_nsec);
+	bh_json_reset(&p->line);
+	bh_json_obj_begin(&p->line);
+	bh_json_key_uint(&p->line, "schema", BH_SCHEMA_VERSION);
+	bh_json_key_str(&p->line, "time", stamp);
+	bh_json_key_str(&p->line, "type", type);
+}
+
+void bh_pipeline_line_end(struct bh_pipeline *p)
+{
+	bh_json_obj_end(&p->line);
+	bh_json_newline(&p->line);
+	if (!bh_json_failed(&p->line))
+		bh_sink_line(p->opts.out, bh_json_data(&p->line), bh_json_len(&p->line));
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pipeline.h - what happens to one raw record, live or replayed: decode,
+ * attribute to its container, print the selected events, judge it with the
+ * rules, and count. The source of records and of container metadata is the
+ * caller's: the live agent (ring buffer + resolver) or a capture file.
+ */
+#ifndef BULKHEAD_PIPELINE_H
+#define BULKHEAD_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "container.h"
+#include "events.h"
+#include "json_writer.h"
+#include "sink.h"
+
+struct bh_policy;
+struct bh_rules;
+
+/* Where a record's container comes from: NULL for a host process. */
+typedef const struct bh_container *(*bh_lookup_fn)(void *ctx, const struct bh_hdr *hdr);
+
+struct bh_pipeline_opts {
+	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
+	bool findings;			/* judge with the rules */
+	const struct bh_policy *policy;	/* caller-owned; NULL: built-in defaults */
+	__u64 self_cgroup_id;
+	__u32 host_ns[BH_NS_KINDS];
+	int64_t boot_to_real_ns;	/* wall-clock ns = boot ns + this */
+	bh_lookup_fn lookup;
+	void *lookup_ctx;
+	struct bh_sink *out;		/* where lines go */
+};
+
+struct bh_pipeline_counts {
+	__u64 events[BH_EV_TYPE_MAX];
+	__u64 decode_errors;
+	__u64 findings;
+};
+
+struct bh_pipeline {
+	struct bh_pipeline_opts opts;
+	struct bh_rules *rules;
+	struct bh_json line;		/* one reusable line buffer */
+	struct bh_pipeline_counts counts;
+};
+
+/* Returns 0 or a negative errno (logged). */
+int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts);
+void bh_pipeline_fini(struct bh_pipeline *p);
+
+/* One raw record (as the ring buffer hands it over). */
+void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size);
+
+/* Container lifecycle: configuration findings at first sight; state dropped when gone. */
+void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container *c);
+void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c);
+
+/* A new policy (SIGHUP); the caller keeps ownership. */
+void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *policy);
+
+/* Starts a line in p->line with the members every line has: schema, time, type. */
+void bh_pipeline_line_begin(struct bh_pipeline *p, const char *type);
+/* Closes the line begun above and queues it on the sink. */
+void bh_pipeline_line_end(struct bh_pipeline *p);
+
+#endif
