@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* test_policy.c - the policy loader on fixture files: values, defaults, and FILE:LINE:COL errors. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "container.h"
+#include "log.h"
+#include "policy.h"
+
+#define DATA(name) TEST_DATA_DIR "/" name
+
+/* Loads path with stderr captured into msg (the logged error line). */
+static int load_capture(const char *path, struct bh_policy **p, char *msg, size_t size)
+{
+	FILE *tmp = tmpfile();
+	int saved, err;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	err = bh_policy_load(path, p);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(msg, 1, size - 1, tmp);
+	msg[n] = '\0';
+	fclose(tmp);
+	return err;
+}
+
+static void test_valid(void **state)
+{
+	struct bh_policy *p;
+	char msg[1024];
+	struct bh_container c = { .name = "/portainer-ce", .image = "portainer/portainer-ce:2" };
+
+	(void)state;
+	assert_int_equal(load_capture(DATA("policy-valid.yaml"), &p, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_true(p->rules[BH_RULE_DANGEROUS_CAPABILITY].enabled);
+	assert_int_equal(bh_policy_severity(p, BH_RULE_DANGEROUS_CAPABILITY, BH_SEV_HIGH),
+			 BH_SEV_CRITICAL);
+	assert_false(p->rules[BH_RULE_NO_NEW_PRIVILEGES_MISSING].enabled);
+	assert_int_equal(bh_policy_severity(p, BH_RULE_SSH_DAEMON, BH_SEV_MEDIUM), BH_SEV_MEDIUM);
+	assert_int_equal(p->n_allow, 3);
+	assert_int_equal(p->allow[0].rules,
+			 (1u << BH_RULE_DOCKER_SOCKET_MOUNT) | (1u << BH_RULE_DOCKER_SOCKET_ACCESS));
+	/* both matchers of an entry must match, and only for its rules */
+	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	c.image = "portainer:latest";
+	assert_false(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
+	c.pod_namespace = "kube-system";
+	assert_true(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	/* exe entries also cover host processes */
+	assert_true(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/docker"));
+	assert_false(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/dockerd"));
+	assert_int_equal(p->n_sensitive_paths, 2);
+	assert_string_equal(p->sensitive_paths[1], "/srv/secrets/");
+	assert_int_equal(p->n_runtime_sockets, 2);
+	assert_true(bh_policy_port_allowed(p, "nginx:1.25", 443));
+	assert_false(bh_policy_port_allowed(p, "nginx:1.25", 8443));
+	assert_false(bh_policy_port_allowed(p, "httpd", 80));
+	assert_int_equal(p->dedup_window_s, 30);
+	bh_policy_free(p);
+}
+
+static void test_defaults(void **state)
+{
+	struct bh_policy *p = bh_policy_default(), *e;
+	char msg[256];
+
+	(void)state;
+	assert_non_null(p);
+	for (int i = 0; i < BH_RULE_COUNT; i++) {
+		assert_true(p->rules[i].enabled);
+		assert_int_equal(bh_policy_severity(p, (unsigned)i, BH_SEV_LOW), BH_SEV_LOW);
+	}
+	assert_int_equal(p->dedup_window_s, 60);
+	assert_int_equal(p->n_allow, 0);
+	assert_int_equal(p->n_sensitive_paths, 19);
+	/* an empty file is the built-in policy */
+	assert_int_equal(load_capture(DATA("policy-empty.yaml"), &e, msg, sizeof(msg)), 0);
+	assert_int_equal(e->n_sensitive_paths, p->n_sensitive_paths);
+	assert_int_equal(e->n_runtime_sockets, p->n_runtime_sockets);
+	assert_int_equal(e->dedup_window_s, 60);
+	bh_policy_free(e);
+	bh_policy_free(p);
+}
+
+/* The example shipped in deploy/ is valid. */
+static void test_deploy_example(void **state)
+{
+	struct bh_policy *p;
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(load_capture(TEST_DATA_DIR "/../../deploy/policy.yaml", &p, msg,
+				      sizeof(msg)),
+			 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(p->n_sensitive_paths, 19);
+	bh_policy_free(p);
+}
+
+struct bad_case {
+	const char *file;
+	const char *where;	/* ":LINE:COL: " */
+	const char *what;	/* a part of the message */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "policy-bad-severity.yaml", ":2:52: ", "bad severity" },
+	{ "policy-unknown-rule.yaml", ":4:13: ", "unknown rule id \"docker-sock-mount\"" },
+	{ "policy-unknown-key.yaml", ":2:1: ", "unknown key \"dedup_window\"" },
+	{ "policy-bad-port.yaml", ":3:17: ", "a port must be a number from 1 to 65535" },
+	{ "policy-bad-bool.yaml", ":2:39: ", "enabled must be true or false" },
+	{ "policy-allow-no-matcher.yaml", ":2:5: ", "needs container_name, image, namespace or exe" },
+	{ "policy-syntax.yaml", ":3:1: ", "did not find expected" },
+	{ "policy-relative-path.yaml", ":1:25: ", "must be absolute paths" },
+};
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		struct bh_policy *p = (struct bh_policy *)1;
+		char path[512], where[600], msg[1024];
+
+		snprintf(path, sizeof(path), "%s/%s", TEST_DATA_DIR, bc->file);
+		assert_int_equal(load_capture(path, &p, msg, sizeof(msg)), -EINVAL);
+		assert_null(p);
+		snprintf(where, sizeof(where), "%s%s", path, bc->where);
+		if (!strstr(msg, where) || !strstr(msg, bc->what))
+			fail_msg("%s: want \"%s\" and \"%s\" in: %s", bc->file, where, bc->what, msg);
+		/* one error, one line */
+		assert_non_null(strchr(msg, '\n'));
+		assert_null(strchr(strchr(msg, '\n') + 1, '\n'));
+	}
+}
+
+static void test_missing_file(void **state)
+{
+	struct bh_policy *p;
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(load_capture(DATA("no-such-policy.yaml"), &p, msg, sizeof(msg)), -ENOENT);
+	assert_non_null(strstr(msg, "no-such-policy.yaml"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_deploy_example),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	bh_log_setup(BH_LOG_INFO, false);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
