@@ -12,7 +12,7 @@ SEC("tp/syscalls/sys_enter_capset")
 int tracepoint__syscalls__sys_enter_capset(struct trace_event_raw_sys_enter *ctx)
 {
 	const struct cred *cred = BPF_CORE_READ(bh_current(), cred);
-	struct bh_sys_args a = { .kind = BH_SYS_CAPSET };
+	struct bh_sys_args a = {.kind = BH_SYS_CAPSET};
 	__u32 tid = bh_current_tid();
 	/* struct __user_cap_header_struct { __u32 version; int pid; } */
 	const __u32 *hdrp = (const __u32 *)ctx->args[0];
@@ -22,7 +22,8 @@ int tracepoint__syscalls__sys_enter_capset(struct trace_event_raw_sys_enter *ctx
 	a.capset.effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
 	a.capset.permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
 	a.capset.inheritable = bh_cred_caps(cred, BH_CAP_INHERITABLE);
-	if (hdrp && bpf_probe_read_user(&a.capset.target_pid, sizeof(a.capset.target_pid), hdrp + 1))
+	if (hdrp &&
+	    bpf_probe_read_user(&a.capset.target_pid, sizeof(a.capset.target_pid), hdrp + 1))
 		bh_count(BH_CNT_READ_ERRORS);
 	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
 	return 0;

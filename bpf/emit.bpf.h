@@ -138,7 +138,7 @@ static __always_inline __u32 bh_tail_str(struct bh_scratch *s, __u32 off, const 
 		bh_count(BH_CNT_READ_ERRORS);
 		return off;
 	}
-	n--;	/* the NUL */
+	n--; /* the NUL */
 	if (n > max) {
 		n = max;
 		h->trunc |= trunc_bit;
@@ -153,7 +153,7 @@ static __always_inline void bh_output(struct bh_scratch *s, __u32 size)
 	struct bh_hdr *h = (struct bh_hdr *)s->rec;
 
 	if (size > BH_RECORD_MAX) {
-		bh_count(BH_CNT_DROPS);	/* cannot happen with the bounds above */
+		bh_count(BH_CNT_DROPS); /* cannot happen with the bounds above */
 		return;
 	}
 	h->size = size;

@@ -5,8 +5,8 @@
 #include "task.bpf.h"
 #include "emit.bpf.h"
 
-#define PFA_NO_NEW_PRIVS 0	/* include/linux/sched.h: bit in task->atomic_flags */
-#define BH_ARGS_MASK (2 * BH_ARGS_MAX - 1)
+#define PFA_NO_NEW_PRIVS 0 /* include/linux/sched.h: bit in task->atomic_flags */
+#define BH_ARGS_MASK	 (2 * BH_ARGS_MAX - 1)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -15,7 +15,7 @@ static __always_inline int exec_enter(void)
 {
 	struct task_struct *task = bh_current();
 	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct bh_sys_args a = { .kind = BH_SYS_EXEC };
+	struct bh_sys_args a = {.kind = BH_SYS_EXEC};
 	__u32 tid = bh_current_tid();
 
 	a.exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
@@ -116,7 +116,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	struct bh_sys_args *before;
 	const struct cred *cred;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 key = old_pid;	/* the snapshot is keyed by the thread id before de_thread() */
+	__u32 key = old_pid; /* the snapshot is keyed by the thread id before de_thread() */
 	__u32 off;
 
 	if (bh_is_self())

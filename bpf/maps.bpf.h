@@ -12,13 +12,13 @@
  */
 
 /* Knobs the loader sets in .rodata before load; the verifier prunes on them. */
-const volatile __u32 self_tgid __weak = 0;		/* drop this tgid's events; 0: none */
-const volatile __u32 host_ns[BH_NS_KINDS] __weak = {};	/* initial-namespace inodes */
-const volatile int v1_subsys_id __weak = -1;		/* css_set->subsys[] index; -1: none */
+const volatile __u32 self_tgid __weak = 0;	       /* drop this tgid's events; 0: none */
+const volatile __u32 host_ns[BH_NS_KINDS] __weak = {}; /* initial-namespace inodes */
+const volatile int v1_subsys_id __weak = -1;	       /* css_set->subsys[] index; -1: none */
 
-#define BH_RINGBUF_DEFAULT (8 << 20)
+#define BH_RINGBUF_DEFAULT   (8 << 20)
 #define BH_EXE_CACHE_ENTRIES 16384
-#define BH_SYS_ARGS_ENTRIES 16384
+#define BH_SYS_ARGS_ENTRIES  16384
 
 /*
  * The record under construction. Every string is copied at an offset masked
@@ -32,7 +32,7 @@ const volatile int v1_subsys_id __weak = -1;		/* css_set->subsys[] index; -1: no
 /* A cached exe path: the tail of every record, so it must not be walked each time. */
 struct bh_exe_entry {
 	__u16 len;
-	__u16 trunc;	/* BH_TRUNC_EXE or 0 */
+	__u16 trunc; /* BH_TRUNC_EXE or 0 */
 	__u32 _pad;
 	char path[BH_EXE_MAX];
 };
@@ -50,7 +50,7 @@ enum bh_sys_kind {
 	BH_SYS_MOUNT,
 	BH_SYS_CAPSET,
 	BH_SYS_CONNECT,
-	BH_SYS_SOCK,	/* bind, listen: only the fd */
+	BH_SYS_SOCK, /* bind, listen: only the fd */
 };
 
 struct bh_exec_before {
@@ -66,8 +66,8 @@ struct bh_setns_args {
 };
 
 struct bh_mount_args {
-	__u64 args[5];	/* raw syscall arguments; pointers are read from user memory at exit */
-	__u32 call;	/* enum bh_mount_call */
+	__u64 args[5]; /* raw syscall arguments; pointers are read from user memory at exit */
+	__u32 call;    /* enum bh_mount_call */
 };
 
 struct bh_capset_args {
@@ -82,12 +82,12 @@ struct bh_capset_args {
 
 struct bh_connect_args {
 	__s32 fd;
-	__u32 addrlen;	/* bytes of addr read from user memory */
+	__u32 addrlen; /* bytes of addr read from user memory */
 	__u8 addr[BH_SOCKADDR_MAX];
 };
 
 struct bh_sys_args {
-	__u32 kind;	/* enum bh_sys_kind: a stale entry of another syscall is ignored */
+	__u32 kind; /* enum bh_sys_kind: a stale entry of another syscall is ignored */
 	__u32 _pad;
 	union {
 		struct bh_exec_before exec;

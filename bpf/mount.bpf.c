@@ -16,10 +16,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * memory between the kernel's read and ours: the record shows what user memory
  * held at exit, and ret is the kernel's verdict.
  */
-static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
-				       int nargs)
+static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call, int nargs)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_MOUNT };
+	struct bh_sys_args a = {.kind = BH_SYS_MOUNT};
 	__u32 tid = bh_current_tid();
 
 	if (bh_is_self())
@@ -76,34 +75,34 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
 	args = a->mount.args;
 	e->call = a->mount.call;
 	switch (a->mount.call) {
-	case BH_MOUNT_MOUNT:		/* mount(source, target, fstype, flags, data) */
+	case BH_MOUNT_MOUNT: /* mount(source, target, fstype, flags, data) */
 		src = (const void *)args[0];
 		tgt = (const void *)args[1];
 		fstype = (const void *)args[2];
 		e->flags = args[3];
 		break;
-	case BH_MOUNT_OPEN_TREE:	/* open_tree(dfd, filename, flags) */
+	case BH_MOUNT_OPEN_TREE: /* open_tree(dfd, filename, flags) */
 		e->from_dfd = (__s32)args[0];
 		src = (const void *)args[1];
 		e->flags = args[2];
 		break;
-	case BH_MOUNT_MOVE_MOUNT:	/* move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
+	case BH_MOUNT_MOVE_MOUNT: /* move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
 		e->from_dfd = (__s32)args[0];
 		src = (const void *)args[1];
 		e->to_dfd = (__s32)args[2];
 		tgt = (const void *)args[3];
 		e->flags = args[4];
 		break;
-	case BH_MOUNT_FSMOUNT:		/* fsmount(fs_fd, flags, attr_flags) */
+	case BH_MOUNT_FSMOUNT: /* fsmount(fs_fd, flags, attr_flags) */
 		e->from_dfd = (__s32)args[0];
 		e->flags = args[1];
 		e->attr_set = args[2];
 		break;
-	case BH_MOUNT_FSOPEN:		/* fsopen(fsname, flags) */
+	case BH_MOUNT_FSOPEN: /* fsopen(fsname, flags) */
 		fstype = (const void *)args[0];
 		e->flags = args[1];
 		break;
-	case BH_MOUNT_MOUNT_SETATTR:	/* mount_setattr(dfd, path, flags, uattr, usize) */
+	case BH_MOUNT_MOUNT_SETATTR: /* mount_setattr(dfd, path, flags, uattr, usize) */
 		e->to_dfd = (__s32)args[0];
 		tgt = (const void *)args[1];
 		e->flags = args[2];

@@ -8,7 +8,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define BH_SUN_PATH_OFF 2	/* offsetof(struct sockaddr_un, sun_path) */
+#define BH_SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
 
 /*
  * connect(fd, uaddr, addrlen): the destination exists in the kernel only for
@@ -19,9 +19,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tp/syscalls/sys_enter_connect")
 int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_CONNECT };
+	struct bh_sys_args a = {.kind = BH_SYS_CONNECT};
 	__u32 tid = bh_current_tid();
-	__u64 len = ctx->args[2];	/* 64-bit: the clamp below stays visible to the verifier */
+	__u64 len = ctx->args[2]; /* 64-bit: the clamp below stays visible to the verifier */
 
 	if (bh_is_self())
 		return 0;
@@ -82,7 +82,7 @@ static __always_inline __u32 unix_peer_tail(struct bh_scratch *s, __u32 off, str
 		return off;
 	addr = BPF_CORE_READ((struct unix_sock *)peer, addr);
 	if (!addr)
-		return off;	/* an unbound peer (socketpair, autobind pending) */
+		return off; /* an unbound peer (socketpair, autobind pending) */
 	return unix_name_tail(s, off, addr->name[0].sun_path,
 			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0);
 }
@@ -153,7 +153,7 @@ out:
 /* bind(fd, ...), listen(fd, ...): only the fd is needed; the address is kernel state. */
 static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_SOCK };
+	struct bh_sys_args a = {.kind = BH_SYS_SOCK};
 	__u32 tid = bh_current_tid();
 
 	if (bh_is_self())

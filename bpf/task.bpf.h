@@ -9,7 +9,7 @@
 
 /* Path components walked for the exe path: deeper paths are cut (BH_TRUNC_EXE). */
 #define BH_PATH_DEPTH 32
-#define BH_NAME_MASK 255	/* NAME_MAX: a dentry name is at most 255 bytes */
+#define BH_NAME_MASK  255 /* NAME_MAX: a dentry name is at most 255 bytes */
 
 /* The inode of the pid namespace the task itself lives in (not pid_for_children). */
 static __always_inline __u32 bh_task_pid_ns(struct task_struct *task)
@@ -60,7 +60,7 @@ static __always_inline __u64 bh_task_cgroup_v1_id(struct task_struct *task)
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
-#define BH_S_IFMT 00170000
+#define BH_S_IFMT   00170000
 #define BH_S_IFSOCK 0140000
 
 /*
@@ -105,14 +105,14 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 	struct dentry *dentry, *root_dentry, *parent, *mnt_root;
 	struct vfsmount *vfsmnt, *root_mnt;
 	struct mount *mnt, *mnt_parent;
-	__u64 pos = BH_EXE_MAX, nlen;	/* 64-bit: no zero-extension copies that lose bounds */
+	__u64 pos = BH_EXE_MAX, nlen; /* 64-bit: no zero-extension copies that lose bounds */
 	const unsigned char *name;
 	bool done = false;
 
 	e->len = 0;
 	e->trunc = 0;
 	if (!file)
-		return;	/* kernel threads have no mm */
+		return; /* kernel threads have no mm */
 	dentry = BPF_CORE_READ(file, f_path.dentry);
 	vfsmnt = BPF_CORE_READ(file, f_path.mnt);
 	mnt = bh_real_mount(vfsmnt);
@@ -128,7 +128,7 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 		if (dentry == mnt_root) {
 			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 			if (mnt_parent == mnt) {
-				done = true;	/* the global root */
+				done = true; /* the global root */
 				break;
 			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -139,7 +139,7 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 		}
 		parent = BPF_CORE_READ(dentry, d_parent);
 		if (parent == dentry) {
-			done = true;	/* root of a detached tree */
+			done = true; /* root of a detached tree */
 			break;
 		}
 		nlen = BPF_CORE_READ(dentry, d_name.len);
@@ -165,7 +165,7 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 		return;
 	}
 	nlen = BH_EXE_MAX - pos;
-	if (nlen > BH_EXE_MAX)	/* cannot happen; bounds the copy for the verifier */
+	if (nlen > BH_EXE_MAX) /* cannot happen; bounds the copy for the verifier */
 		nlen = BH_EXE_MAX;
 	e->len = nlen;
 	bpf_probe_read_kernel(e->path, nlen, &s->path[pos & (BH_EXE_MAX - 1)]);

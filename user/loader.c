@@ -22,9 +22,9 @@
 #include "log.h"
 
 #define RINGBUF_DEFAULT (8UL << 20)
-#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS		"/sys/kernel/tracing"
 #define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
-#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 
 /* Not in every libc's headers yet (capability numbers are ABI). */
 #ifndef CAP_PERFMON
@@ -48,8 +48,8 @@ static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
 
 static int probe_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
 
 	if (syscall(SYS_capget, &hdr, data)) {
 		bh_error("cannot read this process's capabilities: %s", strerror(errno));
@@ -117,7 +117,7 @@ static int probe_tracefs(void)
 /* "tp/<category>/<name>": does the kernel have this tracepoint? */
 static bool tracepoint_exists(const char *category, const char *name)
 {
-	const char *roots[] = { TRACEFS, TRACEFS_DEBUGFS };
+	const char *roots[] = {TRACEFS, TRACEFS_DEBUGFS};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
@@ -136,7 +136,8 @@ static void skip_missing_tracepoints(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		const char *sec = bpf_program__section_name(prog);
 		char category[64];
 		const char *slash;
@@ -203,7 +204,8 @@ static const char *first_unloaded(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		if (bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
 			return bpf_program__name(prog);
 	}
@@ -232,12 +234,12 @@ static int attach(struct bh_loader *l)
 	struct bpf_program *prog;
 	int n = 0;
 
-	bpf_object__for_each_program(prog, l->skel->obj)
-		n++;
+	bpf_object__for_each_program(prog, l->skel->obj) n++;
 	l->links = calloc((size_t)n, sizeof(*l->links));
 	if (!l->links)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, l->skel->obj) {
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
@@ -390,9 +392,9 @@ int bh_host_namespaces(__u32 ns[BH_NS_KINDS])
 {
 	/* in enum bh_ns_kind order; kthreadd's *_for_children equal its own namespaces */
 	static const char *const names[BH_NS_KINDS] = {
-		[BH_NS_MNT] = "mnt", [BH_NS_PID] = "pid",	[BH_NS_NET] = "net",
-		[BH_NS_IPC] = "ipc", [BH_NS_UTS] = "uts",	[BH_NS_CGROUP] = "cgroup",
-		[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
+	    [BH_NS_MNT] = "mnt",   [BH_NS_PID] = "pid",	  [BH_NS_NET] = "net",
+	    [BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",	  [BH_NS_CGROUP] = "cgroup",
+	    [BH_NS_USER] = "user", [BH_NS_TIME] = "time",
 	};
 	char path[64];
 	struct stat st;
@@ -402,7 +404,7 @@ int bh_host_namespaces(__u32 ns[BH_NS_KINDS])
 		if (stat(path, &st) == 0) {
 			ns[k] = (__u32)st.st_ino;
 		} else if (errno == ENOENT && k == BH_NS_TIME) {
-			ns[k] = 0;	/* no time namespaces before 5.6 */
+			ns[k] = 0; /* no time namespaces before 5.6 */
 		} else {
 			int err = -errno;
 

@@ -48,8 +48,8 @@ static struct {
 	struct bh_loader *loader;
 	struct ring_buffer *rb;
 	__u32 host_ns[BH_NS_KINDS];
-	bool skip;		/* BPF cannot load here and it is not required */
-	pid_t tracked[MAX_TRACKED];	/* processes whose records we keep */
+	bool skip;		    /* BPF cannot load here and it is not required */
+	pid_t tracked[MAX_TRACKED]; /* processes whose records we keep */
 	int ntracked;
 	struct rec *recs;
 	size_t nrecs, cap;
@@ -181,7 +181,7 @@ static __u32 ns_ino(const char *name)
 }
 
 static const char *const ns_names[BH_NS_KINDS] = {
-	"mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
+    "mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
 };
 
 /*
@@ -241,7 +241,7 @@ static void assert_child_hdr(const struct bh_hdr *h, pid_t child, const char *co
 	assert_int_equal(h->net_ns, ns_ino("net"));
 	assert_true(h->ts_ns > 0);
 	assert_int_equal(h->cgroup_id, cgroup_ino("cgroup2", ""));
-	if (cgroup_ino("cgroup", "memory"))	/* else a pure v2 host: nothing to compare */
+	if (cgroup_ino("cgroup", "memory")) /* else a pure v2 host: nothing to compare */
 		assert_int_equal(h->cgroup_v1_id, cgroup_ino("cgroup", "memory"));
 	assert_true(h->size >= bh_event_fixed_size(h->type));
 	assert_string_equal(h->comm, comm);
@@ -259,7 +259,7 @@ static int do_exec(void *arg)
 
 static void test_exec(void **state)
 {
-	char *argv[] = { "true", "alpha", "beta gamma", NULL };
+	char *argv[] = {"true", "alpha", "beta gamma", NULL};
 	static const char args[] = "true\0alpha\0beta gamma";
 	char exe[PATH_MAX];
 	const struct bh_event *ev;
@@ -269,7 +269,7 @@ static void test_exec(void **state)
 	(void)state;
 	if (T.skip)
 		skip();
-	assert_non_null(realpath("/bin/true", exe));	/* /bin is a symlink on merged-/usr */
+	assert_non_null(realpath("/bin/true", exe)); /* /bin is a symlink on merged-/usr */
 	child = run_child(do_exec, argv);
 
 	ev = find(BH_EV_EXEC, child, 0);
@@ -350,12 +350,12 @@ static int do_setns(void *arg)
 	if (old < 0 || host < 0 || unshare(CLONE_NEWUTS))
 		return 1;
 	inos[0] = ns_ino("uts");
-	if (setns(old, CLONE_NEWUTS) || unshare(CLONE_NEWUTS))	/* record 0: back to the old one */
+	if (setns(old, CLONE_NEWUTS) || unshare(CLONE_NEWUTS)) /* record 0: back to the old one */
 		return 2;
 	inos[1] = ns_ino("uts");
-	if (setns(host, CLONE_NEWUTS))				/* record 1: into the host's */
+	if (setns(host, CLONE_NEWUTS)) /* record 1: into the host's */
 		return 3;
-	if (setns(-1, CLONE_NEWUTS) != -1 || errno != EBADF)	/* record 2: a failure */
+	if (setns(-1, CLONE_NEWUTS) != -1 || errno != EBADF) /* record 2: a failure */
 		return 4;
 	if (write(a->pipe_w, inos, sizeof(inos)) != sizeof(inos))
 		return 5;
@@ -399,8 +399,8 @@ static void test_setns(void **state)
 	}
 	assert_int_equal(e->ns_before[BH_NS_UTS], inos[0]);
 	assert_int_equal(e->changed_mask, 1U << BH_NS_UTS);
-	assert_int_equal(e->host_mask, before[BH_NS_UTS] == T.host_ns[BH_NS_UTS] ?
-					       1U << BH_NS_UTS : 0);
+	assert_int_equal(e->host_mask,
+			 before[BH_NS_UTS] == T.host_ns[BH_NS_UTS] ? 1U << BH_NS_UTS : 0);
 	/* into the host's uts namespace through /proc/2/ns/uts */
 	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 1), bh_setns);
 	assert_int_equal(e->hdr.ret, 0);
@@ -419,7 +419,7 @@ static void test_setns(void **state)
 /* ---- mount family ---------------------------------------------------------- */
 
 /* A path in the test's temporary directory (short: it must fit a sun_path). */
-#define path_in(buf, name) \
+#define path_in(buf, name)                                                                         \
 	assert_true((size_t)snprintf((buf), sizeof(buf), "%s/%s", T.tmpdir, (name)) < sizeof(buf))
 
 /* Copies /bin/true into dir, so that an exec from a mount shows the path across it. */
@@ -461,7 +461,7 @@ static int exec_from(const char *dir)
 static int do_mounts(void *arg)
 {
 	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE };
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE};
 	int tree, fs;
 
 	(void)arg;
@@ -544,7 +544,7 @@ static void test_mount(void **state)
 	ev = find(BH_EV_MOUNT, child, 3);
 	assert_mount(ev, BH_MOUNT_OPEN_TREE, BH_EVENT_AS(ev, bh_mount)->hdr.ret, a, "", "");
 	m = BH_EVENT_AS(ev, bh_mount);
-	assert_true(m->hdr.ret >= 0);	/* the new fd */
+	assert_true(m->hdr.ret >= 0); /* the new fd */
 	assert_int_equal(m->from_dfd, AT_FDCWD);
 	assert_int_equal(m->flags, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
@@ -598,7 +598,7 @@ static void test_mount(void **state)
 
 static int do_capset(void *arg)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2];
 
 	(void)arg;
@@ -651,7 +651,7 @@ static int connect_to(int family, int type, const void *sa, socklen_t len)
 
 static int do_connect_unix(void *arg)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	const char *abstract = arg;
 
 	path_in(sun.sun_path, "link");
@@ -667,7 +667,7 @@ static int do_connect_unix(void *arg)
 
 static void test_connect_unix(void **state)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char sock[PATH_MAX], link[PATH_MAX], abstract[64], at[80];
 	const struct bh_connect *c;
 	const struct bh_event *ev;
@@ -690,7 +690,8 @@ static void test_connect_unix(void **state)
 	memset(sun.sun_path, 0, sizeof(sun.sun_path));
 	memcpy(sun.sun_path + 1, abstract, strlen(abstract));
 	assert_int_equal(bind(l2, (struct sockaddr *)&sun,
-			      offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract)), 0);
+			      offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract)),
+			 0);
 	assert_int_equal(listen(l2, 4), 0);
 
 	child = run_child(do_connect_unix, abstract);
@@ -705,7 +706,7 @@ static void test_connect_unix(void **state)
 	assert_int_equal(c->family, AF_UNIX);
 	assert_int_equal(c->sock_type, SOCK_STREAM);
 	assert_true(c->fd >= 0);
-	assert_cstr(ev->str[0], sock);	/* the path the listener bound, not the symlink */
+	assert_cstr(ev->str[0], sock); /* the path the listener bound, not the symlink */
 	assert_cstr(ev->str[1], link);
 	assert_int_equal(c->hdr.trunc, 0);
 
@@ -724,7 +725,7 @@ struct inet_arg {
 static int do_connect_inet(void *arg)
 {
 	const struct inet_arg *a = arg;
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 
 	sin.sin_port = htons(a->open_port);
 	if (connect_to(AF_INET, SOCK_STREAM, &sin, sizeof(sin)) < 0)
@@ -738,7 +739,7 @@ static int do_connect_inet(void *arg)
 /* A bound loopback TCP socket; *port gets its port. Listening if listening. */
 static int loopback(bool listening, __u16 *port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -753,7 +754,7 @@ static int loopback(bool listening, __u16 *port)
 
 static void test_connect_inet(void **state)
 {
-	static const __u8 lo[4] = { 127, 0, 0, 1 };
+	static const __u8 lo[4] = {127, 0, 0, 1};
 	struct inet_arg a;
 	const struct bh_connect *c;
 	const struct bh_event *ev;
@@ -791,7 +792,7 @@ static void test_connect_inet(void **state)
 
 static int do_bind_listen(void *arg)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	socklen_t len = sizeof(sin6);
 	__u16 port;
 	int *pipe_w = arg;
@@ -847,7 +848,7 @@ static int filtered_consume(void *ctx, void *data, size_t size)
 
 static void test_self_filter(void **state)
 {
-	struct bh_loader_opts opts = { .self_tgid = (__u32)getpid() };
+	struct bh_loader_opts opts = {.self_tgid = (__u32)getpid()};
 	struct bh_loader *self_filtered;
 	struct ring_buffer *rb;
 	int ours = 0;
@@ -862,7 +863,7 @@ static void test_self_filter(void **state)
 	assert_non_null(rb);
 
 	track(getpid());
-	assert_int_equal(setns(-1, CLONE_NEWUTS), -1);	/* seen by the unfiltered loader only */
+	assert_int_equal(setns(-1, CLONE_NEWUTS), -1); /* seen by the unfiltered loader only */
 	assert_true(ring_buffer__consume(rb) >= 0);
 	drain();
 	assert_int_equal(ours, 0);
@@ -905,7 +906,7 @@ static bool bpf_required(void)
 
 static int group_setup(void **state)
 {
-	struct bh_loader_opts opts = { 0 };
+	struct bh_loader_opts opts = {0};
 	int err;
 
 	(void)state;
@@ -917,16 +918,20 @@ static int group_setup(void **state)
 	if (bh_host_namespaces(T.host_ns))
 		return -1;
 	memcpy(opts.host_ns, T.host_ns, sizeof(opts.host_ns));
-	opts.v1_controller = "memory";	/* hdr.cgroup_v1_id is checked where v1 memory is mounted */
+	opts.v1_controller = "memory"; /* hdr.cgroup_v1_id is checked where v1 memory is mounted */
 	err = bh_loader_start(&opts, &T.loader);
 	if (err) {
 		if (bpf_required()) {
-			fprintf(stderr, "BPF programs cannot load (%s) and BULKHEAD_REQUIRE_BPF=1 "
-					"or CI=true: failing\n", strerror(-err));
+			fprintf(stderr,
+				"BPF programs cannot load (%s) and BULKHEAD_REQUIRE_BPF=1 "
+				"or CI=true: failing\n",
+				strerror(-err));
 			return -1;
 		}
-		fprintf(stderr, "# skipping: BPF programs cannot load here (%s); set "
-				"BULKHEAD_REQUIRE_BPF=1 to make this a failure\n", strerror(-err));
+		fprintf(stderr,
+			"# skipping: BPF programs cannot load here (%s); set "
+			"BULKHEAD_REQUIRE_BPF=1 to make this a failure\n",
+			strerror(-err));
 		T.skip = true;
 		return 0;
 	}
@@ -960,17 +965,17 @@ static int test_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_exec, test_teardown),
-		cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
-		cmocka_unit_test_teardown(test_setns, test_teardown),
-		cmocka_unit_test_teardown(test_mount, test_teardown),
-		cmocka_unit_test_teardown(test_capset, test_teardown),
-		cmocka_unit_test_teardown(test_connect_unix, test_teardown),
-		cmocka_unit_test_teardown(test_connect_inet, test_teardown),
-		cmocka_unit_test_teardown(test_bind_listen, test_teardown),
-		cmocka_unit_test_teardown(test_self_filter, test_teardown),
-		/* last: the counters sum up everything the tests above emitted */
-		cmocka_unit_test(test_counters),
+	    cmocka_unit_test_teardown(test_exec, test_teardown),
+	    cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
+	    cmocka_unit_test_teardown(test_setns, test_teardown),
+	    cmocka_unit_test_teardown(test_mount, test_teardown),
+	    cmocka_unit_test_teardown(test_capset, test_teardown),
+	    cmocka_unit_test_teardown(test_connect_unix, test_teardown),
+	    cmocka_unit_test_teardown(test_connect_inet, test_teardown),
+	    cmocka_unit_test_teardown(test_bind_listen, test_teardown),
+	    cmocka_unit_test_teardown(test_self_filter, test_teardown),
+	    /* last: the counters sum up everything the tests above emitted */
+	    cmocka_unit_test(test_counters),
 	};
 
 	return cmocka_run_group_tests_name("bpf_hooks", tests, group_setup, group_teardown);
