@@ -53,9 +53,10 @@ bh_start() {
 	BH_OUT=$BATS_TEST_TMPDIR/bulkhead.out
 	BH_ERR=$BATS_TEST_TMPDIR/bulkhead.err
 	: >"$BH_OUT"
+	: >"$BH_ERR"
 	# fd 3 is bats' own output channel: a background process holding it stalls bats.
-	# A shell starts background jobs with SIGINT ignored; restore it as a terminal would.
-	env --default-signal=INT "$BULKHEAD" run "$@" >"$BH_OUT" 2>"$BH_ERR" 3>&- &
+	# The shell starts it with SIGINT ignored (a background job): bulkhead must stop anyway.
+	"$BULKHEAD" run "$@" >"$BH_OUT" 2>"$BH_ERR" 3>&- &
 	BH_PID=$!
 	local i status
 	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
