@@ -18,19 +18,27 @@ static const char *cstr(const struct bh_str *s, char *buf, size_t size)
 	return buf;
 }
 
-/* The OCI runtime's init sets the container up (mounts, capset) in its cgroup: not the workload. */
-static bool runtime_init(const char *exe)
+/*
+ * The OCI runtime's init sets the container up (mounts, capset) in its cgroup:
+ * not the workload. Known by its exe, or, before the container's first exec,
+ * by runc's comm ("runc:[2:INIT]": its exe may resolve outside the new root).
+ */
+static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
+			 const struct bh_container *c)
 {
 	static const char *const inits[] = { "runc", "crun", "youki", "runsc" };
-	const char *base = bh_basename(exe);
+	char exe[BH_EXE_MAX + 1];
+	const char *base;
 
+	cstr(&ev->exe, exe, sizeof(exe));
+	base = bh_basename(exe);
 	/* runc < 1.2 executes a sealed memfd copy of itself ("/memfd:runc_cloned:..."). */
 	if (strstr(exe, "/memfd:runc_cloned"))
 		return true;
 	for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]); i++)
 		if (!strcmp(base, inits[i]))
 			return true;
-	return false;
+	return !strncmp(ev->hdr->comm, "runc:[", 6) && !bh_container_started(r, c, false);
 }
 
 /* Iterates the NUL-separated argv of an exec: *off is the cursor, returns false at the end. */
@@ -253,6 +261,7 @@ static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct 
 		on_exec_proxy(r, ev, c, exe, sink, ctx);
 		return;
 	}
+	bh_container_started(r, c, true);
 	on_exec_ssh(r, ev, c, exe, filename, sink, ctx);
 	on_exec_privilege(r, ev, c, filename, sink, ctx);
 }
@@ -330,14 +339,14 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 		     bh_finding_sink sink, void *ctx)
 {
 	const struct bh_mount *m = BH_EVENT_AS(ev, bh_mount);
-	char exe[BH_EXE_MAX + 1], source[BH_PATH_MAX + 1], target[BH_PATH_MAX + 1];
+	char source[BH_PATH_MAX + 1], target[BH_PATH_MAX + 1];
 	char fstype[BH_FSTYPE_MAX + 1];
 	bool shared;
 	const char *why;
 	struct bh_json *w;
 	struct bh_hit h;
 
-	if (!c || m->hdr.ret != 0 || runtime_init(cstr(&ev->exe, exe, sizeof(exe))))
+	if (!c || m->hdr.ret != 0 || runtime_init(r, ev, c))
 		return;
 	cstr(&ev->str[0], source, sizeof(source));
 	cstr(&ev->str[1], target, sizeof(target));
@@ -383,13 +392,12 @@ static void on_capset(struct bh_rules *r, const struct bh_event *ev, const struc
 {
 	const struct bh_capset *s = BH_EVENT_AS(ev, bh_capset);
 	__u64 gained = s->effective & ~s->effective_before & BH_DANGEROUS_CAPS;
-	char exe[BH_EXE_MAX + 1];
 	const char *why;
 	struct bh_json *w;
 	struct bh_hit h;
 
 	if (!c || s->hdr.ret != 0 || !gained || bh_container_privileged(c, &why) ||
-	    runtime_init(cstr(&ev->exe, exe, sizeof(exe))))
+	    runtime_init(r, ev, c))
 		return;
 	w = bh_hit_event(&h, r, BH_RULE_DANGEROUS_CAPABILITY, ev, c, NULL, false, sink, ctx,
 			 "raised dangerous capabilities with capset");

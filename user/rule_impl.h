@@ -101,6 +101,12 @@ bool bh_runtime_socket_dir(const struct bh_policy *p, const char *path);
 /* Privileged, or privileged-equivalent (near-full caps with SYS_ADMIN and no seccomp). */
 bool bh_container_privileged(const struct bh_container *c, const char **why);
 
+/*
+ * Whether c's workload has started (an exec was seen in it); set: record that
+ * it has. Before it, the runtime's init is setting the container up.
+ */
+bool bh_container_started(struct bh_rules *r, const struct bh_container *c, bool set);
+
 /* The rule families. */
 void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
 		     void *ctx);

@@ -917,7 +917,19 @@ static void test_mounts_behaviour(void **state)
 	feed(t, &r, &t->c);
 	mk_mount(&r, "/usr/bin/runc", BH_MOUNT_MOUNT, "", "/", "", MS_SHARED | MS_REC);
 	feed(t, &r, &t->c);
+	/* runc init as recorded here: exe "/" (outside its new root), comm runc:[2:INIT] */
+	memcpy(mk_mount(&r, "/", BH_MOUNT_MOUNT, "proc", "/proc/self/fd/6", "proc", 14)->hdr.comm,
+	       "runc:[2:INIT]", 14);
+	feed(t, &r, &t->c);
 	assert_int_equal(t->s.n, 0);
+	/* once the workload runs, that comm proves nothing */
+	mk_exec(&r, "/bin/sh", "/bin/sh", "sh", 2);
+	feed(t, &r, &t->c);
+	memcpy(mk_mount(&r, "/", BH_MOUNT_MOUNT, "proc", "/p", "proc", 14)->hdr.comm,
+	       "runc:[2:INIT]", 14);
+	feed(t, &r, &t->c);
+	only(&t->s, "mount-in-container");
+	sink_clear(&t->s);
 
 	mk_mount(&r, "/bin/busybox", BH_MOUNT_MOUNT, "cgroup", "/sys/fs/cgroup/x", "cgroup2", 0);
 	feed(t, &r, &t->c);
