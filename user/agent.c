@@ -152,6 +152,20 @@ static __u64 self_cgroup_id(const char *host_root)
 	return id;
 }
 
+/* The node's name on every line: NODE_NAME (Kubernetes downward API), else the host name. */
+static void set_host_name(void)
+{
+	const char *node = getenv("NODE_NAME");
+	char name[256] = "";
+
+	if (!node || !*node) {
+		if (gethostname(name, sizeof(name) - 1))
+			name[0] = '\0';
+		node = name;
+	}
+	bh_output_set_host(node);
+}
+
 static int load_policy(const struct bh_agent_opts *opts, struct bh_policy **out)
 {
 	const char *path = opts->policy_path ? opts->policy_path : DEFAULT_POLICY_PATH;
@@ -275,6 +289,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	struct bh_pipeline_opts popts = {
 		.event_mask = opts->event_mask,
 		.findings = opts->findings,
+		.lifecycle = true,
 		.lookup = lookup_live,
 		.lookup_ctx = &a,
 		.out = &a.out,
@@ -283,6 +298,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	int sfd = -1, tfd = -1, err, code = 1;
 	bool pipe_ready = false;
 
+	set_host_name();
 	a.ncpus = libbpf_num_possible_cpus();
 	if (a.ncpus <= 0) {
 		bh_error("cannot count the CPUs: %s", strerror(-a.ncpus));

@@ -7,52 +7,22 @@
 
 #include "output_json.h"
 
-/* The NUL-separated argv of an exec record as a JSON array. */
-static void write_args(struct bh_json *w, const struct bh_str *args)
-{
-	size_t off = 0;
-
-	bh_json_arr_begin(w);
-	while (off < args->len) {
-		const char *a = args->ptr + off;
-		const char *nul = memchr(a, '\0', args->len - off);
-		size_t n = nul ? (size_t)(nul - a) : args->len - off;
-
-		bh_json_strn(w, a, n);
-		off += n + 1;
-	}
-	bh_json_arr_end(w);
-}
-
-/*
- * The event lines' "process" object plus "args" for an exec. bh_json_process()
- * closes its object, so it is reopened here: one process writer, not two.
- */
+/* The event lines' "process" members, plus "args" for an exec. */
 static void write_process(struct bh_json *w, const struct bh_event *ev)
 {
 	bh_json_key(w, "process");
-	bh_json_process(w, ev);
-	if (ev->hdr->type != BH_EV_EXEC || bh_json_failed(w) || !w->len ||
-	    w->buf[w->len - 1] != '}' || w->depth + 1 >= BH_JSON_MAX_DEPTH)
-		return;
-	w->len--;
-	w->depth++;
-	w->need_comma[w->depth] = true;
-	bh_json_key(w, "args");
-	write_args(w, &ev->str[1]);
+	bh_json_obj_begin(w);
+	bh_json_process_members(w, ev);
+	if (ev->hdr->type == BH_EV_EXEC) {
+		bh_json_key(w, "args");
+		bh_json_args(w, &ev->str[1]);
+	}
 	bh_json_obj_end(w);
 }
 
 void bh_finding_begin(struct bh_json *w, const struct bh_finding *f)
 {
-	char when[64];
-
-	bh_json_reset(w);
-	bh_json_time(when, sizeof(when), f->time_ns / 1000000000, (long)(f->time_ns % 1000000000));
-	bh_json_obj_begin(w);
-	bh_json_key_int(w, "schema", BH_SCHEMA_VERSION);
-	bh_json_key_str(w, "time", when);
-	bh_json_key_str(w, "type", "finding");
+	bh_json_line_begin(w, "finding", f->time_ns);
 	bh_json_key_str(w, "rule", f->rule);
 	bh_json_key_str(w, "severity", f->severity);
 	bh_json_key_str(w, "summary", f->summary);

@@ -628,22 +628,38 @@ static void json_truncated(struct bh_json *w, const struct bh_hdr *h)
 	bh_json_arr_end(w);
 }
 
+static char host_name[256];
+
+void bh_output_set_host(const char *name)
+{
+	snprintf(host_name, sizeof(host_name), "%s", name ? name : "");
+}
+
+void bh_json_line_begin(struct bh_json *w, const char *type, int64_t wall_ns)
+{
+	char stamp[40];
+
+	bh_json_reset(w);
+	bh_json_time(stamp, sizeof(stamp), wall_ns / NSEC_PER_SEC, (long)(wall_ns % NSEC_PER_SEC));
+	bh_json_obj_begin(w);
+	bh_json_key_int(w, "schema", BH_SCHEMA_VERSION);
+	bh_json_key_str(w, "time", stamp);
+	bh_json_key_str(w, "type", type);
+	if (host_name[0]) {
+		bh_json_key(w, "host");
+		bh_json_obj_begin(w);
+		bh_json_key_str(w, "name", host_name);
+		bh_json_obj_end(w);
+	}
+}
+
 void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const struct bh_container *c,
 			int64_t boot_to_real_ns)
 {
 	const struct bh_hdr *h = ev->hdr;
-	const char *name = bh_event_type_name(h->type);
-	int64_t t = (int64_t)h->ts_ns + boot_to_real_ns;
-	char stamp[40];
 
-	bh_json_reset(w);
-	bh_json_time(stamp, sizeof(stamp), t / NSEC_PER_SEC, (long)(t % NSEC_PER_SEC));
-
-	bh_json_obj_begin(w);
-	bh_json_key_int(w, "schema", BH_SCHEMA_VERSION);
-	bh_json_key_str(w, "time", stamp);
-	bh_json_key_str(w, "type", "event");
-	bh_json_key_str(w, "event", name);
+	bh_json_line_begin(w, "event", (int64_t)h->ts_ns + boot_to_real_ns);
+	bh_json_key_str(w, "event", bh_event_type_name(h->type));
 	bh_json_key(w, "process");
 	bh_json_process(w, ev);
 	bh_json_key(w, "namespaces");
@@ -661,7 +677,7 @@ void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const stru
 	bh_json_container(w, c);
 	bh_json_key_int(w, "ret", h->ret);
 
-	bh_json_key(w, name);
+	bh_json_key(w, bh_event_type_name(h->type));
 	switch (h->type) {
 	case BH_EV_EXEC:
 		json_exec(w, ev);

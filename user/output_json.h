@@ -14,6 +14,15 @@
 
 #define BH_SCHEMA_VERSION 1
 
+/* The node name written as "host":{"name":..} on every line (NULL: none). Copied. */
+void bh_output_set_host(const char *name);
+
+/*
+ * Resets w and opens a line with the members every line starts with:
+ * {"schema":1,"time":<wall_ns as RFC 3339>,"type":<type>,"host":{"name":..}
+ */
+void bh_json_line_begin(struct bh_json *w, const char *type, int64_t wall_ns);
+
 /* Clock offset: wall-clock ns = boot ns + offset. */
 int64_t bh_boot_to_realtime_offset(void);
 

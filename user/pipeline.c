@@ -70,9 +70,22 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		bh_rules_on_event(p->rules, &ev, c, finding_sink, p);
 }
 
+/* {"type":"lifecycle","action":"container-start"|"container-stop","container":{..}} */
+static void lifecycle_line(struct bh_pipeline *p, const char *action, const struct bh_container *c)
+{
+	if (!p->opts.lifecycle)
+		return;
+	bh_pipeline_line_begin(p, "lifecycle");
+	bh_json_key_str(&p->line, "action", action);
+	bh_json_key(&p->line, "container");
+	bh_json_container(&p->line, c);
+	bh_pipeline_line_end(p);
+}
+
 void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container *c)
 {
 	bh_debug("container %.12s (%s) appeared", c->id, c->name ? c->name : "?");
+	lifecycle_line(p, "container-start", c);
 	if (p->rules)
 		bh_rules_on_container(p->rules, c, finding_sink, p);
 }
@@ -80,6 +93,7 @@ void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container 
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c)
 {
 	bh_debug("container %.12s (%s) is gone", c->id, c->name ? c->name : "?");
+	lifecycle_line(p, "container-stop", c);
 	if (p->rules)
 		bh_rules_forget_container(p->rules, c->id);
 }
@@ -94,15 +108,9 @@ void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *polic
 void bh_pipeline_line_begin(struct bh_pipeline *p, const char *type)
 {
 	struct timespec now;
-	char stamp[40];
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	bh_json_time(stamp, sizeof(stamp), now.tv_sec, now.tv_nsec);
-	bh_json_reset(&p->line);
-	bh_json_obj_begin(&p->line);
-	bh_json_key_uint(&p->line, "schema", BH_SCHEMA_VERSION);
-	bh_json_key_str(&p->line, "time", stamp);
-	bh_json_key_str(&p->line, "type", type);
+	bh_json_line_begin(&p->line, type, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
 }
 
 void bh_pipeline_line_end(struct bh_pipeline *p)

@@ -27,6 +27,7 @@ typedef const struct bh_container *(*bh_lookup_fn)(void *ctx, const struct bh_hd
 struct bh_pipeline_opts {
 	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
 	bool findings;			/* judge with the rules */
+	bool lifecycle;			/* print container-start/-stop lines */
 	const struct bh_policy *policy;	/* caller-owned; NULL: built-in defaults */
 	__u64 self_cgroup_id;
 	__u32 host_ns[BH_NS_KINDS];
