@@ -37,12 +37,15 @@ struct bh_rules {
 	struct bh_json w;
 	struct bh_map *dedup;		/* (rule, container, exe, detail) -> window */
 	struct bh_map *fired;		/* container -> bit per rule already reported */
+	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT];	/* findings written, for /metrics */
 };
 
 /* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */
 struct bh_hit {
 	struct bh_rules *r;
 	struct bh_finding f;
+	unsigned int rule;
+	unsigned int severity;		/* after the policy's override */
 	bh_finding_sink sink;
 	void *ctx;
 	char summary[512];

@@ -361,8 +361,10 @@ static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 	if (n > 0 && (size_t)n < sizeof(h->summary))
 		vsnprintf(h->summary + n, sizeof(h->summary) - (size_t)n, fmt, ap);
 	h->r = r;
+	h->rule = rule;
+	h->severity = (unsigned int)bh_policy_severity(r->policy, rule, severity);
 	h->f.rule = bh_rule_catalogue[rule].id;
-	h->f.severity = bh_severity_name((unsigned int)bh_policy_severity(r->policy, rule, severity));
+	h->f.severity = bh_severity_name(h->severity);
 	h->f.summary = h->summary;
 	h->f.remediation = bh_rule_catalogue[rule].remediation;
 	h->f.container = c;
@@ -463,8 +465,16 @@ void bh_hit_send(struct bh_hit *h)
 	struct bh_json *w = &h->r->w;
 
 	bh_finding_end(w, &h->f);
-	if (!bh_json_failed(w))
-		h->sink(bh_json_data(w), bh_json_len(w), h->ctx);
+	if (bh_json_failed(w))
+		return;
+	if (h->rule < BH_RULE_COUNT && h->severity < BH_SEV_COUNT)
+		h->r->sent[h->rule][h->severity]++;
+	h->sink(bh_json_data(w), bh_json_len(w), h->ctx);
+}
+
+void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT])
+{
+	memcpy(counts, r->sent, sizeof(r->sent));
 }
 
 /* Paths and sockets */

@@ -91,6 +91,9 @@ void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
 /* Drops the state kept for a container (config rules fired, dedup windows). */
 void bh_rules_forget_container(struct bh_rules *r, const char *container_id);
 
+/* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
+void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);
+
 /* `bulkhead rules`: id, severity, trigger and fix of every rule, as a table or JSON lines. */
 void bh_rules_list(FILE *out, bool json);
 
