@@ -3,6 +3,10 @@
 
 O ?= build
 SAN ?= 0
+# FUZZ=1: the libFuzzer build (clang, coverage-instrumented, ASan+UBSan); `make fuzz` sets it.
+FUZZ ?= 0
+FUZZ_O ?= build-fuzz
+FUZZ_SECONDS ?= 60
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
@@ -35,6 +39,14 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf/%,$(BPFT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/tests/fuzz/%,$(FUZZ_SRCS))
+
+ifeq ($(FUZZ),1)
+# libFuzzer needs clang, and the library instrumented for coverage and sanitizers alike.
+CC := $(CLANG)
+SAN := 1
+endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -42,6 +54,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototy
 	-DBULKHEAD_VERSION='"$(VERSION)"'
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link
+endif
 LDFLAGS += -fsanitize=address,undefined
 else
 CFLAGS += -D_FORTIFY_SOURCE=2
@@ -50,7 +65,7 @@ endif
 # libbpf and libelf are linked statically (Debian ships the .a files), so the
 # binary runs on a node whatever libbpf it has; the rest are ubiquitous.
 STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
-LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 2>/dev/null) -lpthread
+LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 ncursesw 2>/dev/null) -lpthread
 
 .PHONY: all
 all: $(O)/bulkhead
@@ -96,10 +111,15 @@ $(O)/tests/bpf/%: tests/bpf/%.c $(O)/user/loader.o $(O)/libbulkhead.a | $(O)/tes
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(O)/user/loader.o $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf:
+$(O)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/libbulkhead.a | $(O)/tests/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) \
+		-o $@
+
+$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf $(O)/tests/fuzz:
 	$(Q)mkdir -p $@
 
-.PHONY: tests deps run test test-asan check clean
+.PHONY: tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
 tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
 
 # Installs whatever build and test dependency is missing (Debian/Ubuntu, root).
@@ -118,10 +138,20 @@ test-asan: deps
 	$(Q)$(MAKE) --no-print-directory O=build-asan SAN=1 tests
 	$(Q)O=build-asan ASAN_OPTIONS=detect_leaks=1 tests/run.sh
 
+# The libFuzzer targets, always in their own folder (FUZZ_O) with FUZZ=1.
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory O=$(FUZZ_O) FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Each target FUZZ_SECONDS on its corpus; new inputs stay outside the repository.
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh --build $(FUZZ_O) --seconds $(FUZZ_SECONDS)
+
 check: $(O)/bulkhead.skel.h
 	$(Q)scripts/check.sh $(O)
 
 clean:
-	$(Q)rm -rf build build-asan
+	$(Q)rm -rf build build-asan $(FUZZ_O)
 
 -include $(USER_OBJS:.o=.d) $(wildcard $(O)/tests/*/*.d)
