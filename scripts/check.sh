@@ -50,7 +50,13 @@ mapfile -t sources < <(find bpf user headers tests -type f \( -name '*.c' -o -na
 mapfile -t user_c < <(find user -maxdepth 1 -type f -name '*.c' | sort)
 
 log "clang-format on ${#sources[@]} files"
-if [ ${#sources[@]} -gt 0 ] && ! clang-format --dry-run --Werror "${sources[@]}"; then
+unformatted=()
+for f in "${sources[@]}"; do
+	clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || unformatted+=("$f")
+done
+if [ ${#unformatted[@]} -gt 0 ]; then
+	log "not clang-formatted (see: clang-format --dry-run FILE; fix: clang-format -i FILE):"
+	printf '  %s\n' "${unformatted[@]}" >&2
 	status=1
 	failed+=(clang-format)
 fi
