@@ -21,6 +21,10 @@ void bh_log_setup(enum bh_log_level min_level, bool json)
 	log_json = json;
 }
 
+/* The attribute lets clang's -Wformat=2 accept fmt as checked at the callers. */
+static void log_vprint(enum bh_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void log_vprint(enum bh_log_level level, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -64,6 +68,9 @@ void bh_log(enum bh_log_level level, const char *fmt, ...)
 	log_vprint(level, fmt, ap);
 	va_end(ap);
 }
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -349,6 +349,10 @@ bool bh_container_started(struct bh_rules *r, const struct bh_container *c, bool
 
 static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 		      const struct bh_container *c, int severity, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
+		      const struct bh_container *c, int severity, const char *fmt, va_list ap)
 {
 	char subject[256];
 	int n;
