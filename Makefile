@@ -65,7 +65,7 @@ endif
 # libbpf and libelf are linked statically (Debian ships the .a files), so the
 # binary runs on a node whatever libbpf it has; the rest are ubiquitous.
 STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
-LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 ncursesw 2>/dev/null) -lpthread
+LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 ncursesw libmicrohttpd 2>/dev/null) -lpthread
 
 .PHONY: all
 all: $(O)/bulkhead
