@@ -12,7 +12,7 @@ EOF
 }
 
 BUILD_PKGS=(clang llvm libbpf-dev libelf-dev libzstd-dev zlib1g-dev libcurl4-openssl-dev
-	libjson-c-dev libyaml-dev libncurses-dev libcmocka-dev pkg-config make gcc libc6-dev)
+	libjson-c-dev libyaml-dev libmicrohttpd-dev libncurses-dev libcmocka-dev pkg-config make gcc libc6-dev)
 TEST_PKGS=(bats jq docker.io busybox-static tmux python3-jsonschema)
 CHECK_PKGS=(clang-format clang-tidy cppcheck)
 

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_metrics.c - health verdict, Prometheus rendering, --http address parsing, and the
+ * real libmicrohttpd server on a loopback port queried with libcurl.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <bpf/bpf.h>
+
+#include "http.h"
+#include "metrics.h"
+#include "rules.h"
+
+#define SEC 1000000000LL
+
+static struct bh_metrics_snapshot sample(void)
+{
+	struct bh_metrics_snapshot s = {0};
+
+	s.programs_attached = 17;
+	s.drained_mono_ns = 100 * SEC;
+	s.events[BH_EV_EXEC] = 42;
+	s.events[BH_EV_CONNECT] = 3;
+	s.findings[BH_RULE_DOCKER_SOCKET_ACCESS][BH_SEV_CRITICAL] = 2;
+	s.findings[BH_RULE_SSH_DAEMON][BH_SEV_LOW] = 1; /* a policy override */
+	s.drops = 5;
+	s.kernel_emitted = 50;
+	s.containers = 4;
+	s.resolver_hits = 90;
+	s.resolver_misses = 7;
+	s.ringbuf_used_bytes = 1024;
+	s.ringbuf_size_bytes = 4096;
+	s.output_lines = 61;
+	s.output_dropped_lines = 9;
+	return s;
+}
+
+static void test_healthy_only_when_attached_and_drained(void **state)
+{
+	struct bh_metrics_snapshot s = sample();
+	const char *why = "unset";
+
+	(void)state;
+	assert_true(bh_metrics_healthy(&s, 101 * SEC, &why));
+	assert_null(why);
+	/* Stale: the loop stopped draining. */
+	assert_false(bh_metrics_healthy(&s, 100 * SEC + BH_HEALTH_MAX_AGE_NS + 1, &why));
+	assert_non_null(strstr(why, "not been drained"));
+	s.drained_mono_ns = 0;
+	assert_false(bh_metrics_healthy(&s, 101 * SEC, &why));
+	assert_non_null(strstr(why, "not been read"));
+	s = sample();
+	s.programs_attached = 0;
+	assert_false(bh_metrics_healthy(&s, 101 * SEC, &why));
+	assert_non_null(strstr(why, "not attached"));
+}
+
+/* The value of the sample line named exactly `series` in a rendering, or -1. */
+static double series_value(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	const char *p = text;
+
+	while ((p = strstr(p, series))) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+		p += n;
+	}
+	return -1;
+}
+
+static void test_render_prometheus_text(void **state)
+{
+	struct bh_metrics_snapshot s = sample();
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(bh_metrics_render(&s, 102 * SEC, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+	assert_true(series_value(text, "bulkhead_up") == 1);
+	assert_true(series_value(text, "bulkhead_events_total{family=\"exec\"}") == 42);
+	assert_true(series_value(text, "bulkhead_events_total{family=\"connect\"}") == 3);
+	assert_true(series_value(text, "bulkhead_events_total{family=\"listen\"}") == 0);
+	assert_true(series_value(text, "bulkhead_findings_total{rule=\"docker-socket-access\","
+				       "severity=\"critical\"}") == 2);
+	assert_true(series_value(text, "bulkhead_findings_total{rule=\"ssh-daemon-in-container\","
+				       "severity=\"low\"}") == 1);
+	/* Every pair exists from the start, so rate() works before the first finding. */
+	assert_true(series_value(text, "bulkhead_findings_total{rule=\"mount-in-container\","
+				       "severity=\"medium\"}") == 0);
+	assert_true(series_value(text, "bulkhead_drops_total") == 5);
+	assert_true(series_value(text, "bulkhead_containers") == 4);
+	assert_true(series_value(text, "bulkhead_resolver_cache_hits_total") == 90);
+	assert_true(series_value(text, "bulkhead_resolver_cache_misses_total") == 7);
+	assert_true(series_value(text, "bulkhead_ringbuf_fill_ratio") == 0.25);
+	assert_true(series_value(text, "bulkhead_output_dropped_lines_total") == 9);
+	assert_true(series_value(text, "bulkhead_last_drain_age_seconds") == 2);
+	assert_non_null(strstr(text, "bulkhead_build_info{version=\"" BULKHEAD_VERSION "\""));
+	assert_non_null(strstr(text, "# TYPE bulkhead_drops_total counter\n"));
+	assert_non_null(strstr(text, "# TYPE bulkhead_containers gauge\n"));
+	assert_int_equal(text[len - 1], '\n');
+	free(text);
+
+	/* Unknown ring size: no ring gauges rather than a division by zero. */
+	s.ringbuf_size_bytes = 0;
+	s.programs_attached = 0;
+	assert_int_equal(bh_metrics_render(&s, 102 * SEC, &text, &len), 0);
+	assert_null(strstr(text, "bulkhead_ringbuf"));
+	assert_true(series_value(text, "bulkhead_up") == 0);
+	free(text);
+}
+
+static void count_line(const char *line, size_t len, void *ctx)
+{
+	(void)line;
+	(void)len;
+	(*(int *)ctx)++;
+}
+
+/* The rules engine's counts are what /metrics exports: one per line written. */
+static void test_findings_counted_by_rules_engine(void **state)
+{
+	struct bh_rules_opts ro = {0};
+	struct bh_rules *r;
+	struct bh_container c = {.runtime = "docker"};
+	__u64 counts[BH_RULE_COUNT][BH_SEV_COUNT];
+	__u64 total = 0, privileged = 0;
+	int lines = 0;
+
+	(void)state;
+	memset(c.id, 'a', BH_CONTAINER_ID_LEN);
+	c.config.known = true;
+	c.config.privileged = true;
+	c.config.cap_bounding = ~0ULL;
+	assert_int_equal(bh_rules_new(&ro, &r), 0);
+	bh_rules_on_container(r, &c, count_line, &lines);
+	bh_rules_finding_counts(r, counts);
+	for (unsigned int i = 0; i < BH_RULE_COUNT; i++)
+		for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
+			total += counts[i][v];
+	for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
+		privileged += counts[BH_RULE_PRIVILEGED_CONTAINER][v];
+	assert_true(lines > 0);
+	assert_int_equal(total, lines);
+	assert_int_equal(privileged, 1);
+	bh_rules_free(r);
+}
+
+static void test_parse_addr(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+	(void)state;
+	assert_int_equal(bh_http_parse_addr("127.0.0.1:9464", &ss, &len), 0);
+	assert_int_equal(a4->sin_family, AF_INET);
+	assert_int_equal(ntohs(a4->sin_port), 9464);
+	assert_int_equal(ntohl(a4->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(len, sizeof(*a4));
+	assert_int_equal(bh_http_parse_addr(":9464", &ss, &len), 0);
+	assert_int_equal(a4->sin_addr.s_addr, htonl(INADDR_ANY));
+	assert_int_equal(bh_http_parse_addr("[::1]:80", &ss, &len), 0);
+	assert_int_equal(a6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(a6->sin6_port), 80);
+	assert_int_equal(len, sizeof(*a6));
+	assert_int_equal(bh_http_parse_addr("127.0.0.1", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("127.0.0.1:", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("127.0.0.1:65536", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("127.0.0.1:-1", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("localhost:9464", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("::1:9464", &ss, &len), -EINVAL);
+	assert_int_equal(bh_http_parse_addr("[::1]9464", &ss, &len), -EINVAL);
+}
+
+struct body {
+	char buf[65536];
+	size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+	struct body *b = ctx;
+	size_t len = size * n;
+
+	if (b->len + len >= sizeof(b->buf))
+		return 0;
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return len;
+}
+
+/* GETs (or POSTs) path from the server; returns the HTTP status, the body in *b. */
+static long fetch(uint16_t port, const char *path, bool post, struct body *b)
+{
+	CURL *curl = curl_easy_init();
+	char url[128];
+	long status = -1;
+
+	assert_non_null(curl);
+	b->len = 0;
+	b->buf[0] = '\0';
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+	if (post)
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "x");
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	return status;
+}
+
+static void test_http_server(void **state)
+{
+	struct bh_metrics_snapshot s = sample();
+	struct bh_http *srv = NULL;
+	static struct body b;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(bh_http_start("127.0.0.1:0", &srv), 0);
+	port = bh_http_port(srv);
+	assert_true(port > 0);
+
+	/* Nothing published yet: not attached, so not healthy. */
+	assert_int_equal(fetch(port, "/healthz", false, &b), 503);
+	assert_non_null(strstr(b.buf, "not attached"));
+
+	bh_http_publish(srv, &s);
+	bh_http_touch(srv, bh_mono_ns());
+	assert_int_equal(fetch(port, "/healthz", false, &b), 200);
+	assert_string_equal(b.buf, "ok\n");
+	assert_int_equal(fetch(port, "/metrics", false, &b), 200);
+	assert_true(series_value(b.buf, "bulkhead_events_total{family=\"exec\"}") == 42);
+	assert_true(series_value(b.buf, "bulkhead_up") == 1);
+
+	/* A drain older than the limit turns the probe red. */
+	bh_http_touch(srv, bh_mono_ns() - BH_HEALTH_MAX_AGE_NS - SEC);
+	assert_int_equal(fetch(port, "/healthz", false, &b), 503);
+	assert_non_null(strstr(b.buf, "not been drained"));
+
+	assert_int_equal(fetch(port, "/nope", false, &b), 404);
+	assert_int_equal(fetch(port, "/metrics", true, &b), 405);
+	bh_http_stop(srv);
+}
+
+static void test_http_bad_address(void **state)
+{
+	struct bh_http *srv = NULL, *second = NULL;
+	char spec[32];
+
+	(void)state;
+	assert_int_equal(bh_http_start("nowhere:1", &srv), -EINVAL);
+	assert_null(srv);
+	/* The port is taken: a clear error, not a silent second server. */
+	assert_int_equal(bh_http_start("127.0.0.1:0", &srv), 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", bh_http_port(srv));
+	assert_true(bh_http_start(spec, &second) < 0);
+	assert_null(second);
+	bh_http_stop(srv);
+	bh_http_stop(NULL);
+}
+
+/* bh_ringbuf_usage() on a real ring buffer map; needs CAP_BPF, skipped without it. */
+static void test_ringbuf_usage(void **state)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	__u64 used = 1, size = 0;
+	int fd;
+
+	(void)state;
+	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "bh_test_rb", 0, 0, 16384, &opts);
+	if (fd < 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(bh_ringbuf_usage(fd, &used, &size), 0);
+	assert_int_equal(used, 0);
+	assert_int_equal(size, 16384);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_healthy_only_when_attached_and_drained),
+	    cmocka_unit_test(test_render_prometheus_text),
+	    cmocka_unit_test(test_findings_counted_by_rules_engine),
+	    cmocka_unit_test(test_parse_addr),
+	    cmocka_unit_test(test_http_server),
+	    cmocka_unit_test(test_http_bad_address),
+	    cmocka_unit_test(test_ringbuf_usage),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
