@@ -17,7 +17,7 @@ int tracepoint__syscalls__sys_enter_capset(struct trace_event_raw_sys_enter *ctx
 	/* struct __user_cap_header_struct { __u32 version; int pid; } */
 	const __u32 *hdrp = (const __u32 *)ctx->args[0];
 
-	if (bh_is_self())
+	if (bh_is_self() || bh_host_task(BH_EV_CAPSET, bh_current()))
 		return 0;
 	a.capset.effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
 	a.capset.permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
@@ -38,6 +38,7 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	struct bh_sys_args *a;
 	struct bh_scratch *s;
 	struct bh_capset *e;
+	__u64 effective;
 	__u32 off;
 
 	if (bh_is_self())
@@ -47,14 +48,18 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (a->kind != BH_SYS_CAPSET)
 		goto out;
+	/* commit_creds() replaced task->cred: these are the sets now in force */
+	cred = BPF_CORE_READ(task, cred);
+	effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
+	/* the rules judge only capabilities a successful call added to the effective set */
+	if (bh_filtered(BH_EV_CAPSET) && (ctx->ret || !(effective & ~a->capset.effective)))
+		goto out;
 	s = bh_scratch_get();
 	if (!s)
 		goto out;
 	e = (struct bh_capset *)s->rec;
 	off = bh_begin(s, task, BH_EV_CAPSET, sizeof(*e), (__s32)ctx->ret);
-	/* commit_creds() replaced task->cred: these are the sets now in force */
-	cred = BPF_CORE_READ(task, cred);
-	e->effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
+	e->effective = effective;
 	e->permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
 	e->inheritable = bh_cred_caps(cred, BH_CAP_INHERITABLE);
 	e->effective_before = a->capset.effective;

@@ -44,6 +44,31 @@ static __always_inline bool bh_is_self(void)
 	return self_tgid && (__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid;
 }
 
+/*
+ * Filters (default mode): a record type in filter_mask is emitted only when a
+ * rule could use it; with every event selected for output the mask is 0 and the
+ * verifier drops the checks.
+ */
+static __always_inline bool bh_filtered(__u32 type)
+{
+	return filter_mask & (1U << type);
+}
+
+/*
+ * True when the task's cgroup was found by user space to hold no container:
+ * the rules on setns, mount, capset and connect judge containers only.
+ */
+static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
+{
+	struct bh_cgroup_key k;
+
+	if (!bh_filtered(type))
+		return false;
+	k.cgroup_id = bpf_get_current_cgroup_id();
+	k.cgroup_v1_id = bh_task_cgroup_v1_id(task);
+	return bpf_map_lookup_elem(&bh_host_cgroups, &k) != NULL;
+}
+
 static __always_inline struct bh_scratch *bh_scratch_get(void)
 {
 	__u32 zero = 0;
@@ -147,6 +172,30 @@ static __always_inline __u32 bh_tail_str(struct bh_scratch *s, __u32 off, const 
 	return off + n;
 }
 
+/*
+ * Waking the consumer costs an irq_work IPI per record (4 us of a 0.4 us hook in
+ * a VM), so with wakeup_ns set a CPU lets the kernel wake an idle consumer (flags
+ * 0: only when the ring was empty) at most once per wakeup_ns, forces a wake-up
+ * when the ring crosses wakeup_bytes, and otherwise adds silently. The consumer
+ * then must not sleep longer than wakeup_ns after a poll that found records (see
+ * loader.h): every record is either woken for or seen by that bounded poll.
+ */
+static __always_inline __u64 bh_wakeup_flags(struct bh_scratch *s, __u64 now, __u32 size)
+{
+	__u64 avail;
+
+	if (!wakeup_ns)
+		return 0;
+	if (now - s->last_wakeup_ns >= wakeup_ns) {
+		s->last_wakeup_ns = now;
+		return 0;
+	}
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail < wakeup_bytes && avail + size >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 /* Sends the record of size bytes; a full ring buffer is counted, never silent. */
 static __always_inline void bh_output(struct bh_scratch *s, __u32 size)
 {
@@ -157,7 +206,7 @@ static __always_inline void bh_output(struct bh_scratch *s, __u32 size)
 		return;
 	}
 	h->size = size;
-	if (bpf_ringbuf_output(&events, s->rec, size, 0))
+	if (bpf_ringbuf_output(&events, s->rec, size, bh_wakeup_flags(s, h->ts_ns, size)))
 		bh_count(BH_CNT_DROPS);
 	else
 		bh_count(BH_CNT_EMITTED);

@@ -15,10 +15,20 @@
 const volatile __u32 self_tgid __weak = 0;	       /* drop this tgid's events; 0: none */
 const volatile __u32 host_ns[BH_NS_KINDS] __weak = {}; /* initial-namespace inodes */
 const volatile int v1_subsys_id __weak = -1;	       /* css_set->subsys[] index; -1: none */
+/*
+ * Batched ring buffer wake-ups (see bh_wakeup_flags()): 0 wakes the consumer for
+ * every record that lands in an empty ring, which costs an IPI (several us in a VM).
+ */
+const volatile __u64 wakeup_ns __weak = 0;    /* at most one plain wake-up per CPU per this */
+const volatile __u64 wakeup_bytes __weak = 0; /* forced wake-up when the ring fills past this */
+/* bit (1 << BH_EV_*): drop records of that type no rule needs (bh_filtered()) */
+const volatile __u32 filter_mask __weak = 0;
 
 #define BH_RINGBUF_DEFAULT   (8 << 20)
 #define BH_EXE_CACHE_ENTRIES 16384
 #define BH_SYS_ARGS_ENTRIES  16384
+#define BH_HOST_CGROUPS	     4096
+#define BH_RUNTIME_SOCKS     64
 
 /*
  * The record under construction. Every string is copied at an offset masked
@@ -41,6 +51,7 @@ struct bh_scratch {
 	__u8 rec[BH_SCRATCH_REC];
 	char path[BH_PATH_BUF];
 	struct bh_exe_entry exe;
+	__u64 last_wakeup_ns; /* this CPU's last wake-up decision (bh_wakeup_flags) */
 };
 
 /* Syscall arguments saved at sys_enter, keyed by thread id, consumed at sys_exit. */
@@ -133,5 +144,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bh_exe_entry);
 } bh_exe_cache SEC(".maps") __weak;
+
+/* LRU: forgetting a host cgroup only lets its next record through to user space again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BH_HOST_CGROUPS);
+	__type(key, struct bh_cgroup_key);
+	__type(value, __u8);
+} bh_host_cgroups SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BH_RUNTIME_SOCKS);
+	__type(key, char[BH_SOCK_NAME_MAX]);
+	__type(value, __u8);
+} bh_runtime_socks SEC(".maps") __weak;
 
 #endif /* BULKHEAD_MAPS_BPF_H */

@@ -21,7 +21,7 @@ static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __
 	struct bh_sys_args a = {.kind = BH_SYS_MOUNT};
 	__u32 tid = bh_current_tid();
 
-	if (bh_is_self())
+	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, bh_current()))
 		return 0;
 	a.mount.call = call;
 	/*
@@ -65,7 +65,8 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
 	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
 	if (!a)
 		return 0;
-	if (a->kind != BH_SYS_MOUNT)
+	/* the rules judge only mounts that took effect */
+	if (a->kind != BH_SYS_MOUNT || (bh_filtered(BH_EV_MOUNT) && ctx->ret))
 		goto out;
 	s = bh_scratch_get();
 	if (!s)

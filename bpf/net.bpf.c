@@ -23,7 +23,7 @@ int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ct
 	__u32 tid = bh_current_tid();
 	__u64 len = ctx->args[2]; /* 64-bit: the clamp below stays visible to the verifier */
 
-	if (bh_is_self())
+	if (bh_is_self() || bh_host_task(BH_EV_CONNECT, bh_current()))
 		return 0;
 	a.connect.fd = (__s32)ctx->args[0];
 	if (len > BH_SOCKADDR_MAX)
@@ -32,6 +32,10 @@ int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ct
 		bh_count(BH_CNT_READ_ERRORS);
 	else
 		a.connect.addrlen = len;
+	/* the only connect rule is about unix sockets (the runtime API) */
+	if (bh_filtered(BH_EV_CONNECT) &&
+	    (a.connect.addrlen < 2 || *(__u16 *)a.connect.addr != AF_UNIX))
+		return 0;
 	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
 	return 0;
 }
@@ -87,6 +91,36 @@ static __always_inline __u32 unix_peer_tail(struct bh_scratch *s, __u32 off, str
 			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0);
 }
 
+#define BH_EINPROGRESS 115
+
+/*
+ * Default mode: is this connect one the runtime-socket rule could judge? It
+ * must have reached a peer bound to a file whose name (the dentry's, so no
+ * string walk) is a runtime socket's basename, or the loader said "any".
+ * User space still matches the whole path against the policy.
+ */
+static __always_inline bool unix_peer_wanted(struct sock *sk, long ret)
+{
+	static const char any[BH_SOCK_NAME_MAX];
+	char name[BH_SOCK_NAME_MAX] = {};
+	struct sock *peer;
+	struct dentry *d;
+
+	if (ret && ret != -BH_EINPROGRESS)
+		return false;
+	if (bpf_map_lookup_elem(&bh_runtime_socks, any))
+		return true;
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return false;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	d = BPF_CORE_READ((struct unix_sock *)peer, path.dentry);
+	if (!d)
+		return false; /* abstract or unbound: no file, no runtime socket */
+	/* a longer name is cut: the loader turns names that long into "any" */
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name));
+	return bpf_map_lookup_elem(&bh_runtime_socks, name) != NULL;
+}
+
 SEC("tp/syscalls/sys_exit_connect")
 int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
@@ -107,6 +141,11 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (a->kind != BH_SYS_CONNECT)
 		goto out;
+	sock = bh_fd_socket(task, a->connect.fd);
+	if (sock)
+		sk = BPF_CORE_READ(sock, sk);
+	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ctx->ret))
+		goto out;
 	s = bh_scratch_get();
 	if (!s)
 		goto out;
@@ -116,11 +155,8 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	if (a->connect.addrlen >= sizeof(family))
 		family = *(__u16 *)a->connect.addr;
 	e->family = family;
-	sock = bh_fd_socket(task, a->connect.fd);
-	if (sock) {
+	if (sock)
 		e->sock_type = BPF_CORE_READ(sock, type);
-		sk = BPF_CORE_READ(sock, sk);
-	}
 	switch (family) {
 	case AF_UNIX:
 		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)

@@ -14,7 +14,7 @@ int tracepoint__syscalls__sys_enter_setns(struct trace_event_raw_sys_enter *ctx)
 	struct bh_sys_args a = {.kind = BH_SYS_SETNS};
 	__u32 tid = bh_current_tid();
 
-	if (bh_is_self())
+	if (bh_is_self() || bh_host_task(BH_EV_SETNS, bh_current()))
 		return 0;
 	a.setns.fd = (__s32)ctx->args[0];
 	a.setns.nstype = (__s32)ctx->args[1];
@@ -31,7 +31,7 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	struct bh_sys_args *a;
 	struct bh_scratch *s;
 	struct bh_setns *e;
-	__u32 off;
+	__u32 after[BH_NS_KINDS], changed = 0, host = 0, off;
 
 	if (bh_is_self())
 		return 0;
@@ -40,6 +40,18 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (a->kind != BH_SYS_SETNS)
 		goto out;
+	/* a failed setns changed nothing, but reading "after" still tells the truth */
+	bh_task_ns(task, after);
+	for (int k = 0; k < BH_NS_KINDS; k++) {
+		if (after[k] != a->setns.ns_before[k]) {
+			changed |= 1U << k;
+			if (after[k] == host_ns[k])
+				host |= 1U << k;
+		}
+	}
+	/* the rules judge only a successful entry into a host namespace */
+	if (bh_filtered(BH_EV_SETNS) && (ctx->ret || !host))
+		goto out;
 	s = bh_scratch_get();
 	if (!s)
 		goto out;
@@ -47,16 +59,12 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	off = bh_begin(s, task, BH_EV_SETNS, sizeof(*e), (__s32)ctx->ret);
 	e->fd = a->setns.fd;
 	e->nstype = a->setns.nstype;
-	/* a failed setns changed nothing, but reading "after" still tells the truth */
-	bh_task_ns(task, e->ns_after);
+	e->changed_mask = changed;
+	e->host_mask = host;
 	for (int k = 0; k < BH_NS_KINDS; k++) {
+		e->ns_after[k] = after[k];
 		e->ns_before[k] = a->setns.ns_before[k];
 		e->host_ns[k] = host_ns[k];
-		if (e->ns_after[k] != e->ns_before[k]) {
-			e->changed_mask |= 1U << k;
-			if (e->ns_after[k] == host_ns[k])
-				e->host_mask |= 1U << k;
-		}
 	}
 	bh_output(s, off);
 out:

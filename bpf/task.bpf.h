@@ -89,6 +89,32 @@ static __always_inline struct mount *bh_real_mount(struct vfsmount *vfsmnt)
 	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
+#define BH_DELETED     " (deleted)"
+#define BH_DELETED_LEN (sizeof(BH_DELETED) - 1)
+
+/*
+ * Prepends "/" and the dentry's name at *pos (right to left in s->path, which
+ * ends at BH_EXE_MAX). False when the name does not fit: the path is cut there.
+ */
+static __always_inline bool bh_prepend_name(struct bh_scratch *s, __u64 *pos,
+					     struct dentry *dentry)
+{
+	__u64 nlen = BPF_CORE_READ(dentry, d_name.len); /* 64-bit: keeps the bounds */
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+
+	if (nlen + 1 > *pos)
+		return false;
+	/*
+	 * The mask changes nothing (pos < BH_EXE_MAX here) but gives pos the same
+	 * range after every component, so the verifier prunes instead of exploring
+	 * each path through the loop.
+	 */
+	*pos = (*pos - nlen - 1) & (BH_EXE_MAX - 1);
+	s->path[*pos] = '/';
+	bpf_probe_read_kernel(&s->path[*pos + 1], nlen & BH_NAME_MASK, name);
+	return true;
+}
+
 /*
  * Builds the path of the task's mm->exe_file as seen from the task's root
  * (fs->root), like d_path(): walk dentries up, and at a mount's root continue
@@ -96,7 +122,11 @@ static __always_inline struct mount *bh_real_mount(struct vfsmount *vfsmnt)
  * into s->path ending at BH_EXE_MAX, then copied into e. A path with more than
  * BH_PATH_DEPTH components or BH_EXE_MAX bytes keeps its last components and
  * sets BH_TRUNC_EXE. A file outside the task's root (unreachable) is named from
- * the global root, as d_path() does for a file beyond a chroot.
+ * the global root, as d_path() does for a file beyond a chroot. A file whose
+ * dentry is its own parent without being a mount root is a pseudo file on an
+ * internal mount (a memfd, as runc runs from): it is named by its dentry, as
+ * simple_dname() does ("/memfd:runc_cloned:/proc/self/exe (deleted)"). An
+ * unlinked file (unhashed dentry, pseudo files included) gets " (deleted)".
  */
 static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scratch *s,
 					struct bh_exe_entry *e)
@@ -105,8 +135,7 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 	struct dentry *dentry, *root_dentry, *parent, *mnt_root;
 	struct vfsmount *vfsmnt, *root_mnt;
 	struct mount *mnt, *mnt_parent;
-	__u64 pos = BH_EXE_MAX, nlen; /* 64-bit: no zero-extension copies that lose bounds */
-	const unsigned char *name;
+	__u64 pos = BH_EXE_MAX, end = BH_EXE_MAX, nlen;
 	bool done = false;
 
 	e->len = 0;
@@ -118,6 +147,11 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 	mnt = bh_real_mount(vfsmnt);
 	root_dentry = BPF_CORE_READ(task, fs, root.dentry);
 	root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	/* d_unhashed(): d_delete() unhashed it, or it was never hashed (pseudo file) */
+	if (!BPF_CORE_READ(dentry, d_hash.pprev) && dentry != BPF_CORE_READ(vfsmnt, mnt_root)) {
+		pos = end = BH_EXE_MAX - BH_DELETED_LEN;
+		__builtin_memcpy(&s->path[end], BH_DELETED, BH_DELETED_LEN);
+	}
 
 	for (int i = 0; i < BH_PATH_DEPTH; i++) {
 		if (dentry == root_dentry && vfsmnt == root_mnt) {
@@ -128,7 +162,7 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 		if (dentry == mnt_root) {
 			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 			if (mnt_parent == mnt) {
-				done = true; /* the global root */
+				done = true; /* the global root, or an internal mount's root */
 				break;
 			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -138,27 +172,17 @@ static __always_inline void bh_exe_walk(struct task_struct *task, struct bh_scra
 			continue;
 		}
 		parent = BPF_CORE_READ(dentry, d_parent);
+		if (!bh_prepend_name(s, &pos, dentry))
+			break;
 		if (parent == dentry) {
-			done = true; /* root of a detached tree */
+			done = true; /* a pseudo file, or the root of a detached tree */
 			break;
 		}
-		nlen = BPF_CORE_READ(dentry, d_name.len);
-		name = BPF_CORE_READ(dentry, d_name.name);
-		if (nlen + 1 > pos)
-			break;
-		/*
-		 * The mask changes nothing (pos < BH_EXE_MAX here) but gives pos the same
-		 * range after every component, so the verifier prunes instead of
-		 * exploring each path through the loop.
-		 */
-		pos = (pos - nlen - 1) & (BH_EXE_MAX - 1);
-		s->path[pos] = '/';
-		bpf_probe_read_kernel(&s->path[pos + 1], nlen & BH_NAME_MASK, name);
 		dentry = parent;
 	}
 	if (!done)
 		e->trunc = BH_TRUNC_EXE;
-	if (pos == BH_EXE_MAX) {
+	if (pos == end) {
 		/* the root itself */
 		e->path[0] = '/';
 		e->len = 1;

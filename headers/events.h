@@ -203,4 +203,18 @@ struct bh_counters {
 	__u64 _reserved;
 };
 
+/*
+ * In-kernel filter maps the loader fills (records no rule needs are dropped
+ * before any ring buffer work, for the types in the loader's filter_mask).
+ * "bh_host_cgroups": cgroups user space found to hold no container, keyed like
+ * the header's two cgroup ids. "bh_runtime_socks": basenames of the runtime API
+ * sockets, NUL-padded; the all-zero key means "any unix peer".
+ */
+struct bh_cgroup_key {
+	__u64 cgroup_id;
+	__u64 cgroup_v1_id;
+};
+
+#define BH_SOCK_NAME_MAX 32
+
 #endif /* BULKHEAD_EVENTS_H */

@@ -276,6 +276,9 @@ static int configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 	}
 
 	l->skel->rodata->self_tgid = opts->self_tgid;
+	l->skel->rodata->filter_mask = opts->filter_mask;
+	l->skel->rodata->wakeup_ns = (__u64)opts->wakeup_us * 1000;
+	l->skel->rodata->wakeup_bytes = ring / 8;
 	memcpy(l->skel->rodata->host_ns, opts->host_ns, sizeof(opts->host_ns));
 	l->skel->rodata->v1_subsys_id = -1;
 	if (opts->v1_controller && *opts->v1_controller) {
@@ -321,6 +324,10 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 		goto fail;
 	/* Load & verify the BPF programs */
 	err = load(l);
+	if (err)
+		goto fail;
+	/* Let every unix peer through until the policy names the runtime sockets */
+	err = bh_loader_set_runtime_sockets(l, NULL, 0);
 	if (err)
 		goto fail;
 	/* Attach each program to its tracepoint */
@@ -386,6 +393,72 @@ int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 	}
 	free(vals);
 	return 0;
+}
+
+/* The map key of a socket basename: NUL-padded; false when it cannot be matched exactly. */
+static bool sock_key(const char *socket, char key[BH_SOCK_NAME_MAX])
+{
+	const char *base = strrchr(socket, '/');
+	size_t len;
+
+	base = base ? base + 1 : socket;
+	len = strlen(base);
+	memset(key, 0, BH_SOCK_NAME_MAX);
+	if (!len || len >= BH_SOCK_NAME_MAX || strpbrk(base, "*?[\\"))
+		return false;
+	memcpy(key, base, len);
+	return true;
+}
+
+int bh_loader_set_runtime_sockets(struct bh_loader *l, char *const *sockets, size_t n)
+{
+	struct bpf_map *map = l->skel->maps.bh_runtime_socks;
+	char any[BH_SOCK_NAME_MAX] = {0}, key[BH_SOCK_NAME_MAX], next[BH_SOCK_NAME_MAX];
+	bool need_any = !sockets;
+	const void *cur = NULL;
+	__u8 one = 1;
+	int err;
+
+	/* "any" first, so no connect is filtered while the names change */
+	err = bpf_map__update_elem(map, any, sizeof(any), &one, sizeof(one), BPF_ANY);
+	if (err)
+		goto fail;
+	/* then every other name goes; a deletion restarts the walk, "any" is stepped over */
+	while (!bpf_map__get_next_key(map, cur, next, sizeof(next))) {
+		if (!memcmp(next, any, sizeof(any))) {
+			cur = any;
+			continue;
+		}
+		err = bpf_map__delete_elem(map, next, sizeof(next), 0);
+		if (err)
+			goto fail;
+		cur = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!sock_key(sockets[i], key)) {
+			need_any = true;
+			continue;
+		}
+		err = bpf_map__update_elem(map, key, sizeof(key), &one, sizeof(one), BPF_ANY);
+		if (err)
+			goto fail;
+	}
+	if (!need_any)
+		err = bpf_map__delete_elem(map, any, sizeof(any), 0);
+	if (!err)
+		return 0;
+fail:
+	bh_error("cannot set the runtime sockets in the kernel filter: %s", strerror(-err));
+	return err;
+}
+
+int bh_loader_host_cgroup(struct bh_loader *l, __u64 cgroup_id, __u64 cgroup_v1_id)
+{
+	struct bh_cgroup_key k = {.cgroup_id = cgroup_id, .cgroup_v1_id = cgroup_v1_id};
+	__u8 one = 1;
+
+	return bpf_map__update_elem(l->skel->maps.bh_host_cgroups, &k, sizeof(k), &one,
+				    sizeof(one), BPF_ANY);
 }
 
 int bh_host_namespaces(__u32 ns[BH_NS_KINDS])

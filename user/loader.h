@@ -13,7 +13,32 @@ struct bh_loader_opts {
 	__u32 host_ns[BH_NS_KINDS];	/* the host's namespace inodes (bh_host_namespaces) */
 	const char *v1_controller;	/* cgroup v1 controller for hdr.cgroup_v1_id, NULL: none */
 	size_t ringbuf_bytes;		/* 0: default (8 MiB); a power of two */
+	/*
+	 * Bit (1 << BH_EV_*): records of that type no rule needs are dropped in
+	 * the kernel (failed calls, setns not into a host namespace, capset that
+	 * adds nothing, non-unix connects and unix peers that are no runtime
+	 * socket, and setns/mount/capset/connect of bh_loader_host_cgroup()s).
+	 * The agent passes ~event_mask: every type printed raw is left whole.
+	 */
+	unsigned int filter_mask;
+	/*
+	 * 0: the kernel wakes the consumer for every record that finds it idle
+	 * (an IPI each, microseconds in a VM). Else at most one such wake-up per
+	 * CPU per wakeup_us, plus one when the ring passes 1/8 full; the consumer
+	 * must then follow the BH_POLL_MS rule below. BH_WAKEUP_US is the default.
+	 */
+	unsigned int wakeup_us;
 };
+
+#define BH_WAKEUP_US 1000
+/*
+ * With wakeup_us set, records may sit in the ring without a wake-up. The
+ * consumer loop must: after a ring_buffer__consume() that returned > 0, wait at
+ * most BH_POLL_MS (epoll timeout) before consuming again; after one that
+ * returned 0, it may wait without a timeout (the next record wakes it).
+ * BH_POLL_MS must not be less than wakeup_us (ms) for that guarantee.
+ */
+#define BH_POLL_MS 2
 
 struct bh_loader;
 
@@ -33,6 +58,21 @@ int bh_loader_attached(const struct bh_loader *l);
 /* Sums the per-CPU counters into *sum; per_cpu (may be NULL) gets ncpus entries. */
 int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 		       struct bh_counters *per_cpu, int ncpus);
+
+/*
+ * The runtime API sockets of the policy (absolute globs or basenames, see
+ * policy.h): unix connects to peers named otherwise are filtered. An entry
+ * whose basename is a glob or too long lets every unix peer through. Until
+ * called, every peer passes. Call again after a policy reload.
+ */
+int bh_loader_set_runtime_sockets(struct bh_loader *l, char *const *sockets, size_t n);
+
+/*
+ * User space found that this cgroup (ids as in the record header) holds no
+ * container: its setns/mount/capset/connect records are filtered from now on.
+ * Only for a cgroup whose path names no container, never on a lookup error.
+ */
+int bh_loader_host_cgroup(struct bh_loader *l, __u64 cgroup_id, __u64 cgroup_v1_id);
 
 /* The host's namespace inodes, read from a kernel thread (/proc/2/ns). */
 int bh_host_namespaces(__u32 ns[BH_NS_KINDS]);
