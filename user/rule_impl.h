@@ -38,6 +38,8 @@ struct bh_rules {
 	struct bh_map *dedup;		/* (rule, container, exe, detail) -> window */
 	struct bh_map *fired;		/* container -> bit per rule already reported */
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT];	/* findings written, for /metrics */
+	char self_id[BH_CONTAINER_ID_LEN + 1];	/* bulkhead's own container, "" if none */
+	char self_pod_uid[64];			/* and its pod, "" if none */
 };
 
 /* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */

@@ -310,10 +310,28 @@ void bh_rules_forget_container(struct bh_rules *r, const char *container_id)
 
 /* Emission */
 
+/* bulkhead's own container, or any container of its pod (the pod's sandbox too). */
+static bool is_self(const struct bh_rules *r, const struct bh_container *c)
+{
+	if (!c)
+		return false;
+	if (r->self_id[0] && !strcmp(c->id, r->self_id))
+		return true;
+	return r->self_pod_uid[0] && c->pod_uid && !strcmp(c->pod_uid, r->self_pod_uid);
+}
+
 static bool rule_active(struct bh_rules *r, unsigned int rule, const struct bh_container *c,
 			const char *exe)
 {
-	return r->policy->rules[rule].enabled && !bh_policy_allows(r->policy, rule, c, exe);
+	return r->policy->rules[rule].enabled && !is_self(r, c) &&
+	       !bh_policy_allows(r->policy, rule, c, exe);
+}
+
+void bh_rules_set_self(struct bh_rules *r, const struct bh_container *self)
+{
+	snprintf(r->self_id, sizeof(r->self_id), "%s", self ? self->id : "");
+	snprintf(r->self_pod_uid, sizeof(r->self_pod_uid), "%s",
+		 self && self->pod_uid ? self->pod_uid : "");
 }
 
 /* Marks rule as reported for c; false when it already was (or no memory to remember). */

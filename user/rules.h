@@ -91,6 +91,12 @@ void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
 /* Drops the state kept for a container (config rules fired, dedup windows). */
 void bh_rules_forget_container(struct bh_rules *r, const char *container_id);
 
+/*
+ * bulkhead's own container (NULL: none): neither it nor the other containers of its pod
+ * are judged, as the agent needs the privileges the rules flag. self is copied.
+ */
+void bh_rules_set_self(struct bh_rules *r, const struct bh_container *self);
+
 /* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);
 

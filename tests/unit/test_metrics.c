@@ -159,6 +159,32 @@ static void test_findings_counted_by_rules_engine(void **state)
 	bh_rules_free(r);
 }
 
+/* The agent's own pod holds what the rules flag (hostPID, SYS_ADMIN): it is never judged. */
+static void test_own_pod_exempt(void **state)
+{
+	struct bh_rules_opts ro = {0};
+	struct bh_rules *r;
+	struct bh_container self = {.runtime = "containerd", .pod_uid = "uid-1"};
+	struct bh_container sandbox = self, other = self;
+	int lines = 0;
+
+	(void)state;
+	memset(self.id, 'a', BH_CONTAINER_ID_LEN);
+	memset(sandbox.id, 'b', BH_CONTAINER_ID_LEN);
+	memset(other.id, 'c', BH_CONTAINER_ID_LEN);
+	other.pod_uid = "uid-2";
+	self.config.known = sandbox.config.known = other.config.known = true;
+	self.config.privileged = sandbox.config.privileged = other.config.privileged = true;
+	assert_int_equal(bh_rules_new(&ro, &r), 0);
+	bh_rules_set_self(r, &self);
+	bh_rules_on_container(r, &self, count_line, &lines);
+	bh_rules_on_container(r, &sandbox, count_line, &lines);
+	assert_int_equal(lines, 0);
+	bh_rules_on_container(r, &other, count_line, &lines);
+	assert_true(lines > 0);
+	bh_rules_free(r);
+}
+
 static void test_parse_addr(void **state)
 {
 	struct sockaddr_storage ss;
@@ -304,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(test_healthy_only_when_attached_and_drained),
 	    cmocka_unit_test(test_render_prometheus_text),
 	    cmocka_unit_test(test_findings_counted_by_rules_engine),
+	    cmocka_unit_test(test_own_pod_exempt),
 	    cmocka_unit_test(test_parse_addr),
 	    cmocka_unit_test(test_http_server),
 	    cmocka_unit_test(test_http_bad_address),
