@@ -895,6 +895,224 @@ static void test_counters(void **state)
 	free(per_cpu);
 }
 
+/* ---- exec from a memfd or an unlinked file -------------------------------- */
+
+/* Copies /bin/true into fd; 0 or -1. */
+static int copy_true_to(int out)
+{
+	char buf[65536];
+	int in = open("/bin/true", O_RDONLY);
+	ssize_t n;
+
+	if (in < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	close(in);
+	return n < 0 ? -1 : 0;
+}
+
+/* Execs the file open at *(int *)arg through the fd (execveat AT_EMPTY_PATH). */
+static int do_fexec(void *arg)
+{
+	char *const argv[] = {"true", NULL}, *const envp[] = {NULL};
+
+	syscall(SYS_execveat, *(int *)arg, "", argv, envp, AT_EMPTY_PATH);
+	return 127;
+}
+
+/* runc runs from a memfd: the exe names it like /proc/PID/exe does, not "/". */
+static void test_exec_memfd(void **state)
+{
+	const struct bh_event *ev;
+	int fd;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	fd = (int)syscall(SYS_memfd_create, "bh_cloned:/proc/self/exe", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(copy_true_to(fd), 0);
+	child = run_child(do_fexec, &fd);
+	close(fd);
+	ev = find(BH_EV_EXEC, child, 0);
+	assert_non_null(ev);
+	assert_cstr(ev->exe, "/memfd:bh_cloned:/proc/self/exe (deleted)");
+	assert_int_equal(ev->hdr->trunc & BH_TRUNC_EXE, 0);
+}
+
+/* An unlinked executable keeps its path, marked as d_path() does. */
+static void test_exec_deleted(void **state)
+{
+	char path[PATH_MAX], real[PATH_MAX + 16];
+	const struct bh_event *ev;
+	int fd;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	path_in(path, "gone");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	assert_true(fd >= 0);
+	assert_int_equal(copy_true_to(fd), 0);
+	close(fd); /* no writer left, or exec fails with ETXTBSY */
+	assert_non_null(realpath(path, real));
+	strcat(real, " (deleted)");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(path), 0);
+	child = run_child(do_fexec, &fd);
+	close(fd);
+	ev = find(BH_EV_EXEC, child, 0);
+	assert_non_null(ev);
+	assert_cstr(ev->exe, real);
+}
+
+/* ---- default-mode filters -------------------------------------------------- */
+
+/* Records of tracked processes seen by a second, filtering loader: type and peer path. */
+static struct {
+	int n;
+	__u32 type[32];
+	char peer[32][BH_UNIX_PATH_MAX + 1];
+} F;
+
+static int on_filtered(void *ctx, void *data, size_t size)
+{
+	struct bh_event ev;
+
+	(void)ctx;
+	assert_int_equal(bh_event_decode(data, size, &ev), 0);
+	if (!tracked(ev.hdr->tgid) || F.n == 32)
+		return 0;
+	F.type[F.n] = ev.hdr->type;
+	F.peer[F.n][0] = '\0';
+	if (ev.hdr->type == BH_EV_CONNECT)
+		snprintf(F.peer[F.n], sizeof(F.peer[0]), "%.*s", (int)ev.str[0].len, ev.str[0].ptr);
+	F.n++;
+	return 0;
+}
+
+/* connect to each NULL-terminated unix path in arg, then to a closed loopback TCP port. */
+static int do_connect_each(void *arg)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	char *const *paths = arg;
+
+	for (; *paths; paths++) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", *paths);
+		if (connect_to(AF_UNIX, SOCK_STREAM, &sun, sizeof(sun)) < 0)
+			return 1;
+	}
+	sin.sin_port = htons(1); /* tcpmux: refused, still one connect */
+	connect_to(AF_INET, SOCK_STREAM, &sin, sizeof(sin));
+	return 0;
+}
+
+static int unix_listener(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	return fd;
+}
+
+/*
+ * With every type filtered, only what a rule could judge reaches the ring; the
+ * group's unfiltered loader (filter_mask 0, as with --events all) sees it all.
+ */
+static void test_filters(void **state)
+{
+	struct bh_loader_opts opts = {.filter_mask = ~0U, .wakeup_us = BH_WAKEUP_US};
+	char *const socks[] = {"/var/run/docker.sock", "bh-runtime.sock"};
+	char runtime[PATH_MAX], other[PATH_MAX];
+	char *paths[] = {runtime, other, NULL};
+	struct bh_loader *l;
+	struct ring_buffer *rb;
+	struct setns_arg a;
+	int p[2], l1, l2, want_setns;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	memcpy(opts.host_ns, T.host_ns, sizeof(opts.host_ns));
+	opts.v1_controller = "memory";
+	opts.ringbuf_bytes = 1 << 20;
+	assert_int_equal(bh_loader_start(&opts, &l), 0);
+	rb = ring_buffer__new(bh_loader_events_fd(l), on_filtered, NULL, NULL);
+	assert_non_null(rb);
+	assert_int_equal(bh_loader_set_runtime_sockets(l, socks, 2), 0);
+	F.n = 0;
+
+	/* setns: of three calls only entries into a host namespace pass */
+	assert_int_equal(pipe(p), 0);
+	a.pipe_w = p[1];
+	child = run_child(do_setns, &a);
+	close(p[0]);
+	close(p[1]);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	want_setns = 1 + (ns_ino("uts") == T.host_ns[BH_NS_UTS]);
+	assert_int_equal(count(BH_EV_SETNS, child), 3);
+	assert_int_equal(F.n, want_setns);
+	for (int i = 0; i < F.n; i++)
+		assert_int_equal(F.type[i], BH_EV_SETNS);
+
+	/* capset that only drops a capability, a failing mount */
+	F.n = 0;
+	child = run_child(do_capset, NULL);
+	assert_int_equal(count(BH_EV_CAPSET, child), 1);
+	assert_int_equal(mount("none", "/nonexistent/bulkhead", "tmpfs", 0, NULL), -1);
+	track(getpid());
+	drain();
+	assert_true(find(BH_EV_MOUNT, getpid(), 0) != NULL);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(F.n, 0);
+
+	/* connect: a runtime socket's name passes; another name and TCP do not */
+	path_in(runtime, "bh-runtime.sock");
+	path_in(other, "other.sock");
+	l1 = unix_listener(runtime);
+	l2 = unix_listener(other);
+	child = run_child(do_connect_each, paths);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(count(BH_EV_CONNECT, child), 3);
+	assert_int_equal(F.n, 1);
+	assert_int_equal(F.type[0], BH_EV_CONNECT);
+	assert_string_equal(F.peer[0], runtime);
+
+	/* a glob basename cannot be matched in the kernel: every unix peer passes */
+	F.n = 0;
+	assert_int_equal(bh_loader_set_runtime_sockets(l, (char *const[]){"/run/*.sock"}, 1), 0);
+	run_child(do_connect_each, paths);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(F.n, 2);
+
+	/* a cgroup user space found to hold no container: nothing of it passes */
+	F.n = 0;
+	assert_int_equal(bh_loader_host_cgroup(l, cgroup_ino("cgroup2", ""),
+					       cgroup_ino("cgroup", "memory")),
+			 0);
+	child = run_child(do_connect_each, paths);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(count(BH_EV_CONNECT, child), 3);
+	assert_int_equal(F.n, 0);
+
+	close(l1);
+	close(l2);
+	ring_buffer__free(rb);
+	bh_loader_stop(l);
+}
+
 /* ---- fixtures ------------------------------------------------------------- */
 
 static bool bpf_required(void)
@@ -968,6 +1186,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_exec, test_teardown),
 	    cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
+	    cmocka_unit_test_teardown(test_exec_memfd, test_teardown),
+	    cmocka_unit_test_teardown(test_exec_deleted, test_teardown),
 	    cmocka_unit_test_teardown(test_setns, test_teardown),
 	    cmocka_unit_test_teardown(test_mount, test_teardown),
 	    cmocka_unit_test_teardown(test_capset, test_teardown),
@@ -975,6 +1195,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_connect_inet, test_teardown),
 	    cmocka_unit_test_teardown(test_bind_listen, test_teardown),
 	    cmocka_unit_test_teardown(test_self_filter, test_teardown),
+	    cmocka_unit_test_teardown(test_filters, test_teardown),
 	    /* last: the counters sum up everything the tests above emitted */
 	    cmocka_unit_test(test_counters),
 	};
