@@ -12,9 +12,9 @@
 #include "events.h"
 
 /* uapi constants vmlinux.h cannot carry (they are #defines). */
-#define AF_UNIX	    1
-#define AF_INET	    2
-#define AF_INET6    10
+#define AF_UNIX	 1
+#define AF_INET	 2
+#define AF_INET6 10
 
 static __always_inline __u32 bh_current_tid(void)
 {

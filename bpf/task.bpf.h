@@ -96,8 +96,7 @@ static __always_inline struct mount *bh_real_mount(struct vfsmount *vfsmnt)
  * Prepends "/" and the dentry's name at *pos (right to left in s->path, which
  * ends at BH_EXE_MAX). False when the name does not fit: the path is cut there.
  */
-static __always_inline bool bh_prepend_name(struct bh_scratch *s, __u64 *pos,
-					     struct dentry *dentry)
+static __always_inline bool bh_prepend_name(struct bh_scratch *s, __u64 *pos, struct dentry *dentry)
 {
 	__u64 nlen = BPF_CORE_READ(dentry, d_name.len); /* 64-bit: keeps the bounds */
 	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);

@@ -457,8 +457,8 @@ int bh_loader_host_cgroup(struct bh_loader *l, __u64 cgroup_id, __u64 cgroup_v1_
 	struct bh_cgroup_key k = {.cgroup_id = cgroup_id, .cgroup_v1_id = cgroup_v1_id};
 	__u8 one = 1;
 
-	return bpf_map__update_elem(l->skel->maps.bh_host_cgroups, &k, sizeof(k), &one,
-				    sizeof(one), BPF_ANY);
+	return bpf_map__update_elem(l->skel->maps.bh_host_cgroups, &k, sizeof(k), &one, sizeof(one),
+				    BPF_ANY);
 }
 
 int bh_host_namespaces(__u32 ns[BH_NS_KINDS])

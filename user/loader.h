@@ -9,10 +9,10 @@
 #include "events.h"
 
 struct bh_loader_opts {
-	__u32 self_tgid;		/* events of this process are dropped in the kernel (0: none) */
-	__u32 host_ns[BH_NS_KINDS];	/* the host's namespace inodes (bh_host_namespaces) */
-	const char *v1_controller;	/* cgroup v1 controller for hdr.cgroup_v1_id, NULL: none */
-	size_t ringbuf_bytes;		/* 0: default (8 MiB); a power of two */
+	__u32 self_tgid;	    /* events of this process are dropped in the kernel (0: none) */
+	__u32 host_ns[BH_NS_KINDS]; /* the host's namespace inodes (bh_host_namespaces) */
+	const char *v1_controller;  /* cgroup v1 controller for hdr.cgroup_v1_id, NULL: none */
+	size_t ringbuf_bytes;	    /* 0: default (8 MiB); a power of two */
 	/*
 	 * Bit (1 << BH_EV_*): records of that type no rule needs are dropped in
 	 * the kernel (failed calls, setns not into a host namespace, capset that

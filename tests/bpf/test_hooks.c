@@ -1099,9 +1099,8 @@ static void test_filters(void **state)
 
 	/* a cgroup user space found to hold no container: nothing of it passes */
 	F.n = 0;
-	assert_int_equal(bh_loader_host_cgroup(l, cgroup_ino("cgroup2", ""),
-					       cgroup_ino("cgroup", "memory")),
-			 0);
+	assert_int_equal(
+	    bh_loader_host_cgroup(l, cgroup_ino("cgroup2", ""), cgroup_ino("cgroup", "memory")), 0);
 	child = run_child(do_connect_each, paths);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(count(BH_EV_CONNECT, child), 3);
