@@ -116,8 +116,23 @@ $(O)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/libbulkhead.a | $(O)/te
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) \
 		-o $@
 
-$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf $(O)/tests/fuzz:
+$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf $(O)/tests/fuzz $(O)/bench:
 	$(Q)mkdir -p $@
+
+# The shared harness (../shared/bench) is read-only: its storm binary is built here.
+BENCH_DIR ?= ../shared/bench
+
+$(O)/bench/syscall-storm: $(BENCH_DIR)/syscall-storm.c | $(O)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -static $< -o $@
+
+$(O)/bench/pipeline-bench: bench/pipeline-bench.c $(O)/libbulkhead.a | $(O)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
+
+.PHONY: bench
+bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/pipeline-bench
+	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
 .PHONY: tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
 tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
