@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Kubernetes node agent: valid manifests, the image run as the DaemonSet runs it (findings in
+# `docker logs`, /healthz, /metrics), and pod metadata from docker labels and from containerd
+# CRI annotations. No cluster runs here: the DaemonSet's pod is reproduced with docker run
+# (same pid mode, capabilities and read-only mounts) and the kubelet's containers with ctr.
+
+load helpers
+
+K8S_DIR=$BH_REPO/deploy/kubernetes
+AGENT_IMAGE=bulkhead:e2e
+AGENT=bh-e2e-agent-$$
+CONTAINERD_SOCK=/run/containerd/containerd.sock
+CTR_NS=k8s.io
+
+teardown() {
+	docker rm -f "$AGENT" >/dev/null 2>&1 || true
+	if [ -n "${CTR_TASK:-}" ]; then
+		ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" task kill -s KILL "$CTR_TASK" >/dev/null 2>&1 || true
+		ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" task rm -f "$CTR_TASK" >/dev/null 2>&1 || true
+		ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" container rm "$CTR_TASK" >/dev/null 2>&1 || true
+	fi
+	bh_teardown
+}
+
+# The agent serves /healthz and /metrics once the collector loop wires user/http.c.
+require_http() {
+	"$BULKHEAD" --help | grep -q -- '--http' ||
+		bh_skip_or_fail "this build has no --http option (user/http.c not wired into the agent yet)"
+}
+
+# The value of one exact series in a Prometheus text body.
+metric() {
+	awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print "missing" }' <<<"$2"
+}
+
+@test "manifests: yamllint and the Kubernetes OpenAPI schemas accept them" {
+	command -v yamllint >/dev/null || bh_skip_or_fail "yamllint not installed (apt-get install yamllint)"
+	command -v npm >/dev/null || bh_skip_or_fail "node/npm not installed"
+	yamllint -d '{extends: default, rules: {line-length: {max: 100}, document-start: disable}}' \
+		"$K8S_DIR"
+	if [ ! -d "$BH_REPO/tests/e2e/k8s/node_modules" ]; then
+		(cd "$BH_REPO/tests/e2e/k8s" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+	run node "$BH_REPO/tests/e2e/k8s/validate.js" "$K8S_DIR"/*.yaml
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': valid$' <<<"$output")" -eq 4 ]
+	# The validator is not a rubber stamp: a wrong type is rejected.
+	sed 's/hostPID: true/hostPID: "yes"/' "$K8S_DIR/30-daemonset.yaml" >"$BATS_TEST_TMPDIR/bad.yaml"
+	run node "$BH_REPO/tests/e2e/k8s/validate.js" "$BATS_TEST_TMPDIR/bad.yaml"
+	[ "$status" -eq 1 ]
+	[[ $output == *"hostPID must be boolean"* ]]
+}
+
+@test "manifests: the ConfigMap carries deploy/policy.yaml and bulkhead accepts it" {
+	bh_require_binary
+	python3 - "$K8S_DIR/20-configmap.yaml" "$BH_REPO/deploy/policy.yaml" \
+		"$BATS_TEST_TMPDIR/policy.yaml" <<'EOF'
+import sys, yaml
+cm = yaml.safe_load(open(sys.argv[1]))
+text = cm["data"]["policy.yaml"]
+assert text == open(sys.argv[2]).read(), "20-configmap.yaml differs from deploy/policy.yaml"
+open(sys.argv[3], "w").write(text)
+EOF
+	"$BULKHEAD" policy check "$BATS_TEST_TMPDIR/policy.yaml"
+}
+
+# Runs the agent image with the DaemonSet's pod settings. docker 20.10 does not know the
+# names CAP_BPF and CAP_PERFMON: CAP_SYS_ADMIN, which the manifest grants too, covers them.
+run_agent() {
+	docker run -d --name "$AGENT" --pid host \
+		--cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH \
+		--read-only -e NODE_NAME=node-e2e \
+		-v /sys/kernel/btf:/sys/kernel/btf:ro \
+		-v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
+		-v /run/containerd:/host/run/containerd:ro \
+		-v /run/docker:/host/run/docker:ro \
+		-v /var/run/docker.sock:/host/run/docker.sock:ro \
+		-v "$BH_REPO/deploy/policy.yaml:/etc/bulkhead/policy.yaml:ro" \
+		"$AGENT_IMAGE" run --host-root=/host --docker-socket=/host/run/docker.sock \
+		--policy=/etc/bulkhead/policy.yaml --http=:9464 --log-json --events=none \
+		--stats-interval=1 "$@" >/dev/null
+	local i
+	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
+		docker logs "$AGENT" 2>&1 | grep -q '"msg":"ready' && return 0
+		[ "$(docker inspect -f '{{.State.Running}}' "$AGENT")" = true ] || break
+		sleep 0.1
+	done
+	echo "the agent container did not get ready; its logs:" >&2
+	docker logs "$AGENT" 2>&1 | tail -n 30 >&2
+	return 1
+}
+
+# Prints the first line of the agent's stdout matching the jq FILTER, polling up to 20 s.
+agent_json() {
+	local i match
+	for ((i = 0; i < 200; i++)); do
+		match=$(docker logs "$AGENT" 2>/dev/null | jq -c -R "fromjson? | select($1)" | head -n 1)
+		[ -z "$match" ] || {
+			printf '%s\n' "$match"
+			return 0
+		}
+		sleep 0.1
+	done
+	echo "no agent line matched: $1; last lines:" >&2
+	docker logs "$AGENT" 2>&1 | tail -n 15 >&2
+	return 1
+}
+
+@test "image: runs as the DaemonSet runs it, reports findings, serves /healthz and /metrics" {
+	bh_require docker
+	require_http
+	run "$BH_REPO/scripts/build-image.sh" "$BULKHEAD" "$AGENT_IMAGE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == "$AGENT_IMAGE "*" bytes "* ]]
+	run_agent
+
+	# A violating workload: the runtime socket inside, and a connection to it.
+	ctr_run -d -v /var/run/docker.sock:/var/run/docker.sock "$IMAGE" \
+		/bin/sh -c 'sleep 1; /usr/local/bin/bh-trigger connect-unix /var/run/docker.sock; sleep 60'
+	line=$(agent_json ".type == \"finding\" and .rule == \"docker-socket-mount\" and $(ctr_filter)")
+	json_check "$line" '.host.name == "node-e2e"'
+	agent_json ".type == \"finding\" and .rule == \"docker-socket-access\" and $(ctr_filter)"
+	# The agent does not judge itself: it holds hostPID and SYS_ADMIN by design.
+	! docker logs "$AGENT" 2>/dev/null | jq -e -R "fromjson? | select(.type == \"finding\" and
+		.container.name == \"$AGENT\")" >/dev/null
+
+	ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$AGENT")
+	run curl -sS -o /dev/null -w '%{http_code}' "http://$ip:9464/healthz"
+	[ "$output" = 200 ]
+	# The counters agree with the stream once a stats snapshot follows the findings.
+	local i metrics findings stream
+	for ((i = 0; i < 100; i++)); do
+		metrics=$(curl -sS "http://$ip:9464/metrics")
+		findings=$(awk '/^bulkhead_findings_total\{/ { n += $2 } END { print n + 0 }' <<<"$metrics")
+		stream=$(docker logs "$AGENT" 2>/dev/null | jq -R 'fromjson? | select(.type == "finding")' |
+			jq -s length)
+		[ "$findings" -eq "$stream" ] && break
+		sleep 0.1
+	done
+	[ "$findings" -eq "$stream" ]
+	[ "$(metric 'bulkhead_findings_total{rule="docker-socket-mount",severity="high"}' "$metrics")" -ge 1 ]
+	[ "$(metric 'bulkhead_findings_total{rule="docker-socket-access",severity="critical"}' "$metrics")" -ge 1 ]
+	[ "$(metric 'bulkhead_events_total{family="connect"}' "$metrics")" -ge 1 ]
+	[ "$(metric bulkhead_containers "$metrics")" -ge 2 ]
+	[ "$(metric bulkhead_up "$metrics")" = 1 ]
+	[ "$(metric bulkhead_drops_total "$metrics")" = 0 ]
+	[[ $metrics == *'bulkhead_build_info{version="'* ]]
+
+	# The kubelet stops the pod with SIGTERM: the agent exits cleanly with a final stats line.
+	docker stop -t 10 "$AGENT" >/dev/null
+	[ "$(docker inspect -f '{{.State.ExitCode}}' "$AGENT")" = 0 ]
+	docker logs "$AGENT" 2>/dev/null | jq -e -R 'fromjson? | select(.type == "stats" and .final)'
+}
+
+@test "pod metadata: docker containers with io.kubernetes labels" {
+	bh_require docker
+	bh_start --events exec --stats-interval 0
+	ctr_run --label io.kubernetes.pod.name=web-0 --label io.kubernetes.pod.namespace=shop \
+		--label io.kubernetes.pod.uid=6f1c1d2e-aaaa-bbbb-cccc-0123456789ab \
+		--label io.kubernetes.container.name=app "$IMAGE" /bin/sh -c 'sleep 1; /bin/true'
+	line=$(wait_json ".type == \"event\" and .event == \"exec\" and $(ctr_filter) and
+		.exec.filename == \"/bin/true\"")
+	json_check "$line" '.container.pod == {"name": "web-0", "namespace": "shop",
+		"uid": "6f1c1d2e-aaaa-bbbb-cccc-0123456789ab", "container": "app"}'
+	bh_stop
+}
+
+@test "pod metadata: containerd CRI annotations on a container started with ctr" {
+	bh_require docker
+	command -v ctr >/dev/null || bh_skip_or_fail "ctr not installed (apt-get install containerd)"
+	"$BH_REPO/tests/e2e/k8s/start-containerd.sh" >/dev/null
+	if ! ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" image ls -q | grep -qx "docker.io/$IMAGE"; then
+		docker save "$IMAGE" -o "$BATS_TEST_TMPDIR/image.tar"
+		ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" image import "$BATS_TEST_TMPDIR/image.tar"
+	fi
+	bh_start --events exec --stats-interval 0
+	local uid=0b1c2d3e-1111-2222-3333-$(printf '%012d' $$)
+	CTR_TASK=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
+	# The cgroup path and annotations the kubelet and containerd's CRI plugin give a pod's
+	# container (cgroupfs driver, BestEffort class).
+	ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" run -d \
+		--cgroup "/kubepods/besteffort/pod$uid/$CTR_TASK" \
+		--annotation io.kubernetes.cri.container-type=container \
+		--annotation io.kubernetes.cri.sandbox-name=web-0 \
+		--annotation io.kubernetes.cri.sandbox-namespace=shop \
+		--annotation "io.kubernetes.cri.sandbox-uid=$uid" \
+		--annotation io.kubernetes.cri.container-name=app \
+		--annotation io.kubernetes.cri.image-name=docker.io/local/busybox:1 \
+		"docker.io/$IMAGE" "$CTR_TASK" /bin/sh -c 'sleep 1; /bin/true; sleep 60'
+	line=$(wait_json ".type == \"event\" and .event == \"exec\" and
+		.container.id == \"$CTR_TASK\" and .exec.filename == \"/bin/true\"")
+	json_check "$line" ".container.runtime == \"containerd\" and .container.pod == {
+		\"name\": \"web-0\", \"namespace\": \"shop\", \"uid\": \"$uid\", \"container\": \"app\"}"
+	json_check "$line" '.container.image == "docker.io/local/busybox:1"'
+	bh_stop
+}
