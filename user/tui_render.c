@@ -69,8 +69,9 @@ static void field(struct pen *p, const char *str, int width, enum tui_style st)
 	int len = (int)strlen(str);
 	int n = width < 0 ? len : width;
 
-	if (p->c + n > p->s->cols)
-		n = p->s->cols - p->c;
+	/* The last column stays blank: the terminal would scroll on its bottom-right cell. */
+	if (p->c + n > p->s->cols - 1)
+		n = p->s->cols - 1 - p->c;
 	for (int i = 0; i < n; i++) {
 		char ch = i < len ? str[i] : ' ';
 
@@ -82,6 +83,14 @@ static void field(struct pen *p, const char *str, int width, enum tui_style st)
 			(struct tui_cell){ .ch = ch, .style = (uint8_t)st };
 	}
 	p->c += n > 0 ? n : 0;
+}
+
+/* A column: the field, then a one-space gap that a cut string never fills. */
+static void column(struct pen *p, const char *str, int width, enum tui_style st,
+		   enum tui_style gap)
+{
+	field(p, str, width, st);
+	field(p, " ", 1, gap);
 }
 
 static void fieldf(struct pen *p, int width, enum tui_style st, const char *fmt, ...)
@@ -250,19 +259,21 @@ static void render_header(const struct tui_model *m, const struct tui_view *v,
 		field(&p, m->source, -1, TS_TITLE);
 	}
 
+	/* The total first: on a narrow terminal the last families are the ones cut. */
+	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++)
+		total += tui_model_family_rate(m, t, v->now);
+	fmt_rate(total, rate, sizeof(rate));
 	p = (struct pen){ s, 1, 0 };
 	field(&p, " events/s ", -1, TS_LABEL);
+	field(&p, rate, -1, TS_NORMAL);
+	field(&p, " ", 1, TS_NORMAL);
 	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
 		double r = tui_model_family_rate(m, t, v->now);
 
-		total += r;
 		fmt_rate(r, rate, sizeof(rate));
 		fieldf(&p, -1, TS_DIM, " %s ", bh_event_type_name(t));
 		field(&p, rate, -1, r > 0 ? TS_NORMAL : TS_DIM);
 	}
-	fmt_rate(total, rate, sizeof(rate));
-	field(&p, "  total ", -1, TS_LABEL);
-	field(&p, rate, -1, TS_NORMAL);
 
 	p = (struct pen){ s, 2, 0 };
 	field(&p, " findings ", -1, TS_LABEL);
@@ -276,7 +287,10 @@ static void render_header(const struct tui_model *m, const struct tui_view *v,
 	for (int i = 0; i < m->nctrs; i++)
 		ctrs += m->ctrs[i]->id[0] != '\0';
 	field(&p, "   containers ", -1, TS_LABEL);
-	fieldf(&p, -1, TS_NORMAL, "%llu", (unsigned long long)(m->have_stats && m->agent_containers > ctrs ? m->agent_containers : ctrs));
+	/* The agent knows containers that did nothing yet; top only those it saw. */
+	if (m->have_stats && m->agent_containers > ctrs)
+		ctrs = m->agent_containers;
+	fieldf(&p, -1, TS_NORMAL, "%llu", (unsigned long long)ctrs);
 }
 
 /* ---- container table ---- */
@@ -285,10 +299,13 @@ struct table_cols {
 	int name, image, pod;
 };
 
-/* Fixed: marker 1, id 12, ev/s 7, counts 12, worst 5, and the gaps; the rest is shared. */
+/*
+ * Fixed: marker 1, id 12 + gap, ev/s 8, counts 13, worst 5; the rest is shared by
+ * name, image and pod with a gap each, and the last column stays free (see draw()).
+ */
 static struct table_cols table_layout(int cols)
 {
-	int flex = cols - (1 + 13 + 8 + 12 + 5) - 3;
+	int flex = cols - (1 + 13 + 8 + 13 + 5) - 3 - 1;
 
 	return (struct table_cols){ .name = flex * 38 / 100,
 				    .image = flex * 36 / 100,
@@ -382,9 +399,9 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 		fill(s, p.r, 0, s->cols, ' ', base);
 		field(&p, is_sel ? ">" : " ", 1, base);
 		fieldf(&p, 13, base, "%.12s", c->id[0] ? c->id : "-");
-		field(&p, c->name, w.name + 1, base);
-		field(&p, c->image[0] ? c->image : "-", w.image + 1, base);
-		field(&p, c->pod[0] ? c->pod : "-", w.pod + 1, base);
+		column(&p, c->name, w.name, base, base);
+		column(&p, c->image[0] ? c->image : "-", w.image, base, base);
+		column(&p, c->pod[0] ? c->pod : "-", w.pod, base, base);
 		fmt_rate(tui_rate_get(&c->rate, v->now), rate, sizeof(rate));
 		fieldf(&p, 8, base, "%6s ", rate);
 		for (int sev = TUI_SEV_CRITICAL; sev >= TUI_SEV_LOW; sev--) {
@@ -468,10 +485,10 @@ static void render_feed(const struct tui_model *m, struct tui_view *v, struct tu
 		field(&p, is_sel ? ">" : " ", 1, base);
 		field(&p, f->when, 9, base);
 		field(&p, sev_tags[f->sev], 5, sev);
-		field(&p, f->rule, w.rule + 1, sev);
-		field(&p, f->ctr_name, w.ctr + 1, base);
-		field(&p, f->process[0] ? f->process : "-", w.proc + 1, base);
-		field(&p, f->summary ? f->summary : "", s->cols - p.c, base);
+		column(&p, f->rule, w.rule, sev, base);
+		column(&p, f->ctr_name, w.ctr, base, base);
+		column(&p, f->process[0] ? f->process : "-", w.proc, base, base);
+		field(&p, f->summary ? f->summary : "", s->cols - 1 - p.c, base);
 	}
 }
 
@@ -663,7 +680,7 @@ static const char *const help_lines[] = {
 static void render_help(struct tui_screen *s)
 {
 	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int w = 60, r0 = (s->rows - n - 2) / 2, c0 = (s->cols - w) / 2;
+	int w = 64, r0 = (s->rows - n - 2) / 2, c0 = (s->cols - w) / 2;
 
 	for (int i = 0; i < n + 2; i++) {
 		struct pen p = { s, r0 + i, c0 };
@@ -682,7 +699,11 @@ static void render_help(struct tui_screen *s)
 
 static void render_status(const struct tui_view *v, struct tui_screen *s)
 {
+	static const char keys[] = "q quit  ? help  / filter  s sort  p pause  Tab pane  Enter details ";
+	static const char short_keys[] = "q quit  ? help ";
 	struct pen p = { s, s->rows - 1, 0 };
+	const char *k = v->status[0] ? short_keys : keys;
+	int kw = (int)strlen(k);
 
 	fill(s, p.r, 0, s->cols, ' ', TS_STATUS);
 	if (v->editing) {
@@ -690,12 +711,12 @@ static void render_status(const struct tui_view *v, struct tui_screen *s)
 		field(&p, "   Enter keeps it, Esc clears it", -1, TS_STATUS);
 		return;
 	}
-	if (v->status[0]) {
-		fieldf(&p, -1, v->status_alert ? TS_ALERT : TS_STATUS, " %s ", v->status);
-		field(&p, " ", 1, TS_STATUS);
-	}
-	field(&p, " q quit  ? help  / filter  s sort  p pause  Tab pane  Enter details", -1,
-	      TS_STATUS);
+	/* The application's word on the left, cut to fit; the keys always on the right. */
+	if (v->status[0])
+		fieldf(&p, s->cols - 1 - kw - 1, v->status_alert ? TS_ALERT : TS_STATUS, " %s",
+		       v->status);
+	p.c = s->cols - 1 - kw;
+	field(&p, k, kw, TS_STATUS);
 }
 
 static void render_too_small(struct tui_screen *s)
