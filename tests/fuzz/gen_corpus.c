@@ -4,8 +4,8 @@
  * kernel writes them (tests/unit/helpers.h), hostile strings, and the parser fixtures of
  * tests/data. Run it again when the ABI or the fixtures change:
  *   make && cc -Iheaders -Iuser -Itests/unit -DTEST_DATA_DIR='"tests/data"' \
- *      tests/fuzz/gen_corpus.c build/libbulkhead.a -ljson-c -o /tmp/gen_corpus && \
- *      /tmp/gen_corpus tests/fuzz/corpus
+ *      tests/fuzz/gen_corpus.c build/libbulkhead.a -ljson-c -lzstd -lyaml -lcurl -lbpf \
+ *      -lelf -lz -lpthread -o /tmp/gen_corpus && /tmp/gen_corpus tests/fuzz/corpus
  * Seeds found by fuzzing (crashes fixed since) live beside these, named crash-*.
  */
 #include <errno.h>
@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "capture.h"
+#include "container.h"
 #include "fixture.h"
 #include "helpers.h"
 
@@ -244,6 +246,54 @@ static void rules_seed(const char *name, int flags, const char *fixture)
 	free(text);
 }
 
+/* A capture as `bulkhead record` writes it: a container, its binding, every record, its end. */
+static void capture_seeds(void)
+{
+	struct bh_capture_hdr hdr = {.boot_to_real_ns = 1700000000000000000LL};
+	struct bh_container c = {
+	    .id = "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180",
+	    .runtime = "docker",
+	};
+	struct bh_capture *w;
+	char path[4096], *text, *file;
+	size_t len;
+	long n;
+	FILE *f;
+
+	text = bh_test_fixture("oci-docker-flags.json", &len);
+	if (bh_oci_parse_config(text, len, &c))
+		exit(1);
+	free(text);
+	c.name = strdup("web\"\n\xff");
+	snprintf(path, sizeof(path), "%s/capture", out_dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/capture/record", out_dir);
+	if (bh_capture_open(path, &hdr, &w) || bh_capture_container(w, &c))
+		exit(1);
+	for (int i = 0; i < n_recs; i++) {
+		/* Every other record from a host process: a binding to "" as well. */
+		((struct bh_hdr *)recs[i].buf)->cgroup_id = 5123 + (__u64)(i & 1);
+		if (bh_capture_event(w, recs[i].buf, recs[i].size, i & 1 ? NULL : &c))
+			exit(1);
+		if (i == n_recs / 2 && bh_capture_flush(w))
+			exit(1);
+	}
+	if (bh_capture_container_gone(w, &c) || bh_capture_close(w))
+		exit(1);
+	bh_container_clear(&c);
+
+	/* The same file cut inside its last frame, as a crash or a full disk leaves it. */
+	f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 16 || fseek(f, 0, SEEK_SET))
+		exit(1);
+	file = malloc((size_t)n);
+	if (!file || fread(file, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	fclose(f);
+	write_seed("capture", "cut", file, (size_t)n - 9);
+	free(file);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -263,5 +313,6 @@ int main(int argc, char **argv)
 	rules_seed("oci-cri-host", 2, "oci-containerd-cri.json");
 	rules_seed("docker-privileged", 1, "docker-inspect-privileged.json");
 	rules_seed("docker-flags", 1, "docker-inspect-flags.json");
+	capture_seeds();
 	return 0;
 }
