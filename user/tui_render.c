@@ -249,15 +249,17 @@ static void render_header(const struct tui_model *m, const struct tui_view *v,
 	char rate[16];
 	double total = 0;
 	uint64_t ctrs = 0;
+	int src = (int)strlen(m->source);
 
+	/* Where the lines come from always shows: the host facts give way when space is short. */
+	if (src > s->cols / 2)
+		src = s->cols / 2;
 	fill(s, 0, 0, s->cols, ' ', TS_TITLE);
-	fieldf(&p, -1, TS_TITLE, " bulkhead top  host %s  kernel %s  up %lldd %02lld:%02lld  ",
-	       m->host, m->kernel, (long long)(up / 86400), (long long)(up % 86400 / 3600),
-	       (long long)(up % 3600 / 60));
-	if (p.c + (int)strlen(m->source) + 1 < s->cols) {
-		p.c = s->cols - (int)strlen(m->source) - 1;
-		field(&p, m->source, -1, TS_TITLE);
-	}
+	fieldf(&p, s->cols - 2 - src, TS_TITLE,
+	       " bulkhead top  host %s  kernel %s  up %lldd %02lld:%02lld", m->host, m->kernel,
+	       (long long)(up / 86400), (long long)(up % 86400 / 3600), (long long)(up % 3600 / 60));
+	p.c = s->cols - 1 - src;
+	field(&p, m->source, src, TS_TITLE);
 
 	/* The total first: on a narrow terminal the last families are the ones cut. */
 	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++)
@@ -303,10 +305,14 @@ struct table_cols {
  * Fixed: marker 1, id 12 + gap, ev/s 8, counts 13, worst 5; the rest is shared by
  * name, image and pod with a gap each, and the last column stays free (see draw()).
  */
-static struct table_cols table_layout(int cols)
+static struct table_cols table_layout(int cols, bool pods)
 {
 	int flex = cols - (1 + 13 + 8 + 13 + 5) - 3 - 1;
 
+	/* Without Kubernetes pods the pod column goes, and names and images get its room. */
+	if (!pods)
+		return (struct table_cols){ .name = (flex + 1) * 52 / 100,
+					    .image = flex + 1 - (flex + 1) * 52 / 100 };
 	return (struct table_cols){ .name = flex * 38 / 100,
 				    .image = flex * 36 / 100,
 				    .pod = flex - flex * 38 / 100 - flex * 36 / 100 };
@@ -362,11 +368,15 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 			 int r0, int h)
 {
 	static const struct tui_container *rows[TUI_MAX_CONTAINERS];
-	struct table_cols w = table_layout(s->cols);
-	bool focus = v->focus == TUI_PANE_TABLE;
+	bool focus = v->focus == TUI_PANE_TABLE, pods = false;
 	int n = tui_container_rows(m, v, rows, TUI_MAX_CONTAINERS);
 	int sel = selected_container(v, rows, n);
+	struct table_cols w;
 	struct pen p;
+
+	for (int i = 0; i < m->nctrs && !pods; i++)
+		pods = m->ctrs[i]->pod[0] != '\0';
+	w = table_layout(s->cols, pods);
 
 	pane_title(s, r0, focus, " CONTAINERS %d%s%.0d  sort: %s%s%s", n, n < m->nctrs ? " of " : "",
 		   n < m->nctrs ? m->nctrs : 0, sort_names[v->sort], v->filter[0] ? "  filter: " : "",
@@ -376,7 +386,8 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 	field(&p, " ID", 14, TS_LABEL);
 	field(&p, "NAME", w.name + 1, TS_LABEL);
 	field(&p, "IMAGE", w.image + 1, TS_LABEL);
-	field(&p, "POD/NAMESPACE", w.pod + 1, TS_LABEL);
+	if (pods)
+		field(&p, "POD/NAMESPACE", w.pod + 1, TS_LABEL);
 	field(&p, "  EV/S ", 8, TS_LABEL);
 	field(&p, " CR HI ME LO ", 13, TS_LABEL);
 	field(&p, "WORST", -1, TS_LABEL);
@@ -401,7 +412,8 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 		fieldf(&p, 13, base, "%.12s", c->id[0] ? c->id : "-");
 		column(&p, c->name, w.name, base, base);
 		column(&p, c->image[0] ? c->image : "-", w.image, base, base);
-		column(&p, c->pod[0] ? c->pod : "-", w.pod, base, base);
+		if (pods)
+			column(&p, c->pod[0] ? c->pod : "-", w.pod, base, base);
 		fmt_rate(tui_rate_get(&c->rate, v->now), rate, sizeof(rate));
 		fieldf(&p, 8, base, "%6s ", rate);
 		for (int sev = TUI_SEV_CRITICAL; sev >= TUI_SEV_LOW; sev--) {

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# End-to-end: `bulkhead top` in a real terminal (tmux, 100x30) against real Docker, with its
+# own collector and attached to a running agent's socket; keys, exit paths, terminal restore.
+
+load helpers
+
+# Until main.c dispatches `bulkhead top` and `run --socket`, tests/e2e/top-driver.c runs the
+# same functions (bh_top_main, and the socket server fed by `bulkhead run`'s stdout).
+setup_file() {
+	local libs
+	export TOP_TMUX="bh-top-$$"
+	if "$BULKHEAD" --help 2>/dev/null | grep -q 'bulkhead top'; then
+		export TOP_CMD="$BULKHEAD top"
+	else
+		libs="-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic"
+		libs="$libs $(pkg-config --libs libcurl json-c yaml-0.1 ncursesw) -lpthread"
+		# shellcheck disable=SC2086 # $libs is a list of flags
+		cc -std=gnu11 -O2 -g -I"$BH_REPO/headers" -I"$BH_REPO/user" \
+			"$BH_REPO/tests/e2e/top-driver.c" "$BH_O/libbulkhead.a" $libs \
+			-o "$BATS_FILE_TMPDIR/top-driver"
+		export TOP_CMD="$BATS_FILE_TMPDIR/top-driver top $BULKHEAD"
+	fi
+	if "$BULKHEAD" run --help 2>/dev/null | grep -q -- '--socket'; then
+		export AGENT_SOCKET_FLAG=1
+	else
+		export TOP_DRIVER="$BATS_FILE_TMPDIR/top-driver"
+	fi
+}
+
+teardown() {
+	tmux -L "$TOP_TMUX" kill-server 2>/dev/null || true
+	bh_teardown
+}
+
+# Runs `top ARGS` in a tmux pane of COLSxROWS; the pane's shell then prints TOP-EXIT=<status>.
+top_start() {
+	local cols=$1 rows=$2
+	shift 2
+	command -v tmux >/dev/null || bh_skip_or_fail "tmux not installed (sudo make deps)" || return
+	tmux -L "$TOP_TMUX" new-session -d -s top -x "$cols" -y "$rows" \
+		"$TOP_CMD $*; echo TOP-EXIT=\$?; sleep 600"
+}
+
+screen() {
+	tmux -L "$TOP_TMUX" capture-pane -p -t top
+}
+
+# Waits until the screen shows TEXT (a fixed string), at most TIMEOUT seconds (default 20).
+wait_screen() {
+	local text=$1 timeout=${2:-20} i
+	for ((i = 0; i < timeout * 10; i++)); do
+		if screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "the screen never showed: $text; it shows:" >&2
+	screen >&2
+	return 1
+}
+
+keys() {
+	tmux -L "$TOP_TMUX" send-keys -t top "$@"
+}
+
+# After top left: its exit status is printed, the alternate screen is off, the cursor on.
+assert_restored() {
+	wait_screen "TOP-EXIT=${1:-0}" 10
+	[ "$(tmux -L "$TOP_TMUX" display -p -t top '#{alternate_on}')" = 0 ]
+	[ "$(tmux -L "$TOP_TMUX" display -p -t top '#{cursor_flag}')" = 1 ]
+}
+
+@test "top: stdout not a terminal is refused with exit 2" {
+	bh_require_binary
+	run $TOP_CMD </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"needs a terminal"* ]]
+}
+
+@test "top: a terminal smaller than 80x24 is refused with exit 1" {
+	bh_require_binary
+	top_start 70 20
+	wait_screen "the terminal is 70x20; it needs at least 80x24"
+	assert_restored 1
+}
+
+@test "top: own collector shows a container with a bad flag and its finding; keys; q" {
+	bh_require docker
+	local pid
+	top_start 100 30
+	wait_screen "collector: ready" 60
+	pid=$(screen | sed -n 's/.*own collector (pid \([0-9]*\)).*/\1/p')
+	[ -n "$pid" ]
+	ctr_run -d --cap-add SYS_ADMIN "$IMAGE" sleep 30 >/dev/null
+	wait_screen "$CTR_NAME"
+	wait_screen "dangerous-capability"
+	screen | grep -F "${CTR_ID:0:12} $CTR_NAME" | grep -qF "local/busybox:1"
+
+	# '/' and the name: the table keeps that container alone.
+	keys / "$CTR_NAME" Enter
+	wait_screen "filter: $CTR_NAME"
+	screen | grep -q 'CONTAINERS 1 of'
+	# The feed keeps this container's findings: the bad flag's is there.
+	wait_screen "HIGH dangerous-capability"
+	screen | grep -F ">${CTR_ID:0:12}" | grep -qF "$CTR_NAME"
+	# Enter: the container's detail with its findings.
+	keys Enter
+	wait_screen "DETAIL  container $CTR_NAME"
+	wait_screen "dangerous-capability"
+	keys Escape Tab Enter
+	wait_screen "DETAIL  finding #"
+	wait_screen "remediation: "
+	keys Escape
+	wait_screen "FINDINGS"
+
+	keys q
+	assert_restored 0
+	# The collector top started is gone with it.
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null
+}
+
+@test "top: attached to a running agent; ^C leaves top, the agent runs on" {
+	bh_require docker
+	local sock=$BATS_TEST_TMPDIR/events.sock
+	if [ -n "${AGENT_SOCKET_FLAG:-}" ]; then
+		bh_start --socket "$sock"
+	else
+		# The agent's loop as main.c will wire it: its lines to the socket server.
+		BH_ERR=$BATS_TEST_TMPDIR/agent.err
+		"$BULKHEAD" run --events all > >("$TOP_DRIVER" relay "$sock" 2>>"$BH_ERR") \
+			2>>"$BH_ERR" 3>&- &
+		BH_PID=$!
+		for ((i = 0; i < 300; i++)); do
+			grep -qw ready "$BH_ERR" && grep -q 'relay ready' "$BH_ERR" && break
+			sleep 0.1
+		done
+		grep -qw ready "$BH_ERR"
+	fi
+	[ "$(stat -c %a "$sock")" = 600 ]
+
+	top_start 100 30 --socket "$sock"
+	wait_screen "agent $sock"
+	ctr_run -d --cap-add SYS_ADMIN "$IMAGE" sleep 30 >/dev/null
+	wait_screen "$CTR_NAME"
+	wait_screen "dangerous-capability"
+	keys / "$CTR_NAME" Enter
+	wait_screen "filter: $CTR_NAME"
+	wait_screen "HIGH dangerous-capability"
+	keys C-c
+	assert_restored 0
+	# Leaving top never stops the agent.
+	kill -0 "$BH_PID"
+}
