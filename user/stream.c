@@ -17,7 +17,7 @@
 
 struct client {
 	int fd;
-	char *backlog;		/* bytes the socket did not take yet: always whole lines' ends */
+	char *backlog; /* bytes the socket did not take yet: always whole lines' ends */
 	size_t len;
 	size_t cap;
 	uint64_t lost;
@@ -27,7 +27,7 @@ struct bh_stream {
 	int fd;
 	char *path;
 	dev_t dev;
-	ino_t ino;		/* of the socket file we bound: close removes only ours */
+	ino_t ino; /* of the socket file we bound: close removes only ours */
 	struct client clients[BH_STREAM_MAX_CLIENTS];
 	int nclients;
 	struct bh_stream_stats st;
@@ -214,7 +214,7 @@ int bh_stream_accept(struct bh_stream *s)
 		}
 		/* Clients only read: what they might write is of no interest. */
 		shutdown(fd, SHUT_RD);
-		s->clients[s->nclients++] = (struct client){ .fd = fd };
+		s->clients[s->nclients++] = (struct client){.fd = fd};
 		s->st.accepted++;
 		n++;
 		bh_debug("event socket: client attached (%d now)", s->nclients);

@@ -14,18 +14,18 @@
 #include <stdint.h>
 
 #define BH_STREAM_DEFAULT_PATH "/run/bulkhead/events.sock"
-#define BH_STREAM_MAX_CLIENTS 16
+#define BH_STREAM_MAX_CLIENTS  16
 /* Per-client backlog beyond the socket's own buffer: ~1 s of a busy node's lines. */
 #define BH_STREAM_BACKLOG_BYTES (1u << 20)
 
 struct bh_stream;
 
 struct bh_stream_stats {
-	uint64_t clients;	/* attached now */
-	uint64_t accepted;	/* since open */
-	uint64_t refused;	/* not root, or too many clients */
-	uint64_t lost_lines;	/* lines dropped for slow clients, all clients summed */
-	uint64_t gone;		/* clients that went away */
+	uint64_t clients;    /* attached now */
+	uint64_t accepted;   /* since open */
+	uint64_t refused;    /* not root, or too many clients */
+	uint64_t lost_lines; /* lines dropped for slow clients, all clients summed */
+	uint64_t gone;	     /* clients that went away */
 };
 
 /*
@@ -53,9 +53,9 @@ struct bh_line_reader {
 	char *buf;
 	size_t len;
 	size_t cap;
-	size_t start;		/* first byte not yet handed out */
-	uint64_t too_long;	/* lines longer than cap, skipped */
-	int skipping;		/* inside a line too long to hold */
+	size_t start;	   /* first byte not yet handed out */
+	uint64_t too_long; /* lines longer than cap, skipped */
+	int skipping;	   /* inside a line too long to hold */
 };
 
 int bh_line_reader_init(struct bh_line_reader *r, int fd, size_t cap);

@@ -26,11 +26,11 @@
 #include "tui_model.h"
 #include "tui_render.h"
 
-#define REFRESH_MS 250
-#define READ_BUDGET (1u << 20)	/* bytes per loop turn: the keys stay responsive */
+#define REFRESH_MS     250
+#define READ_BUDGET    (1u << 20) /* bytes per loop turn: the keys stay responsive */
 #define LINE_MAX_BYTES (256u << 10)
-#define STOP_WAIT_MS 5000
-#define ERR_LINES 8
+#define STOP_WAIT_MS   5000
+#define ERR_LINES      8
 
 /* What the signal handlers need: they restore the terminal and stop the collector. */
 static volatile sig_atomic_t quit_signal;
@@ -42,12 +42,12 @@ struct top {
 	struct tui_model model;
 	struct tui_view view;
 	struct tui_screen screen;
-	struct bh_line_reader in;	/* JSON lines: the socket or the collector's stdout */
-	struct bh_line_reader err;	/* the collector's stderr */
+	struct bh_line_reader in;  /* JSON lines: the socket or the collector's stdout */
+	struct bh_line_reader err; /* the collector's stderr */
 	bool attached;
 	bool in_open, err_open;
 	bool got_line;
-	char err_lines[ERR_LINES][256];	/* the collector's last log lines, shown at a failure */
+	char err_lines[ERR_LINES][256]; /* the collector's last log lines, shown at a failure */
 	int nerr;
 	bool color;
 };
@@ -77,8 +77,8 @@ static void on_crash(int sig)
 
 static void setup_signals(void)
 {
-	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-	struct sigaction sa = { .sa_handler = on_quit };
+	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct sigaction sa = {.sa_handler = on_quit};
 
 	/* No SA_RESTART: poll() returns at once on a signal. */
 	sigemptyset(&sa.sa_mask);
@@ -133,7 +133,8 @@ static int start_collector(struct top *t)
 			_exit(1);
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(err[1], 2) < 0)
 			_exit(127);
 		execl(exe, "bulkhead", "run", "--events", "all", "--stats-interval", "1",
 		      (char *)NULL);
@@ -173,9 +174,9 @@ static int open_source(struct top *t)
 		return 0;
 	}
 	if (fd != -ENOENT && fd != -ECONNREFUSED) {
-		fprintf(stderr,
-			"bulkhead top: cannot attach to the agent's socket %s: %s%s\n", path,
-			strerror(-fd), fd == -EACCES ? " (it is root-only: run with sudo)" : "");
+		fprintf(stderr, "bulkhead top: cannot attach to the agent's socket %s: %s%s\n",
+			path, strerror(-fd),
+			fd == -EACCES ? " (it is root-only: run with sudo)" : "");
 		return fd;
 	}
 	err = start_collector(t);
@@ -219,28 +220,44 @@ static void host_facts(struct tui_model *m)
 
 /* ---- ncurses: the only place that knows about the terminal ---- */
 
-enum { PAIR_TITLE = 1, PAIR_PANE, PAIR_FOCUS, PAIR_SEL, PAIR_ALERT, PAIR_LOW, PAIR_MEDIUM,
-       PAIR_HIGH, PAIR_CRITICAL, PAIR_STATUS };
+enum {
+	PAIR_TITLE = 1,
+	PAIR_PANE,
+	PAIR_FOCUS,
+	PAIR_SEL,
+	PAIR_ALERT,
+	PAIR_LOW,
+	PAIR_MEDIUM,
+	PAIR_HIGH,
+	PAIR_CRITICAL,
+	PAIR_STATUS
+};
 
 static attr_t style_attr(const struct top *t, enum tui_style st)
 {
 	static const attr_t mono[TS_COUNT] = {
-		[TS_TITLE] = A_REVERSE | A_BOLD, [TS_LABEL] = A_BOLD,
-		[TS_PANE] = A_REVERSE,		 [TS_PANE_FOCUS] = A_REVERSE | A_BOLD,
-		[TS_SEL] = A_REVERSE,		 [TS_DIM] = A_DIM,
-		[TS_ALERT] = A_BOLD | A_UNDERLINE, [TS_SEV_HIGH] = A_BOLD,
-		[TS_SEV_CRITICAL] = A_BOLD | A_UNDERLINE, [TS_STATUS] = A_REVERSE,
+	    [TS_TITLE] = A_REVERSE | A_BOLD,
+	    [TS_LABEL] = A_BOLD,
+	    [TS_PANE] = A_REVERSE,
+	    [TS_PANE_FOCUS] = A_REVERSE | A_BOLD,
+	    [TS_SEL] = A_REVERSE,
+	    [TS_DIM] = A_DIM,
+	    [TS_ALERT] = A_BOLD | A_UNDERLINE,
+	    [TS_SEV_HIGH] = A_BOLD,
+	    [TS_SEV_CRITICAL] = A_BOLD | A_UNDERLINE,
+	    [TS_STATUS] = A_REVERSE,
 	};
 	static const short pairs[TS_COUNT] = {
-		[TS_TITLE] = PAIR_TITLE,     [TS_PANE] = PAIR_PANE,	    [TS_PANE_FOCUS] = PAIR_FOCUS,
-		[TS_SEL] = PAIR_SEL,	     [TS_ALERT] = PAIR_ALERT,	    [TS_SEV_LOW] = PAIR_LOW,
-		[TS_SEV_MEDIUM] = PAIR_MEDIUM, [TS_SEV_HIGH] = PAIR_HIGH, [TS_SEV_CRITICAL] = PAIR_CRITICAL,
-		[TS_STATUS] = PAIR_STATUS,
+	    [TS_TITLE] = PAIR_TITLE,	       [TS_PANE] = PAIR_PANE,
+	    [TS_PANE_FOCUS] = PAIR_FOCUS,      [TS_SEL] = PAIR_SEL,
+	    [TS_ALERT] = PAIR_ALERT,	       [TS_SEV_LOW] = PAIR_LOW,
+	    [TS_SEV_MEDIUM] = PAIR_MEDIUM,     [TS_SEV_HIGH] = PAIR_HIGH,
+	    [TS_SEV_CRITICAL] = PAIR_CRITICAL, [TS_STATUS] = PAIR_STATUS,
 	};
 	static const attr_t extra[TS_COUNT] = {
-		[TS_TITLE] = A_BOLD,	 [TS_LABEL] = A_BOLD,	    [TS_PANE_FOCUS] = A_BOLD,
-		[TS_DIM] = A_DIM,	 [TS_ALERT] = A_BOLD,	    [TS_SEV_HIGH] = A_BOLD,
-		[TS_SEV_CRITICAL] = A_BOLD,
+	    [TS_TITLE] = A_BOLD,	[TS_LABEL] = A_BOLD, [TS_PANE_FOCUS] = A_BOLD,
+	    [TS_DIM] = A_DIM,		[TS_ALERT] = A_BOLD, [TS_SEV_HIGH] = A_BOLD,
+	    [TS_SEV_CRITICAL] = A_BOLD,
 	};
 
 	if (st >= TS_COUNT)
@@ -376,8 +393,8 @@ static void read_lines(struct top *t)
 		t->in_open = false;
 		close(t->in.fd);
 		snprintf(t->view.status, sizeof(t->view.status), "%s",
-			 t->attached ? "the agent's stream ended (the agent stopped): q quits" :
-				       "the collector stopped: q quits");
+			 t->attached ? "the agent's stream ended (the agent stopped): q quits"
+				     : "the collector stopped: q quits");
 		t->view.status_alert = true;
 	}
 }
@@ -394,9 +411,9 @@ static void loop(struct top *t)
 	bool dirty = true;
 
 	while (!quit_signal && !collector_failed(t)) {
-		struct pollfd pfd[3] = { { .fd = 0, .events = POLLIN },
-					 { .fd = t->in_open ? t->in.fd : -1, .events = POLLIN },
-					 { .fd = t->err_open ? t->err.fd : -1, .events = POLLIN } };
+		struct pollfd pfd[3] = {{.fd = 0, .events = POLLIN},
+					{.fd = t->in_open ? t->in.fd : -1, .events = POLLIN},
+					{.fd = t->err_open ? t->err.fd : -1, .events = POLLIN}};
 		int64_t now = mono_ms();
 		int ch;
 
@@ -431,13 +448,14 @@ static void loop(struct top *t)
 
 int bh_top_main(const struct bh_top_opts *o)
 {
-	struct top t = { .o = o };
+	struct top t = {.o = o};
 	struct winsize ws;
 	int code = 0;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "bulkhead top: needs a terminal (%s is not one); for JSON lines "
-				"use `bulkhead run`\n",
+		fprintf(stderr,
+			"bulkhead top: needs a terminal (%s is not one); for JSON lines "
+			"use `bulkhead run`\n",
 			isatty(STDIN_FILENO) ? "stdout" : "stdin");
 		return 2;
 	}

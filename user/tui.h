@@ -9,8 +9,8 @@
 #include <stdbool.h>
 
 struct bh_top_opts {
-	const char *socket_path;	/* the agent's event socket; NULL: the default path */
-	bool no_color;			/* also when NO_COLOR is set and not empty */
+	const char *socket_path; /* the agent's event socket; NULL: the default path */
+	bool no_color;		 /* also when NO_COLOR is set and not empty */
 	/*
 	 * The bulkhead binary run as the collector when no agent answers
 	 * (`run --events all`); NULL: this very binary (/proc/self/exe).

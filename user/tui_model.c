@@ -14,8 +14,7 @@
 
 #include "event.h"
 
-static const char *const sev_names[TUI_SEV_COUNT] = { "none", "low", "medium", "high",
-						       "critical" };
+static const char *const sev_names[TUI_SEV_COUNT] = {"none", "low", "medium", "high", "critical"};
 
 const char *tui_sev_name(enum tui_sev s)
 {
@@ -115,7 +114,8 @@ static const char *jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
@@ -133,7 +133,8 @@ static struct json_object *jobj(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_object))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
 		return NULL;
 	return v;
 }
@@ -146,7 +147,7 @@ static void copy(char *dst, size_t size, const char *src)
 /* "2026-11-30T04:54:38.189Z" as local HH:MM:SS, "" when it does not parse. */
 static void local_hms(const char *rfc3339, char *out, size_t size)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	time_t t;
 
 	out[0] = '\0';
@@ -186,8 +187,7 @@ static struct tui_container *container_slot(struct tui_model *m)
 }
 
 /* The row of a line's "container" (JSON null: the host row), created at first sight. */
-static struct tui_container *container_of(struct tui_model *m, struct json_object *ctr,
-					  int64_t now)
+static struct tui_container *container_of(struct tui_model *m, struct json_object *ctr, int64_t now)
 {
 	const char *id = jstr(ctr, "id");
 	struct json_object *pod = jobj(ctr, "pod");
@@ -221,7 +221,7 @@ static struct tui_container *container_of(struct tui_model *m, struct json_objec
 }
 
 static void appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
@@ -290,8 +290,8 @@ static void flatten(struct json_object *o, int indent, char **buf, size_t *len, 
 					appendf(buf, len, cap, "%*s%s[%zu]:\n", indent, "", key, i);
 					flatten(e, indent + 2, buf, len, cap);
 				} else {
-					appendf(buf, len, cap, "%*s%s[%zu]: %s\n", indent, "", key, i,
-						scalar(e));
+					appendf(buf, len, cap, "%*s%s[%zu]: %s\n", indent, "", key,
+						i, scalar(e));
 				}
 			}
 		} else {
@@ -371,8 +371,8 @@ static void event_text(struct json_object *o, const char *name, char *out, size_
 		snprintf(what, sizeof(what), "%s:%lld", addr, (long long)jint(e, "port", 0));
 	}
 	snprintf(out, size, "%s %s[%lld] %-7s %s ret=%lld", when,
-		 jstr(p, "comm") ? jstr(p, "comm") : "?", (long long)jint(p, "pid", 0), name,
-		 what, (long long)jint(o, "ret", 0));
+		 jstr(p, "comm") ? jstr(p, "comm") : "?", (long long)jint(p, "pid", 0), name, what,
+		 (long long)jint(o, "ret", 0));
 }
 
 static void ingest_event(struct tui_model *m, struct json_object *o, int64_t now)
@@ -402,7 +402,7 @@ static void ingest_event(struct tui_model *m, struct json_object *o, int64_t now
 
 static int64_t parse_time_ns(const char *rfc3339)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *rest;
 	int64_t ns = 0;
 	int digits = 0;

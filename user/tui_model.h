@@ -23,10 +23,10 @@ enum tui_sev {
 };
 
 #define TUI_MAX_CONTAINERS 256
-#define TUI_MAX_FINDINGS 512		/* the feed keeps the newest */
-#define TUI_RECENT_EVENTS 12		/* per container, for the detail pane */
-#define TUI_CTR_RULES 8			/* rule names remembered per container, for filters */
-#define TUI_RATE_WINDOW 5		/* seconds averaged by the events/s figures */
+#define TUI_MAX_FINDINGS   512 /* the feed keeps the newest */
+#define TUI_RECENT_EVENTS  12  /* per container, for the detail pane */
+#define TUI_CTR_RULES	   8   /* rule names remembered per container, for filters */
+#define TUI_RATE_WINDOW	   5   /* seconds averaged by the events/s figures */
 
 /* Events per second: one bucket per second of the monotonic clock the caller passes. */
 struct tui_rate {
@@ -35,32 +35,32 @@ struct tui_rate {
 };
 
 struct tui_container {
-	char id[65];			/* "" for the host row */
+	char id[65]; /* "" for the host row */
 	char name[64];
 	char image[96];
-	char pod[96];			/* "namespace/pod" when known */
+	char pod[96]; /* "namespace/pod" when known */
 	uint64_t events;
 	struct tui_rate rate;
 	uint64_t findings[TUI_SEV_COUNT];
 	enum tui_sev worst;
 	char rules[TUI_CTR_RULES][40];
 	int nrules;
-	int64_t last_seen;		/* caller's clock, seconds */
-	char *recent[TUI_RECENT_EVENTS];	/* ring of one-line event texts */
+	int64_t last_seen;		 /* caller's clock, seconds */
+	char *recent[TUI_RECENT_EVENTS]; /* ring of one-line event texts */
 	int nrecent;
-	int recent_head;		/* next slot */
+	int recent_head; /* next slot */
 };
 
 struct tui_finding {
-	uint64_t seq;			/* 1, 2, ...: identity across refreshes */
-	char when[16];			/* local HH:MM:SS */
+	uint64_t seq;  /* 1, 2, ...: identity across refreshes */
+	char when[16]; /* local HH:MM:SS */
 	enum tui_sev sev;
 	char rule[40];
-	char ctr_id[65];		/* "" for a host process */
+	char ctr_id[65]; /* "" for a host process */
 	char ctr_name[64];
-	char process[48];		/* "comm[pid]", "" for a configuration finding */
+	char process[48]; /* "comm[pid]", "" for a configuration finding */
 	char *summary;
-	char *detail;			/* "key: value" lines: all fields, evidence, remediation */
+	char *detail; /* "key: value" lines: all fields, evidence, remediation */
 	uint64_t count;
 };
 
@@ -74,13 +74,13 @@ struct tui_model {
 	struct tui_container *ctrs[TUI_MAX_CONTAINERS];
 	int nctrs;
 
-	struct tui_finding feed[TUI_MAX_FINDINGS];	/* ring, newest at feed_head - 1 */
+	struct tui_finding feed[TUI_MAX_FINDINGS]; /* ring, newest at feed_head - 1 */
 	int nfeed;
 	int feed_head;
 	uint64_t next_seq;
-	uint64_t findings[TUI_SEV_COUNT];	/* since top started */
+	uint64_t findings[TUI_SEV_COUNT]; /* since top started */
 
-	struct tui_rate rate[BH_EV_TYPE_MAX];	/* from event lines */
+	struct tui_rate rate[BH_EV_TYPE_MAX]; /* from event lines */
 	uint64_t event_lines;
 	/* from the agent's stats lines: totals and the rates between the last two */
 	bool have_stats;
@@ -89,7 +89,7 @@ struct tui_model {
 	int64_t stats_time_ns;
 	uint64_t drops;
 	uint64_t agent_containers;
-	uint64_t bad_lines;		/* not JSON, or not schema 1 */
+	uint64_t bad_lines; /* not JSON, or not schema 1 */
 	uint64_t lines;
 };
 

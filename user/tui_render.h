@@ -17,23 +17,23 @@
 
 enum tui_style {
 	TS_NORMAL,
-	TS_TITLE,	/* the top bar */
-	TS_LABEL,	/* "events/s", column headers */
-	TS_PANE,	/* a pane's title bar */
-	TS_PANE_FOCUS,	/* the title bar of the pane the keys move in */
-	TS_SEL,		/* the selected row */
+	TS_TITLE,      /* the top bar */
+	TS_LABEL,      /* "events/s", column headers */
+	TS_PANE,       /* a pane's title bar */
+	TS_PANE_FOCUS, /* the title bar of the pane the keys move in */
+	TS_SEL,	       /* the selected row */
 	TS_DIM,
-	TS_ALERT,	/* drops > 0, a lost stream */
-	TS_SEV_LOW,	/* TS_SEV_LOW + (sev - TUI_SEV_LOW) for each severity */
+	TS_ALERT,   /* drops > 0, a lost stream */
+	TS_SEV_LOW, /* TS_SEV_LOW + (sev - TUI_SEV_LOW) for each severity */
 	TS_SEV_MEDIUM,
 	TS_SEV_HIGH,
 	TS_SEV_CRITICAL,
-	TS_STATUS,	/* the key line at the bottom */
+	TS_STATUS, /* the key line at the bottom */
 	TS_COUNT,
 };
 
 struct tui_cell {
-	char ch;	/* printable ASCII: the layer below needs no width tables */
+	char ch; /* printable ASCII: the layer below needs no width tables */
 	uint8_t style;
 };
 
@@ -47,22 +47,22 @@ enum tui_pane { TUI_PANE_TABLE, TUI_PANE_FEED };
 enum tui_sort { TUI_SORT_FINDINGS, TUI_SORT_EVENTS, TUI_SORT_NAME, TUI_SORT_COUNT };
 
 struct tui_view {
-	int64_t now;			/* monotonic seconds, for the rates */
+	int64_t now; /* monotonic seconds, for the rates */
 	enum tui_pane focus;
 	enum tui_sort sort;
-	char filter[64];		/* container, image, pod, rule or severity */
-	bool editing;			/* the filter prompt has the keys */
-	bool paused;			/* the feed shows findings up to pause_seq only */
+	char filter[64]; /* container, image, pod, rule or severity */
+	bool editing;	 /* the filter prompt has the keys */
+	bool paused;	 /* the feed shows findings up to pause_seq only */
 	uint64_t pause_seq;
 	bool help;
-	bool detail;			/* the detail pane of the selection is open */
+	bool detail; /* the detail pane of the selection is open */
 	int detail_scroll;
-	char sel_ctr[65];		/* the selected container's id ("" is the host row) */
+	char sel_ctr[65]; /* the selected container's id ("" is the host row) */
 	bool sel_ctr_valid;
-	uint64_t sel_finding;		/* the selected finding's seq, 0: none yet */
-	int table_top, feed_top;	/* first row shown, kept by the renderer */
-	int table_h, feed_h, body_h;	/* rows of each pane at the last render */
-	char status[160];		/* the application's word: source ended, ... */
+	uint64_t sel_finding;	     /* the selected finding's seq, 0: none yet */
+	int table_top, feed_top;     /* first row shown, kept by the renderer */
+	int table_h, feed_h, body_h; /* rows of each pane at the last render */
+	char status[160];	     /* the application's word: source ended, ... */
 	bool status_alert;
 };
 

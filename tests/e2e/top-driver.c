@@ -37,8 +37,8 @@ static int relay(const char *path)
 		return 1;
 	fprintf(stderr, "relay ready\n");
 	while (!stop) {
-		struct pollfd pfd[2] = { { .fd = 0, .events = POLLIN },
-					 { .fd = bh_stream_fd(srv), .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = 0, .events = POLLIN},
+					{.fd = bh_stream_fd(srv), .events = POLLIN}};
 		int n;
 
 		if (poll(pfd, 2, -1) < 0)
@@ -62,7 +62,7 @@ static int relay(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct bh_top_opts o = { 0 };
+	struct bh_top_opts o = {0};
 
 	if (argc == 3 && !strcmp(argv[1], "relay"))
 		return relay(argv[2]);
