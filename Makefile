@@ -134,16 +134,22 @@ $(O)/bench/pipeline-bench: bench/pipeline-bench.c $(O)/libbulkhead.a | $(O)/benc
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/pipeline-bench
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
-.PHONY: tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
+.PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
 tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
 
 # Installs whatever build and test dependency is missing (Debian/Ubuntu, root).
 deps:
 	$(Q)scripts/install-deps.sh
 
+# Every raw event besides the findings, so a first run shows all five hook families.
+RUN_ARGS ?= --events all
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)exec $(O)/bulkhead run $(ARGS)
+	$(Q)exec $(O)/bulkhead run $(RUN_ARGS) $(ARGS)
+
+# The agent's container image (FROM scratch, no registry needed).
+image: $(O)/bulkhead
+	$(Q)scripts/build-image.sh $(O)/bulkhead
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests

@@ -3,30 +3,35 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "container.h"
 #include "event.h"
-#include "pipeline.h"
+#include "http.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "output_json.h"
+#include "pipeline.h"
 #include "policy.h"
+#include "rules.h"
 #include "sink.h"
+#include "stream.h"
 
 #define DEFAULT_POLICY_PATH "/etc/bulkhead/policy.yaml"
 #define SWEEP_INTERVAL_S 5
-#define SINK_BYTES (1u << 20)
+#define SINK_BYTES (4u << 20)
 
 struct agent {
 	const struct bh_agent_opts *opts;
@@ -36,6 +41,10 @@ struct agent {
 	struct bh_pipeline pipe;
 	struct ring_buffer *rb;
 	struct bh_sink out;
+	struct bh_http *http;
+	struct bh_stream *stream;
+	struct bh_capture *capture;
+	int capture_err;		/* first capture write error, sticky */
 	int ncpus;
 	struct bh_counters *percpu;
 	__u64 drops_reported;
@@ -49,10 +58,21 @@ static const struct bh_container *lookup_live(void *ctx, const struct bh_hdr *hd
 	return bh_resolver_lookup(a->resolver, hdr->cgroup_id, hdr->cgroup_v1_id, hdr->tgid);
 }
 
+/* A cgroup that holds no container: the kernel stops sending what only containers matter for. */
+static void on_host_cgroup(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx)
+{
+	struct agent *a = ctx;
+
+	if (a->loader)
+		bh_loader_host_cgroup(a->loader, cgroup_id, cgroup_v1_id);
+}
+
 static void on_container_new(const struct bh_container *c, void *ctx)
 {
 	struct agent *a = ctx;
 
+	if (a->capture)
+		bh_capture_container(a->capture, c);
 	bh_pipeline_container_new(&a->pipe, c);
 }
 
@@ -60,7 +80,18 @@ static void on_container_gone(const struct bh_container *c, void *ctx)
 {
 	struct agent *a = ctx;
 
+	if (a->capture)
+		bh_capture_container_gone(a->capture, c);
 	bh_pipeline_container_gone(&a->pipe, c);
+}
+
+static void record_tap(void *ctx, const void *data, size_t size, const struct bh_container *c)
+{
+	struct agent *a = ctx;
+	int err = bh_capture_event(a->capture, data, size, c);
+
+	if (err && !a->capture_err)
+		a->capture_err = err;
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -110,6 +141,7 @@ static void write_stats(struct agent *a, bool final)
 	bh_json_key_uint(w, "api_errors", rs.api_errors);
 	bh_json_obj_end(w);
 	bh_json_key_uint(w, "output_lines", a->out.lines);
+	bh_json_key_uint(w, "output_dropped_lines", a->out.dropped);
 	bh_pipeline_line_end(&a->pipe);
 
 	if (sum.drops > a->drops_reported) {
@@ -119,6 +151,57 @@ static void write_stats(struct agent *a, bool final)
 			(unsigned long long)sum.drops);
 		a->drops_reported = sum.drops;
 	}
+}
+
+/* The counters the HTTP server serves, published once a second. */
+static void publish_metrics(struct agent *a)
+{
+	struct bh_metrics_snapshot snap = { 0 };
+	struct bh_counters sum = { 0 };
+	struct bh_resolver_stats rs = { 0 };
+
+	bh_loader_counters(a->loader, &sum, a->percpu, a->ncpus);
+	bh_resolver_get_stats(a->resolver, &rs);
+	snap.programs_attached = bh_loader_attached(a->loader);
+	snap.drained_mono_ns = bh_mono_ns();
+	memcpy(snap.events, a->pipe.counts.events, sizeof(snap.events));
+	snap.decode_errors = a->pipe.counts.decode_errors;
+	if (a->pipe.rules)
+		bh_rules_finding_counts(a->pipe.rules, snap.findings);
+	snap.kernel_emitted = sum.emitted;
+	snap.drops = sum.drops;
+	snap.read_errors = sum.read_errors;
+	snap.containers = rs.containers;
+	snap.resolver_hits = rs.hits;
+	snap.resolver_misses = rs.misses;
+	snap.resolver_api_errors = rs.api_errors;
+	bh_ringbuf_usage(bh_loader_events_fd(a->loader), &snap.ringbuf_used_bytes,
+			 &snap.ringbuf_size_bytes);
+	snap.output_lines = a->out.lines;
+	snap.output_bytes = a->out.bytes;
+	snap.output_dropped_lines = a->out.dropped;
+	bh_http_publish(a->http, &snap);
+}
+
+/* `record`: one frame a second, and progress on stderr every stats interval. */
+static void capture_tick(struct agent *a, bool report)
+{
+	struct bh_capture_stats st;
+
+	int err = bh_capture_flush(a->capture);
+
+	if (err) {
+		if (!a->capture_err)
+			a->capture_err = err;
+		return; /* the loop stops on it */
+	}
+	if (!report)
+		return;
+	bh_capture_get_stats(a->capture, &st);
+	bh_info("recorded %llu events in %llu frames: %llu bytes raw, %llu written (ratio %.1f)",
+		(unsigned long long)st.events, (unsigned long long)st.frames,
+		(unsigned long long)st.bytes_raw, (unsigned long long)st.bytes_written,
+		st.bytes_written ? (double)st.bytes_raw / (double)st.bytes_written : 0.0);
 }
 
 /* Our own cgroup v2 id, so the rules exempt bulkhead's own container (0 if unknown). */
@@ -177,6 +260,17 @@ static int load_policy(const struct bh_agent_opts *opts, struct bh_policy **out)
 	return bh_policy_load(path, out);
 }
 
+/* The kernel lets through only unix connects to the policy's runtime sockets. */
+static void apply_policy_to_kernel(struct agent *a)
+{
+	const struct bh_policy *p = a->policy;
+
+	if (p && a->loader && bh_loader_set_runtime_sockets(a->loader, p->runtime_sockets,
+							     p->n_runtime_sockets))
+		bh_warn("cannot pass the runtime sockets to the kernel: every unix connect is "
+			"sent to user space");
+}
+
 static void reload_policy(struct agent *a)
 {
 	struct bh_policy *p = NULL;
@@ -188,20 +282,29 @@ static void reload_policy(struct agent *a)
 	bh_pipeline_set_policy(&a->pipe, p);
 	bh_policy_free(a->policy);
 	a->policy = p;
+	apply_policy_to_kernel(a);
 	bh_info("policy reloaded");
 }
 
+/*
+ * Signals arrive through a signalfd. Called before any thread starts, so every
+ * thread inherits the blocked mask; dispositions are reset first because a
+ * shell's background job starts with SIGINT ignored, and an ignored signal is
+ * discarded before it reaches a signalfd.
+ */
 static int setup_signals(void)
 {
+	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		signal(stop_signals[i], SIG_DFL);
+		sigaddset(&set, stop_signals[i]);
+	}
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -212,22 +315,59 @@ static int epoll_add(int ep, int fd, uint32_t tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
-enum { TAG_RING, TAG_SIGNAL, TAG_TIMER };
+enum { TAG_RING, TAG_SIGNAL, TAG_TIMER, TAG_STREAM };
+
+/* Returns true when the loop must stop. */
+static bool handle_signals(struct agent *a, int sfd)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP)
+			stop = true;
+		else if (a->opts->findings)
+			reload_policy(a);
+	}
+	return stop;
+}
+
+static void handle_tick(struct agent *a, int tfd)
+{
+	uint64_t expirations;
+	int interval = a->opts->stats_interval_s;
+	bool stats_due;
+
+	if (read(tfd, &expirations, sizeof(expirations)) < 0)
+		return;
+	a->ticks++;
+	stats_due = interval && a->ticks % (unsigned int)interval == 0;
+	if (a->ticks % SWEEP_INTERVAL_S == 0)
+		bh_resolver_sweep(a->resolver);
+	if (stats_due)
+		write_stats(a, false);
+	if (a->http)
+		publish_metrics(a);
+	if (a->capture)
+		capture_tick(a, stats_due);
+}
 
 static int event_loop(struct agent *a, int sfd, int tfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC), err = 0;
-	bool stop = false;
+	bool stop = false, busy = false;
 
 	if (ep < 0)
 		return -errno;
 	if ((err = epoll_add(ep, ring_buffer__epoll_fd(a->rb), TAG_RING)) ||
-	    (err = epoll_add(ep, sfd, TAG_SIGNAL)) || (err = epoll_add(ep, tfd, TAG_TIMER)))
+	    (err = epoll_add(ep, sfd, TAG_SIGNAL)) || (err = epoll_add(ep, tfd, TAG_TIMER)) ||
+	    (a->stream && (err = epoll_add(ep, bh_stream_fd(a->stream), TAG_STREAM))))
 		goto out;
 
 	while (!stop) {
 		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, -1);
+		/* Wake-ups are batched in the kernel: after a busy round, poll again soon. */
+		int n = epoll_wait(ep, evs, 4, busy ? BH_POLL_MS : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -235,45 +375,98 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 			err = -errno;
 			break;
 		}
+		if (n == 0 || busy) {
+			busy = ring_buffer__consume(a->rb) > 0;
+		}
 		for (int i = 0; i < n; i++) {
 			switch (evs[i].data.u32) {
-			case TAG_RING:
-				if (ring_buffer__consume(a->rb) < 0)
-					bh_warn("ring buffer read failed");
-				break;
-			case TAG_SIGNAL: {
-				struct signalfd_siginfo si;
+			case TAG_RING: {
+				int got = ring_buffer__consume(a->rb);
 
-				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP && a->opts->findings)
-						reload_policy(a);
-					else if (si.ssi_signo != SIGHUP)
-						stop = true;
-				}
+				if (got < 0)
+					bh_warn("ring buffer read failed: %s", strerror(-got));
+				busy = got > 0;
 				break;
 			}
-			case TAG_TIMER: {
-				uint64_t expirations;
-
-				if (read(tfd, &expirations, sizeof(expirations)) < 0)
-					break;
-				a->ticks++;
-				if (a->ticks % SWEEP_INTERVAL_S == 0)
-					bh_resolver_sweep(a->resolver);
-				if (a->opts->stats_interval_s &&
-				    a->ticks % (unsigned int)a->opts->stats_interval_s == 0)
-					write_stats(a, false);
+			case TAG_SIGNAL:
+				stop = handle_signals(a, sfd);
 				break;
-			}
+			case TAG_TIMER:
+				handle_tick(a, tfd);
+				break;
+			case TAG_STREAM:
+				bh_stream_accept(a->stream);
+				break;
 			}
 		}
-		if (bh_sink_flush(&a->out)) {
-			err = a->out.error;
+		if (a->http)
+			bh_http_touch(a->http, bh_mono_ns());
+		if ((err = bh_sink_flush(&a->out)))
+			break;
+		if (a->capture_err) {
+			err = a->capture_err;
+			bh_error("cannot write the capture file %s: %s (what was written up to "
+				 "the last whole frame replays)",
+				 a->opts->capture_path, strerror(-err));
 			break;
 		}
 	}
 out:
 	close(ep);
+	return err;
+}
+
+/* The optional servers: health/metrics over HTTP and the local event socket. */
+static int start_servers(struct agent *a)
+{
+	const struct bh_agent_opts *o = a->opts;
+
+	if (o->http_addr && bh_http_start(o->http_addr, &a->http)) {
+		if (o->http_explicit)
+			return -1;
+		bh_warn("no health/metrics endpoint: %s is not available (--http ADDR:PORT "
+			"picks another, --no-http turns it off)",
+			o->http_addr);
+		a->http = NULL;
+	}
+	if (o->socket_path && bh_stream_open(o->socket_path, &a->stream)) {
+		if (o->socket_explicit)
+			return -1;
+		bh_warn("no local event socket at %s (another agent?): `bulkhead top` cannot "
+			"attach to this one",
+			o->socket_path);
+		a->stream = NULL;
+	}
+	return 0;
+}
+
+/* bulkhead judges neither its own processes (kernel filter) nor its own container. */
+static void exempt_self(struct agent *a, __u64 self_cgroup)
+{
+	const struct bh_container *self;
+
+	if (!a->pipe.rules || !self_cgroup)
+		return;
+	self = bh_resolver_lookup(a->resolver, self_cgroup, 0, (__u32)getpid());
+	if (self) {
+		bh_info("running in container %.12s: its findings are not reported", self->id);
+		bh_rules_set_self(a->pipe.rules, self);
+	}
+}
+
+static int open_capture(struct agent *a, const struct bh_pipeline_opts *popts)
+{
+	struct bh_capture_hdr hdr = {
+		.boot_to_real_ns = popts->boot_to_real_ns,
+		.self_cgroup_id = popts->self_cgroup_id,
+	};
+	int err;
+
+	memcpy(hdr.host_ns, popts->host_ns, sizeof(hdr.host_ns));
+	err = bh_capture_open(a->opts->capture_path, &hdr, &a->capture);
+	if (err)
+		bh_error("cannot create the capture file %s: %s", a->opts->capture_path,
+			 strerror(-err));
 	return err;
 }
 
@@ -298,19 +491,28 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	int sfd = -1, tfd = -1, err, code = 1;
 	bool pipe_ready = false;
 
+	/* Before any thread starts: every thread inherits the blocked signals. */
+	sfd = setup_signals();
+	if (sfd < 0) {
+		bh_error("cannot set up signal handling: %s", strerror(-sfd));
+		return 1;
+	}
 	set_host_name();
 	a.ncpus = libbpf_num_possible_cpus();
 	if (a.ncpus <= 0) {
 		bh_error("cannot count the CPUs: %s", strerror(-a.ncpus));
-		return 1;
+		goto out;
 	}
 	a.percpu = calloc((size_t)a.ncpus, sizeof(*a.percpu));
-	if (!a.percpu || bh_sink_init(&a.out, STDOUT_FILENO, SINK_BYTES)) {
+	if (!a.percpu || bh_sink_init(&a.out, STDOUT_FILENO, SINK_BYTES) ||
+	    bh_sink_set_format(&a.out, opts->format, NULL)) {
 		bh_error("out of memory");
 		goto out;
 	}
-	if (opts->findings && load_policy(opts, &a.policy))
-		goto out; /* the policy loader named file, line and cause */
+	if (opts->findings && load_policy(opts, &a.policy)) {
+		code = 2; /* the policy loader named file, line and cause */
+		goto out;
+	}
 
 	if (bh_host_namespaces(lopts.host_ns))
 		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
@@ -319,15 +521,19 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	popts.self_cgroup_id = self_cgroup_id(ropts.host_root);
 	popts.boot_to_real_ns = bh_boot_to_realtime_offset();
 	memcpy(popts.host_ns, lopts.host_ns, sizeof(popts.host_ns));
+	if (opts->capture_path) {
+		if (open_capture(&a, &popts))
+			goto out;
+		popts.tap = record_tap;
+		popts.tap_ctx = &a;
+	}
+	if (start_servers(&a))
+		goto out;
+	popts.stream = a.stream;
 	if (bh_pipeline_init(&a.pipe, &popts))
 		goto out;
 	pipe_ready = true;
 
-	sfd = setup_signals();
-	if (sfd < 0) {
-		bh_error("cannot set up signal handling: %s", strerror(-sfd));
-		goto out;
-	}
 	if (bh_resolver_new(&ropts, &a.resolver))
 		goto out;
 	bh_resolver_set_callbacks(a.resolver, on_container_new, on_container_gone, &a);
@@ -336,8 +542,14 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	lopts.self_tgid = (__u32)getpid();
 	lopts.v1_controller = bh_resolver_v1_controller(a.resolver);
 	lopts.ringbuf_bytes = opts->ringbuf_bytes;
+	/* What is printed raw stays whole; the rest is cut down to what the rules need. */
+	lopts.filter_mask = a.capture ? 0 : ~opts->event_mask;
+	lopts.wakeup_us = BH_WAKEUP_US;
 	if (bh_loader_start(&lopts, &a.loader))
 		goto out;
+	apply_policy_to_kernel(&a);
+	if (lopts.filter_mask)
+		bh_resolver_set_host_callback(a.resolver, on_host_cgroup, &a);
 
 	a.rb = ring_buffer__new(bh_loader_events_fd(a.loader), handle_record, &a, NULL);
 	if (!a.rb) {
@@ -350,19 +562,27 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		goto out;
 	}
 
+	exempt_self(&a, popts.self_cgroup_id);
 	/* Judge the containers that were already running when we started. */
 	bh_resolver_scan(a.resolver, on_container_new, &a);
+	if (a.http)
+		publish_metrics(&a);
 
-	bh_info("ready: %d BPF programs attached, writing JSON lines to stdout",
-		bh_loader_attached(a.loader));
+	bh_info("ready: %d BPF programs attached, writing JSON lines to stdout%s%s",
+		bh_loader_attached(a.loader), a.capture ? ", recording to " : "",
+		a.capture ? opts->capture_path : "");
 	bh_sink_flush(&a.out);
 
 	err = event_loop(&a, sfd, tfd);
 	/* Drain what the kernel already queued, then the last word. */
 	ring_buffer__consume(a.rb);
 	write_stats(&a, true);
+	if (a.capture) {
+		capture_tick(&a, true);
+		err = err ? err : a.capture_err;
+	}
 	if (!err)
-		err = bh_sink_flush(&a.out);
+		err = bh_sink_drain(&a.out);
 	if (err == -EPIPE) {
 		bh_error("stdout was closed by its reader: stopping");
 	} else if (err) {
@@ -374,10 +594,17 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 out:
 	ring_buffer__free(a.rb);
 	bh_loader_stop(a.loader);
+	a.loader = NULL;
 	bh_resolver_free(a.resolver);
 	if (pipe_ready)
 		bh_pipeline_fini(&a.pipe);
 	bh_policy_free(a.policy);
+	bh_http_stop(a.http);
+	bh_stream_close(a.stream);
+	if (bh_capture_close(a.capture) && code == 0) {
+		bh_error("cannot finish the capture file %s", opts->capture_path);
+		code = 1;
+	}
 	if (tfd >= 0)
 		close(tfd);
 	if (sfd >= 0)

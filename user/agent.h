@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * agent.h - `bulkhead run`: load the hooks, drain the ring buffer, attribute each
- * event to its container, judge it, and write JSON lines until a signal.
+ * agent.h - `bulkhead run` and `bulkhead record`: load the hooks, drain the
+ * ring buffer, attribute each event to its container, judge it, and write JSON
+ * lines (and a capture file) until a signal.
  */
 #ifndef BULKHEAD_AGENT_H
 #define BULKHEAD_AGENT_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 
 #include "events.h"
+#include "sink.h"
 
 struct bh_agent_opts {
 	unsigned int event_mask;	/* bit (1 << BH_EV_*) set: print that raw event */
@@ -21,9 +23,15 @@ struct bh_agent_opts {
 	const char *docker_socket;
 	bool no_docker_api;
 	size_t ringbuf_bytes;
+	enum bh_sink_format format;
+	const char *http_addr;		/* NULL: no health/metrics server */
+	bool http_explicit;		/* --http given: failing to serve is fatal */
+	const char *socket_path;	/* NULL: no local event socket */
+	bool socket_explicit;
+	const char *capture_path;	/* `record -o FILE`: NULL when not recording */
 };
 
-/* Runs until SIGINT/SIGTERM. Returns the process exit code. */
+/* Runs until SIGINT/SIGTERM. Returns the process exit code (0, 1 runtime error, 2 bad input). */
 int bh_agent_run(const struct bh_agent_opts *opts);
 
 #endif

@@ -56,6 +56,8 @@ struct bh_resolver {
 	void (*on_new)(const struct bh_container *c, void *ctx);
 	void (*on_gone)(const struct bh_container *c, void *ctx);
 	void *cb_ctx;
+	void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx);
+	void *host_ctx;
 
 	time_t api_retry_at; /* monotonic seconds; no API call before */
 	bool api_warned;
@@ -212,6 +214,14 @@ void bh_resolver_set_callbacks(struct bh_resolver *r,
 	r->on_new = on_new;
 	r->on_gone = on_gone;
 	r->cb_ctx = ctx;
+}
+
+void bh_resolver_set_host_callback(struct bh_resolver *r,
+				   void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx),
+				   void *ctx)
+{
+	r->on_host = on_host;
+	r->host_ctx = ctx;
 }
 
 static int read_file(const char *path, char **buf, size_t *len)
@@ -534,8 +544,11 @@ const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgrou
 	e->ctr = ctr;
 	e->next = r->buckets[b];
 	r->buckets[b] = e;
-	if (!ctr)
+	if (!ctr) {
 		r->n_host++;
+		if (r->on_host)
+			r->on_host(cgroup_id, cgroup_v1_id, r->host_ctx);
+	}
 	return ctr ? &ctr->c : NULL;
 }
 

@@ -113,6 +113,14 @@ void bh_resolver_set_callbacks(struct bh_resolver *r,
 			       void (*on_new)(const struct bh_container *c, void *ctx),
 			       void (*on_gone)(const struct bh_container *c, void *ctx), void *ctx);
 
+/*
+ * Called once when a task's (cgroup_id, cgroup_v1_id) pair is found to hold no
+ * container (its cgroup paths name none): never on a lookup error. May be NULL.
+ */
+void bh_resolver_set_host_callback(struct bh_resolver *r,
+				   void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx),
+				   void *ctx);
+
 /* Every container running now (walks the cgroup trees); calls fn once per container. */
 int bh_resolver_scan(struct bh_resolver *r,
 		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx);

@@ -1,47 +1,68 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* main.c - the bulkhead command line: run (default), rules, policy check. */
+/* main.c - the bulkhead command line: run, record, replay, top, rules, policy check. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "event.h"
+#include "http.h"
 #include "log.h"
 #include "policy.h"
+#include "replay.h"
 #include "rules.h"
+#include "stream.h"
+#include "tui.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
 	"Usage: bulkhead [run] [OPTIONS]\n"
+	"       bulkhead record -o FILE [OPTIONS]\n"
+	"       bulkhead replay FILE [--policy FILE] [--events LIST] [--format json|ecs]\n"
+	"       bulkhead top [--no-color] [--socket PATH]\n"
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
-	"line on stdout: hardening findings, raw events and periodic stats. Logs go to\n"
-	"stderr. Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN).\n"
+	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
+	"request, raw events. Logs go to stderr. Needs root (CAP_BPF, CAP_PERFMON,\n"
+	"CAP_SYS_ADMIN), except replay, rules and policy check.\n"
 	"\n"
 	"Commands:\n"
 	"  run                   start the monitor (the default)\n"
+	"  record -o FILE        the same, and write every raw event and the container\n"
+	"                        metadata to FILE (zstd frames) for a later replay\n"
+	"  replay FILE           run a recorded FILE through the rules offline (no root)\n"
+	"  top                   full-screen live view (attaches to a running agent)\n"
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
 	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
 	"\n"
-	"Options of run:\n"
-	"  -e, --events LIST     raw events to print: all, none, or a comma list of\n"
-	"                        exec,setns,mount,capset,connect,bind,listen (default: all)\n"
+	"Options of run and record (replay takes -e, -p, --format, --no-findings):\n"
+	"  -e, --events LIST     raw events to print besides findings: none (default), all,\n"
+	"                        or a comma list of exec,setns,mount,capset,connect,bind,listen\n"
 	"      --no-findings     do not judge events (no rules, no findings)\n"
-	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present)\n"
+	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present);\n"
+	"                        SIGHUP reloads it\n"
+	"      --format FORMAT   json (schema v1, default) or ecs (Elastic Common Schema)\n"
 	"      --stats-interval SEC\n"
 	"                        print a stats line every SEC seconds (default 10, 0: off)\n"
+	"      --http ADDR:PORT  serve /healthz and /metrics (default " BH_HTTP_DEFAULT_ADDR ")\n"
+	"      --no-http         no health and metrics server\n"
+	"      --socket PATH     local event socket for `bulkhead top` (default\n"
+	"                        " BH_STREAM_DEFAULT_PATH ", root only)\n"
+	"      --no-socket       no local event socket\n"
 	"      --host-root DIR   where the host's / is mounted (in a container: /host)\n"
 	"      --docker-socket PATH\n"
 	"                        Docker Engine API socket (default /var/run/docker.sock)\n"
 	"      --no-docker-api   read container metadata from OCI bundles only\n"
 	"      --ringbuf-size BYTES\n"
 	"                        BPF ring buffer size, a power of two (default 8388608)\n"
+	"  -o, --output FILE     (record) the capture file to write\n"
 	"  -v, --verbose         debug logging (libbpf's messages included)\n"
 	"      --log-json        logs on stderr as JSON lines\n"
 	"  -h, --help            this help\n"
@@ -80,17 +101,30 @@ enum {
 	OPT_LOG_JSON,
 	OPT_NO_FINDINGS,
 	OPT_JSON,
+	OPT_FORMAT,
+	OPT_HTTP,
+	OPT_NO_HTTP,
+	OPT_SOCKET,
+	OPT_NO_SOCKET,
+	OPT_NO_COLOR,
 };
 
-static const struct option run_options[] = {
+static const struct option options[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "policy", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "http", required_argument, NULL, OPT_HTTP },
+	{ "no-http", no_argument, NULL, OPT_NO_HTTP },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "no-socket", no_argument, NULL, OPT_NO_SOCKET },
 	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 	{ "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET },
 	{ "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API },
 	{ "no-findings", no_argument, NULL, OPT_NO_FINDINGS },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -99,12 +133,20 @@ static const struct option run_options[] = {
 	{ 0 },
 };
 
+/* Everything the command line can say, for every command. */
+struct cli {
+	const char *command;
+	struct bh_agent_opts agent;
+	bool verbose, log_json, json, no_color;
+	const char *output;
+};
+
 static int cmd_policy(int argc, char **argv)
 {
 	struct bh_policy *p = NULL;
 
 	if (argc != 3 || strcmp(argv[1], "check")) {
-		usage_error("%s", "usage: bulkhead policy check FILE");
+		usage_error("usage: bulkhead policy check FILE");
 		return EXIT_USAGE;
 	}
 	if (bh_policy_load(argv[2], &p))
@@ -114,36 +156,35 @@ static int cmd_policy(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Returns 0, or the exit code when the process must stop (help, version, a bad option). */
+static int parse_options(int argc, char **argv, struct cli *cli)
 {
-	struct bh_agent_opts opts = {
-		.event_mask = BH_EVENT_MASK_ALL,
-		.findings = true,
-		.stats_interval_s = 10,
-	};
-	const char *command = "run";
-	bool verbose = false, log_json = false, json = false;
+	struct bh_agent_opts *o = &cli->agent;
 	unsigned long long v;
 	int c;
 
-	/* A command comes first when given: `bulkhead rules`, `bulkhead run -v`. */
-	if (argc > 1 && argv[1][0] != '-') {
-		command = argv[1];
-		argv++;
-		argc--;
-	}
-	if (!strcmp(command, "policy"))
-		return cmd_policy(argc, argv);
-
-	while ((c = getopt_long(argc, argv, "e:p:vhV", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:o:vhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (bh_event_parse_mask(optarg, &opts.event_mask))
+			if (bh_event_parse_mask(optarg, &o->event_mask))
 				return EXIT_USAGE;
 			break;
 		case 'p':
-			opts.policy_path = optarg;
-			opts.policy_path_explicit = true;
+			o->policy_path = optarg;
+			o->policy_path_explicit = true;
+			break;
+		case 'o':
+			cli->output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json")) {
+				o->format = BH_FORMAT_JSON;
+			} else if (!strcmp(optarg, "ecs")) {
+				o->format = BH_FORMAT_ECS;
+			} else {
+				usage_error("--format: '%s' is not json or ecs", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_STATS:
 			if (parse_uint(optarg, 86400, &v)) {
@@ -152,19 +193,33 @@ int main(int argc, char **argv)
 					    optarg);
 				return EXIT_USAGE;
 			}
-			opts.stats_interval_s = (int)v;
+			o->stats_interval_s = (int)v;
+			break;
+		case OPT_HTTP:
+			o->http_addr = optarg;
+			o->http_explicit = true;
+			break;
+		case OPT_NO_HTTP:
+			o->http_addr = NULL;
+			break;
+		case OPT_SOCKET:
+			o->socket_path = optarg;
+			o->socket_explicit = true;
+			break;
+		case OPT_NO_SOCKET:
+			o->socket_path = NULL;
 			break;
 		case OPT_HOST_ROOT:
-			opts.host_root = optarg;
+			o->host_root = optarg;
 			break;
 		case OPT_DOCKER_SOCKET:
-			opts.docker_socket = optarg;
+			o->docker_socket = optarg;
 			break;
 		case OPT_NO_DOCKER_API:
-			opts.no_docker_api = true;
+			o->no_docker_api = true;
 			break;
 		case OPT_NO_FINDINGS:
-			opts.findings = false;
+			o->findings = false;
 			break;
 		case OPT_RINGBUF:
 			if (parse_uint(optarg, 1ull << 30, &v) || v < 4096 || (v & (v - 1))) {
@@ -173,43 +228,111 @@ int main(int argc, char **argv)
 					    optarg);
 				return EXIT_USAGE;
 			}
-			opts.ringbuf_bytes = (size_t)v;
+			o->ringbuf_bytes = (size_t)v;
+			break;
+		case OPT_NO_COLOR:
+			cli->no_color = true;
 			break;
 		case 'v':
-			verbose = true;
+			cli->verbose = true;
 			break;
 		case OPT_LOG_JSON:
-			log_json = true;
+			cli->log_json = true;
 			break;
 		case OPT_JSON:
-			json = true;
+			cli->json = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			return -1;
 		case 'V':
 			printf("bulkhead %s (event ABI %d)\n", BULKHEAD_VERSION, BH_ABI_VERSION);
-			return 0;
+			return -1;
 		default:
 			fprintf(stderr, "Try 'bulkhead --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
+	return 0;
+}
+
+static int cmd_replay(struct cli *cli, int argc, char **argv)
+{
+	struct bh_replay_opts r = {
+		.event_mask = cli->agent.event_mask,
+		.findings = cli->agent.findings,
+		.lifecycle = true,
+		.stats = true,
+		.policy_path = cli->agent.policy_path,
+		.format = cli->agent.format,
+		.out_fd = STDOUT_FILENO,
+	};
+
+	if (optind + 1 != argc) {
+		usage_error("usage: bulkhead replay FILE [--policy FILE] [--events LIST]");
+		return EXIT_USAGE;
+	}
+	r.path = argv[optind];
+	return bh_replay_run(&r);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.command = "run",
+		.agent = {
+			.event_mask = 0,
+			.findings = true,
+			.stats_interval_s = 10,
+			.http_addr = BH_HTTP_DEFAULT_ADDR,
+			.socket_path = BH_STREAM_DEFAULT_PATH,
+		},
+	};
+	int code;
+
+	/* A command comes first when given: `bulkhead rules`, `bulkhead run -v`. */
+	if (argc > 1 && argv[1][0] != '-') {
+		cli.command = argv[1];
+		argv++;
+		argc--;
+	}
+	if (!strcmp(cli.command, "policy"))
+		return cmd_policy(argc, argv);
+
+	code = parse_options(argc, argv, &cli);
+	if (code)
+		return code < 0 ? 0 : code;
+	bh_log_setup(cli.verbose ? BH_LOG_DEBUG : BH_LOG_INFO, cli.log_json);
+	bh_log_bridge_libbpf();
+
+	if (!strcmp(cli.command, "replay"))
+		return cmd_replay(&cli, argc, argv);
 	if (optind < argc) {
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-
-	bh_log_setup(verbose ? BH_LOG_DEBUG : BH_LOG_INFO, log_json);
-	bh_log_bridge_libbpf();
-
-	if (!strcmp(command, "rules")) {
-		bh_rules_list(stdout, json);
+	if (!strcmp(cli.command, "rules")) {
+		bh_rules_list(stdout, cli.json);
 		return 0;
 	}
-	if (strcmp(command, "run")) {
-		usage_error("unknown command '%s' (run, rules, policy)", command);
+	if (!strcmp(cli.command, "top")) {
+		struct bh_top_opts t = {
+			.socket_path = cli.agent.socket_explicit ? cli.agent.socket_path : NULL,
+			.no_color = cli.no_color,
+		};
+
+		return bh_top_main(&t);
+	}
+	if (!strcmp(cli.command, "record")) {
+		if (!cli.output) {
+			usage_error("record needs -o FILE");
+			return EXIT_USAGE;
+		}
+		cli.agent.capture_path = cli.output;
+	} else if (strcmp(cli.command, "run")) {
+		usage_error("unknown command '%s' (run, record, replay, top, rules, policy)",
+			    cli.command);
 		return EXIT_USAGE;
 	}
-	return bh_agent_run(&opts);
+	return bh_agent_run(&cli.agent);
 }

@@ -10,14 +10,34 @@
 #include "log.h"
 #include "output_json.h"
 #include "rules.h"
+#include "stream.h"
+
+static bool stream_listening(const struct bh_pipeline *p)
+{
+	struct bh_stream_stats st;
+
+	if (!p->opts.stream)
+		return false;
+	bh_stream_get_stats(p->opts.stream, &st);
+	return st.clients > 0;
+}
+
+/* One line to stdout (raw events may be dropped when stdout is slow) and to the stream. */
+static void emit(struct bh_pipeline *p, const char *line, size_t len, enum bh_sink_prio prio)
+{
+	/* A write error is sticky in the sink; the caller's loop reports it. */
+	if (prio == BH_SINK_KEEP || p->stdout_events)
+		bh_sink_line_prio(p->opts.out, line, len, prio);
+	if (p->opts.stream)
+		bh_stream_broadcast(p->opts.stream, line, len);
+}
 
 static void finding_sink(const char *line, size_t len, void *ctx)
 {
 	struct bh_pipeline *p = ctx;
 
 	p->counts.findings++;
-	/* A write error is sticky in the sink; the caller's loop reports it. */
-	bh_sink_line(p->opts.out, line, len);
+	emit(p, line, len, BH_SINK_KEEP);
 }
 
 int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
@@ -61,10 +81,14 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 	}
 	p->counts.events[ev.hdr->type]++;
 	c = p->opts.lookup(p->opts.lookup_ctx, ev.hdr);
-	if (p->opts.event_mask & (1u << ev.hdr->type)) {
+	if (p->opts.tap)
+		p->opts.tap(p->opts.tap_ctx, data, size, c);
+	/* Stream clients (the live view) see every event; stdout only the selected ones. */
+	p->stdout_events = p->opts.event_mask & (1u << ev.hdr->type);
+	if (p->stdout_events || stream_listening(p)) {
 		bh_json_event_line(&p->line, &ev, c, p->opts.boot_to_real_ns);
 		if (!bh_json_failed(&p->line))
-			bh_sink_line(p->opts.out, bh_json_data(&p->line), bh_json_len(&p->line));
+			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
 	}
 	if (p->rules)
 		bh_rules_on_event(p->rules, &ev, c, finding_sink, p);
@@ -118,5 +142,5 @@ void bh_pipeline_line_end(struct bh_pipeline *p)
 	bh_json_obj_end(&p->line);
 	bh_json_newline(&p->line);
 	if (!bh_json_failed(&p->line))
-		bh_sink_line(p->opts.out, bh_json_data(&p->line), bh_json_len(&p->line));
+		emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_KEEP);
 }

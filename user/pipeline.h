@@ -20,9 +20,14 @@
 
 struct bh_policy;
 struct bh_rules;
+struct bh_stream;
 
 /* Where a record's container comes from: NULL for a host process. */
 typedef const struct bh_container *(*bh_lookup_fn)(void *ctx, const struct bh_hdr *hdr);
+
+/* Sees every valid record with its container (NULL: host), e.g. to record it. */
+typedef void (*bh_record_tap_fn)(void *ctx, const void *data, size_t size,
+				 const struct bh_container *c);
 
 struct bh_pipeline_opts {
 	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
@@ -35,6 +40,9 @@ struct bh_pipeline_opts {
 	bh_lookup_fn lookup;
 	void *lookup_ctx;
 	struct bh_sink *out;		/* where lines go */
+	struct bh_stream *stream;	/* local socket clients get every line, every event too */
+	bh_record_tap_fn tap;		/* NULL: none */
+	void *tap_ctx;
 };
 
 struct bh_pipeline_counts {
@@ -48,6 +56,7 @@ struct bh_pipeline {
 	struct bh_rules *rules;
 	struct bh_json line;		/* one reusable line buffer */
 	struct bh_pipeline_counts counts;
+	bool stdout_events;		/* the record being handled is selected for stdout */
 };
 
 /* Returns 0 or a negative errno (logged). */
