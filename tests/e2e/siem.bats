@@ -102,9 +102,11 @@ finding_set() {
 	pid=$(pgrep -f "^$BULKHEAD run --events all --stats-interval 1" | head -n 1)
 	kill -INT "$pid"
 	wait
+	# Events were dropped, and every finding the pipeline produced reached the reader
+	# (what the kernel itself dropped under the burst is the ring buffer's count, not ours).
 	jq -e -s 'map(select(.type == "stats" and .final)) | .[0].output_dropped_lines > 0' "$out"
-	jq -e -s 'map(select(.type == "finding" and .rule == "docker-socket-mount")) | length > 0' "$out"
-	jq -e -s 'map(select(.type == "finding" and .rule == "docker-socket-access")) | length > 0' "$out"
+	jq -e -s '(map(select(.type == "finding")) | length) as $n |
+		map(select(.type == "stats" and .final)) | .[0].findings == $n and $n > 0' "$out"
 	# Every line arrived whole.
 	jq -c . "$out" >/dev/null
 }
