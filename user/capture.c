@@ -18,33 +18,33 @@
 
 /* zstd skips frames with magic 0x184D2A50..5F: the header is one, so `zstd -d` reads the file. */
 #define SKIPPABLE_MAGIC 0x184D2A5Bu
-static const char file_magic[8] = { 'B', 'H', 'C', 'A', 'P', 'T', 'U', 'R' };
-#define HDR_FIXED 16		/* file_magic, u32 version, u32 reserved */
-#define HDR_JSON_MAX 4096
-#define REC_HDR 8		/* u32 kind, u32 len */
-#define FRAME_RAW_TARGET (1u << 20)	/* end a frame by itself past 1 MiB of records */
-#define FRAME_RAW_MAX (64u << 20)	/* a reader refuses frames larger than this */
-#define ZSTD_LEVEL 3
-#define NSEC_PER_SEC 1000000000LL
+static const char file_magic[8] = {'B', 'H', 'C', 'A', 'P', 'T', 'U', 'R'};
+#define HDR_FIXED	 16 /* file_magic, u32 version, u32 reserved */
+#define HDR_JSON_MAX	 4096
+#define REC_HDR		 8	     /* u32 kind, u32 len */
+#define FRAME_RAW_TARGET (1u << 20)  /* end a frame by itself past 1 MiB of records */
+#define FRAME_RAW_MAX	 (64u << 20) /* a reader refuses frames larger than this */
+#define ZSTD_LEVEL	 3
+#define NSEC_PER_SEC	 1000000000LL
 
 struct bh_capture {
 	int fd;
 	int error;
-	off_t good_off;		/* end of the last whole frame */
+	off_t good_off; /* end of the last whole frame */
 	ZSTD_CCtx *cctx;
 	char *raw;
 	size_t raw_len, raw_cap;
 	void *zbuf;
 	size_t zbuf_cap;
-	struct bh_cgmap bindings;	/* (cgroup, v1) -> the container id last written */
-	struct bh_cgmap containers;	/* (hash of id, 0) -> id written */
+	struct bh_cgmap bindings;   /* (cgroup, v1) -> the container id last written */
+	struct bh_cgmap containers; /* (hash of id, 0) -> id written */
 	struct bh_json json;
 	struct bh_capture_stats st;
 };
 
 static __u64 hash_str(const char *s)
 {
-	__u64 h = 1469598103934665603ull;	/* FNV-1a */
+	__u64 h = 1469598103934665603ull; /* FNV-1a */
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
@@ -398,9 +398,9 @@ struct bh_capture_reader {
 	ZSTD_DCtx *dctx;
 	unsigned char in[64 * 1024];
 	size_t in_len, in_pos;
-	char *frame;		/* the frame being decompressed */
+	char *frame; /* the frame being decompressed */
 	size_t frame_len, frame_cap;
-	char *rec;		/* one record, copied: malloc alignment suits struct bh_hdr */
+	char *rec; /* one record, copied: malloc alignment suits struct bh_hdr */
 	size_t rec_cap;
 	__u64 frames;
 };
@@ -568,7 +568,7 @@ int bh_capture_read(struct bh_capture_reader *r, bh_capture_record_fn fn, void *
 			r->in_len = (size_t)n;
 			r->in_pos = 0;
 		}
-		ib = (ZSTD_inBuffer){ r->in, r->in_len, r->in_pos };
+		ib = (ZSTD_inBuffer){r->in, r->in_len, r->in_pos};
 		while (ib.pos < ib.size) {
 			ZSTD_outBuffer ob;
 			size_t ret;
@@ -585,7 +585,7 @@ int bh_capture_read(struct bh_capture_reader *r, bh_capture_record_fn fn, void *
 				r->frame = f;
 				r->frame_cap = cap;
 			}
-			ob = (ZSTD_outBuffer){ r->frame, r->frame_cap, r->frame_len };
+			ob = (ZSTD_outBuffer){r->frame, r->frame_cap, r->frame_len};
 			ret = ZSTD_decompressStream(r->dctx, &ob, &ib);
 			r->frame_len = ob.pos;
 			if (ZSTD_isError(ret))

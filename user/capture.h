@@ -23,22 +23,22 @@
 #include "events.h"
 #include "json_writer.h"
 
-#define BH_CAPTURE_VERSION 1
+#define BH_CAPTURE_VERSION  1
 #define BH_CAPTURE_HOST_MAX 256
 
 enum bh_capture_kind {
-	BH_CAP_EVENT = 1,	/* a raw record (headers/events.h) */
-	BH_CAP_BINDING = 2,	/* u64 cgroup_id, u64 cgroup_v1_id, container id ("" = host) */
-	BH_CAP_CONTAINER = 3,	/* a struct bh_container as JSON */
-	BH_CAP_GONE = 4,	/* the id of a container that went away */
+	BH_CAP_EVENT = 1,     /* a raw record (headers/events.h) */
+	BH_CAP_BINDING = 2,   /* u64 cgroup_id, u64 cgroup_v1_id, container id ("" = host) */
+	BH_CAP_CONTAINER = 3, /* a struct bh_container as JSON */
+	BH_CAP_GONE = 4,      /* the id of a container that went away */
 };
 
 struct bh_capture_hdr {
-	unsigned int version;			/* reader: the file's format version */
+	unsigned int version; /* reader: the file's format version */
 	char hostname[BH_CAPTURE_HOST_MAX];
-	char kernel[BH_CAPTURE_HOST_MAX];	/* uname -r */
-	int64_t start_ns;			/* wall clock when recording began */
-	int64_t boot_to_real_ns;		/* wall-clock ns = record ts_ns + this */
+	char kernel[BH_CAPTURE_HOST_MAX]; /* uname -r */
+	int64_t start_ns;		  /* wall clock when recording began */
+	int64_t boot_to_real_ns;	  /* wall-clock ns = record ts_ns + this */
 	__u32 host_ns[BH_NS_KINDS];
 	__u64 self_cgroup_id;
 };
@@ -47,8 +47,8 @@ struct bh_capture_stats {
 	__u64 events;
 	__u64 records;
 	__u64 frames;
-	__u64 bytes_raw;	/* record bytes before compression */
-	__u64 bytes_written;	/* file size, header included */
+	__u64 bytes_raw;     /* record bytes before compression */
+	__u64 bytes_written; /* file size, header included */
 };
 
 /*
@@ -59,13 +59,13 @@ struct bh_cgmap_entry {
 	__u64 k1, k2;
 	char id[BH_CONTAINER_ID_LEN + 1];
 	bool used;
-	bool present;		/* id is valid */
-	void *ptr;		/* the owner's: replay's container */
+	bool present; /* id is valid */
+	void *ptr;    /* the owner's: replay's container */
 };
 
 struct bh_cgmap {
 	struct bh_cgmap_entry *slots;
-	size_t cap;		/* a power of two */
+	size_t cap; /* a power of two */
 	size_t n;
 };
 

@@ -9,7 +9,7 @@
 #include "runtime.h"
 
 /* bh_container.runtime points at static names: a read one is matched back to them. */
-static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };
+static const char *const runtimes[] = {"docker", "containerd", "cri-o", "podman"};
 
 static void key_opt_str(struct bh_json *w, const char *key, const char *s)
 {
@@ -143,8 +143,8 @@ static int parse_mounts(struct json_object *arr, struct bh_container_config *cfg
 		struct bh_mount_spec *m = &cfg->mounts[i];
 		const char *prop = bh_jobj_str(o, "propagation");
 
-		if (take_str(o, "source", &m->source) || take_str(o, "destination", &m->destination) ||
-		    take_str(o, "type", &m->type))
+		if (take_str(o, "source", &m->source) ||
+		    take_str(o, "destination", &m->destination) || take_str(o, "type", &m->type))
 			return -ENOMEM;
 		m->bind = bh_jobj_bool(o, "bind");
 		m->readonly = bh_jobj_bool(o, "readonly");
@@ -200,7 +200,8 @@ static int parse_config(struct json_object *o, struct bh_container_config *cfg)
 		struct json_object *v;
 
 		if (k < arr_len(hns))
-			cfg->host_ns[k] = json_object_get_boolean(json_object_array_get_idx(hns, k));
+			cfg->host_ns[k] =
+			    json_object_get_boolean(json_object_array_get_idx(hns, k));
 		v = k < arr_len(nsp) ? json_object_array_get_idx(nsp, k) : NULL;
 		if (json_object_is_type(v, json_type_string) &&
 		    bh_set_str(&cfg->ns_path[k], json_object_get_string(v)))

@@ -21,18 +21,18 @@ struct ecs_class {
 };
 
 static const struct ecs_class event_classes[] = {
-	{ "exec", "process", { "start" } },
-	{ "setns", "process", { "change" } },
-	{ "capset", "process", { "change" } },
-	{ "mount", "file", { "change" } },
-	{ "connect", "network", { "connection", "start" } },
-	{ "bind", "network", { "info" } },
-	{ "listen", "network", { "start" } },
+    {"exec", "process", {"start"}},
+    {"setns", "process", {"change"}},
+    {"capset", "process", {"change"}},
+    {"mount", "file", {"change"}},
+    {"connect", "network", {"connection", "start"}},
+    {"bind", "network", {"info"}},
+    {"listen", "network", {"start"}},
 };
 
 /* The v1 members an ECS field already carries: not repeated under "bulkhead". */
-static const char *const mapped_members[] = { "schema", "time", "type", "process", "container",
-					      "summary", "rule" };
+static const char *const mapped_members[] = {"schema",	  "time",    "type", "process",
+					     "container", "summary", "rule"};
 
 /* The value at a dotted path of obj, NULL when absent or null. */
 static struct json_object *get(struct json_object *obj, const char *path)
@@ -131,7 +131,7 @@ int bh_ecs_severity(const char *name)
 	static const struct {
 		const char *name;
 		int score;
-	} map[] = { { "low", 21 }, { "medium", 47 }, { "high", 73 }, { "critical", 99 } };
+	} map[] = {{"low", 21}, {"medium", 47}, {"high", 73}, {"critical", 99}};
 
 	for (size_t i = 0; name && i < ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i].name, name))
@@ -235,7 +235,8 @@ static void map_event(struct json_object *doc, struct json_object *line)
 	}
 	put_str(doc, "event.action", name);
 	if (ret)
-		put_str(doc, "event.outcome", json_object_get_int64(ret) < 0 ? "failure" : "success");
+		put_str(doc, "event.outcome",
+			json_object_get_int64(ret) < 0 ? "failure" : "success");
 	if (name && (!strcmp(name, "connect") || !strcmp(name, "bind") || !strcmp(name, "listen")))
 		map_network(doc, line, name);
 	snprintf(msg, sizeof(msg), "%s by %s (pid %s)", name ? name : "event", comm ? comm : "?",
@@ -275,7 +276,10 @@ static void map_lifecycle(struct json_object *doc, struct json_object *line)
 	put_strs(doc, "event.category", "host", NULL);
 	put_strs(doc, "event.type", stop ? "end" : "start", NULL);
 	put_str(doc, "event.action", action);
-	snprintf(msg, sizeof(msg), "container %s %s", name ? name : id ? id : "?",
+	snprintf(msg, sizeof(msg), "container %s %s",
+		 name ? name
+		 : id ? id
+		      : "?",
 		 stop ? "stopped" : "started");
 	put_str(doc, "message", msg);
 }

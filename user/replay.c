@@ -22,7 +22,7 @@ struct replay_container {
 struct replay {
 	const struct bh_replay_opts *o;
 	struct bh_pipeline pipe;
-	struct bh_cgmap bindings;		/* (cgroup, v1) -> struct replay_container * */
+	struct bh_cgmap bindings; /* (cgroup, v1) -> struct replay_container * */
 	struct replay_container **ctrs;
 	size_t n_ctrs;
 	__u64 unknown_bindings;
@@ -155,8 +155,7 @@ static void write_stats(struct replay *r, __u64 frames, bool truncated)
 	bh_pipeline_line_end(&r->pipe);
 }
 
-static int open_capture(const char *path, struct bh_capture_hdr *hdr,
-			struct bh_capture_reader **rd)
+static int open_capture(const char *path, struct bh_capture_hdr *hdr, struct bh_capture_reader **rd)
 {
 	int err = bh_capture_reader_open(path, hdr, rd);
 
@@ -175,16 +174,16 @@ static int open_capture(const char *path, struct bh_capture_hdr *hdr,
 
 int bh_replay_run(const struct bh_replay_opts *o)
 {
-	struct replay r = { .o = o };
+	struct replay r = {.o = o};
 	struct bh_capture_reader *rd = NULL;
 	struct bh_policy *policy = NULL;
 	struct bh_capture_hdr hdr;
 	struct bh_pipeline_opts popts = {
-		.event_mask = o->event_mask,
-		.findings = o->findings,
-		.lifecycle = o->lifecycle,
-		.lookup = lookup_replay,
-		.lookup_ctx = &r,
+	    .event_mask = o->event_mask,
+	    .findings = o->findings,
+	    .lifecycle = o->lifecycle,
+	    .lookup = lookup_replay,
+	    .lookup_ctx = &r,
 	};
 	struct bh_sink out;
 	int err, code = 1;

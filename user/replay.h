@@ -12,13 +12,13 @@
 
 struct bh_replay_opts {
 	const char *path;
-	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
-	bool findings;			/* judge with the rules */
-	bool lifecycle;			/* print container-start/-stop lines */
-	bool stats;			/* a final stats line */
-	const char *policy_path;	/* NULL: built-in defaults */
+	unsigned int event_mask; /* bit (1 << BH_EV_*): print that raw event */
+	bool findings;		 /* judge with the rules */
+	bool lifecycle;		 /* print container-start/-stop lines */
+	bool stats;		 /* a final stats line */
+	const char *policy_path; /* NULL: built-in defaults */
 	enum bh_sink_format format;
-	int out_fd;			/* where lines go (STDOUT_FILENO) */
+	int out_fd; /* where lines go (STDOUT_FILENO) */
 };
 
 /*

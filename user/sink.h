@@ -21,39 +21,39 @@
 #include "json_writer.h"
 
 enum bh_sink_prio {
-	BH_SINK_KEEP = 0,	/* findings, lifecycle, stats: wait rather than drop */
-	BH_SINK_DROP = 1,	/* raw events: dropped and counted when the queue is full */
+	BH_SINK_KEEP = 0, /* findings, lifecycle, stats: wait rather than drop */
+	BH_SINK_DROP = 1, /* raw events: dropped and counted when the queue is full */
 };
 
 enum bh_sink_format {
-	BH_FORMAT_JSON = 0,	/* schema v1 lines as given */
-	BH_FORMAT_ECS = 1,	/* each line converted by bh_ecs_convert() */
+	BH_FORMAT_JSON = 0, /* schema v1 lines as given */
+	BH_FORMAT_ECS = 1,  /* each line converted by bh_ecs_convert() */
 };
 
 struct bh_sink {
 	int fd;
-	char *buf;		/* ring of cap bytes: [head, head + used) is queued */
+	char *buf; /* ring of cap bytes: [head, head + used) is queued */
 	size_t cap;
-	size_t reserve;		/* bytes only kept lines may use */
+	size_t reserve; /* bytes only kept lines may use */
 	size_t head;
 	size_t used;
-	bool lossless;		/* droppable lines wait too (replay: nothing to lose) */
+	bool lossless; /* droppable lines wait too (replay: nothing to lose) */
 	bool stop;
-	bool writing;		/* the writer is in write(2) */
+	bool writing; /* the writer is in write(2) */
 	bool started;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;	/* producer -> writer: data queued, or stop */
-	pthread_cond_t room;	/* writer -> producer: bytes written, or an error */
+	pthread_cond_t wake; /* producer -> writer: data queued, or stop */
+	pthread_cond_t room; /* writer -> producer: bytes written, or an error */
 	enum bh_sink_format format;
-	char *hostname;		/* ECS host.hostname */
-	struct bh_json conv;	/* the converted line */
-	uint64_t lines;		/* lines queued (producer's count) */
-	uint64_t dropped;	/* droppable lines dropped because the queue was full */
+	char *hostname;	     /* ECS host.hostname */
+	struct bh_json conv; /* the converted line */
+	uint64_t lines;	     /* lines queued (producer's count) */
+	uint64_t dropped;    /* droppable lines dropped because the queue was full */
 	uint64_t dropped_bytes;
-	uint64_t convert_errors;	/* lines that could not be converted (dropped) */
-	_Atomic uint64_t bytes;	/* bytes written by the writer */
-	_Atomic int error;	/* first write error (negative errno), sticky */
+	uint64_t convert_errors; /* lines that could not be converted (dropped) */
+	_Atomic uint64_t bytes;	 /* bytes written by the writer */
+	_Atomic int error;	 /* first write error (negative errno), sticky */
 };
 
 /*
