@@ -174,11 +174,13 @@ static __always_inline __u32 bh_tail_str(struct bh_scratch *s, __u32 off, const 
 
 /*
  * Waking the consumer costs an irq_work IPI per record (4 us of a 0.4 us hook in
- * a VM), so with wakeup_ns set a CPU lets the kernel wake an idle consumer (flags
- * 0: only when the ring was empty) at most once per wakeup_ns, forces a wake-up
- * when the ring crosses wakeup_bytes, and otherwise adds silently. The consumer
- * then must not sleep longer than wakeup_ns after a poll that found records (see
- * loader.h): every record is either woken for or seen by that bounded poll.
+ * a VM), so with wakeup_ns set a CPU wakes the consumer at most once per
+ * wakeup_ns, forces a wake-up when the ring crosses wakeup_bytes, and otherwise
+ * adds silently. The once-per-interval wake-up is forced: the kernel's adaptive
+ * one (flags 0) is skipped when the ring is not empty, and a silent record after
+ * such a skipped wake-up could then wait for the consumer's next timer tick. The
+ * consumer must not sleep longer than wakeup_ns after a poll that found records
+ * (see loader.h): every record is either woken for or seen by that bounded poll.
  */
 static __always_inline __u64 bh_wakeup_flags(struct bh_scratch *s, __u64 now, __u32 size)
 {
@@ -188,7 +190,7 @@ static __always_inline __u64 bh_wakeup_flags(struct bh_scratch *s, __u64 now, __
 		return 0;
 	if (now - s->last_wakeup_ns >= wakeup_ns) {
 		s->last_wakeup_ns = now;
-		return 0;
+		return BPF_RB_FORCE_WAKEUP;
 	}
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	if (avail < wakeup_bytes && avail + size >= wakeup_bytes)

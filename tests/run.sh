@@ -25,6 +25,7 @@ fi
 UNIT_TIMEOUT=300
 BPF_TIMEOUT=600
 E2E_TIMEOUT=1200
+FUZZ_TIMEOUT=600
 
 passed=0
 failed=0
@@ -102,6 +103,8 @@ run_bins() {
 }
 
 run_bins "$O/tests/unit" "$UNIT_TIMEOUT"
+# Each libFuzzer target briefly on its corpus (one test per target; no root needed).
+run_suite tests/fuzz "$FUZZ_TIMEOUT" tests/fuzz/run.sh --seconds "${FUZZ_SECONDS:-5}"
 
 if [ "$(id -u)" -eq 0 ]; then
 	run_step scripts/start-dockerd.sh scripts/start-dockerd.sh

@@ -85,6 +85,12 @@ static void on_container_gone(const struct bh_container *c, void *ctx)
 	bh_pipeline_container_gone(&a->pipe, c);
 }
 
+static void on_container_scanned(const struct bh_container *c, void *ctx)
+{
+	(void)c; /* judged by on_container_new when the scan first resolved it */
+	(void)ctx;
+}
+
 static void record_tap(void *ctx, const void *data, size_t size, const struct bh_container *c)
 {
 	struct agent *a = ctx;
@@ -565,8 +571,8 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	}
 
 	exempt_self(&a, popts.self_cgroup_id);
-	/* Judge the containers that were already running when we started. */
-	bh_resolver_scan(a.resolver, on_container_new, &a);
+	/* Judge the containers already running: the resolver's on_new fires for each. */
+	bh_resolver_scan(a.resolver, on_container_scanned, &a);
 	if (a.http)
 		publish_metrics(&a);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "output_ecs.h"
 
 /* Waits until fd can take more bytes: a non-blocking stdout that is full. */
@@ -116,6 +118,24 @@ void bh_sink_set_lossless(struct bh_sink *s, bool lossless)
 	s->lossless = lossless;
 }
 
+/* A copy of s as valid UTF-8 (invalid bytes as U+FFFD), through the JSON writer's escaping. */
+static char *utf8_clean(const char *s)
+{
+	struct json_object *str;
+	struct bh_json w;
+	char *copy = NULL;
+
+	bh_json_init(&w);
+	bh_json_str(&w, s);
+	bh_json_raw(&w, "", 1); /* NUL-terminate for the parser */
+	str = bh_json_failed(&w) ? NULL : json_tokener_parse(bh_json_data(&w));
+	if (str && json_object_is_type(str, json_type_string))
+		copy = strdup(json_object_get_string(str));
+	json_object_put(str);
+	bh_json_free(&w);
+	return copy;
+}
+
 int bh_sink_set_format(struct bh_sink *s, enum bh_sink_format format, const char *hostname)
 {
 	char name[HOST_NAME_MAX + 1] = "";
@@ -127,7 +147,8 @@ int bh_sink_set_format(struct bh_sink *s, enum bh_sink_format format, const char
 		name[sizeof(name) - 1] = '\0';
 		hostname = name;
 	}
-	copy = strdup(hostname);
+	/* Any bytes (a host name, a capture's header) come out as valid UTF-8. */
+	copy = utf8_clean(hostname);
 	if (!copy)
 		return -ENOMEM;
 	free(s->hostname);
