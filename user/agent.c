@@ -112,23 +112,12 @@ static void write_stats(struct agent *a, bool final)
 {
 	struct bh_counters sum = { 0 };
 	struct bh_resolver_stats rs = { 0 };
-	const struct bh_pipeline_counts *n = &a->pipe.counts;
 	struct bh_json *w = &a->pipe.line;
-	__u64 total = 0;
 
 	bh_loader_counters(a->loader, &sum, a->percpu, a->ncpus);
 	bh_resolver_get_stats(a->resolver, &rs);
 
-	bh_pipeline_line_begin(&a->pipe, "stats");
-	bh_json_key_bool(w, "final", final);
-	bh_json_key(w, "events");
-	bh_json_obj_begin(w);
-	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
-		bh_json_key_uint(w, bh_event_type_name(t), n->events[t]);
-		total += n->events[t];
-	}
-	bh_json_obj_end(w);
-	bh_json_key_uint(w, "events_total", total);
+	bh_pipeline_stats_begin(&a->pipe, final);
 	bh_json_key_uint(w, "kernel_emitted", sum.emitted);
 	bh_json_key_uint(w, "drops", sum.drops);
 	bh_json_key(w, "drops_per_cpu");
@@ -137,8 +126,6 @@ static void write_stats(struct agent *a, bool final)
 		bh_json_uint(w, a->percpu[i].drops);
 	bh_json_arr_end(w);
 	bh_json_key_uint(w, "read_errors", sum.read_errors);
-	bh_json_key_uint(w, "decode_errors", n->decode_errors);
-	bh_json_key_uint(w, "findings", n->findings);
 	bh_json_key_uint(w, "containers", rs.containers);
 	bh_json_key(w, "resolver");
 	bh_json_obj_begin(w);

@@ -144,3 +144,22 @@ void bh_pipeline_line_end(struct bh_pipeline *p)
 	if (!bh_json_failed(&p->line))
 		emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_KEEP);
 }
+
+void bh_pipeline_stats_begin(struct bh_pipeline *p, bool final)
+{
+	struct bh_json *w = &p->line;
+	__u64 total = 0;
+
+	bh_pipeline_line_begin(p, "stats");
+	bh_json_key_bool(w, "final", final);
+	bh_json_key(w, "events");
+	bh_json_obj_begin(w);
+	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
+		bh_json_key_uint(w, bh_event_type_name(t), p->counts.events[t]);
+		total += p->counts.events[t];
+	}
+	bh_json_obj_end(w);
+	bh_json_key_uint(w, "events_total", total);
+	bh_json_key_uint(w, "decode_errors", p->counts.decode_errors);
+	bh_json_key_uint(w, "findings", p->counts.findings);
+}

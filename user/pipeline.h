@@ -75,6 +75,13 @@ void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *polic
 
 /* Starts a line in p->line with the members every line has: schema, time, type. */
 void bh_pipeline_line_begin(struct bh_pipeline *p, const char *type);
+/*
+ * Starts a stats line with what the pipeline itself counted: "final", "events"
+ * (per family), "events_total", "decode_errors", "findings". The caller adds its
+ * own members (kernel counters, replay progress) and calls bh_pipeline_line_end().
+ */
+void bh_pipeline_stats_begin(struct bh_pipeline *p, bool final);
+
 /* Closes the line begun above and queues it on the sink. */
 void bh_pipeline_line_end(struct bh_pipeline *p);
 

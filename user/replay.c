@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "event.h"
 #include "log.h"
+#include "output_json.h"
 #include "pipeline.h"
 #include "rules.h"
 
@@ -128,22 +129,9 @@ static int on_record(void *ctx, unsigned int kind, const void *data, size_t len)
 
 static void write_stats(struct replay *r, __u64 frames, bool truncated)
 {
-	const struct bh_pipeline_counts *n = &r->pipe.counts;
 	struct bh_json *w = &r->pipe.line;
-	__u64 total = 0;
 
-	bh_pipeline_line_begin(&r->pipe, "stats");
-	bh_json_key_bool(w, "final", true);
-	bh_json_key(w, "events");
-	bh_json_obj_begin(w);
-	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++) {
-		bh_json_key_uint(w, bh_event_type_name(t), n->events[t]);
-		total += n->events[t];
-	}
-	bh_json_obj_end(w);
-	bh_json_key_uint(w, "events_total", total);
-	bh_json_key_uint(w, "decode_errors", n->decode_errors);
-	bh_json_key_uint(w, "findings", n->findings);
+	bh_pipeline_stats_begin(&r->pipe, true);
 	bh_json_key_uint(w, "containers", r->n_ctrs);
 	bh_json_key_uint(w, "output_lines", r->pipe.opts.out->lines);
 	bh_json_key(w, "replay");
@@ -206,6 +194,8 @@ int bh_replay_run(const struct bh_replay_opts *o)
 	sink_ready = true;
 	/* Offline, nothing waits for us: every line is written, none dropped. */
 	bh_sink_set_lossless(&out, true);
+	/* Lines name the node that recorded them, as the live run did. */
+	bh_output_set_host(hdr.hostname);
 	if (bh_sink_set_format(&out, o->format, hdr.hostname))
 		goto nomem;
 	popts.policy = policy;
