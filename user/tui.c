@@ -136,8 +136,9 @@ static int start_collector(struct top *t)
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
 		    dup2(err[1], 2) < 0)
 			_exit(127);
+		/* A private collector: no socket or metrics port for others to find. */
 		execl(exe, "bulkhead", "run", "--events", "all", "--stats-interval", "1",
-		      (char *)NULL);
+		      "--no-socket", "--no-http", (char *)NULL);
 		dprintf(2, "bulkhead top: cannot run the collector %s: %s\n", exe, strerror(errno));
 		_exit(127);
 	}

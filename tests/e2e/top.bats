@@ -5,27 +5,8 @@
 
 load helpers
 
-# Until main.c dispatches `bulkhead top` and `run --socket`, tests/e2e/top-driver.c runs the
-# same functions (bh_top_main, and the socket server fed by `bulkhead run`'s stdout).
 setup_file() {
-	local libs
-	export TOP_TMUX="bh-top-$$"
-	if "$BULKHEAD" --help 2>/dev/null | grep -q 'bulkhead top'; then
-		export TOP_CMD="$BULKHEAD top"
-	else
-		libs="-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic"
-		libs="$libs $(pkg-config --libs libcurl json-c yaml-0.1 ncursesw) -lpthread"
-		# shellcheck disable=SC2086 # $libs is a list of flags
-		cc -std=gnu11 -O2 -g -I"$BH_REPO/headers" -I"$BH_REPO/user" \
-			"$BH_REPO/tests/e2e/top-driver.c" "$BH_O/libbulkhead.a" $libs \
-			-o "$BATS_FILE_TMPDIR/top-driver"
-		export TOP_CMD="$BATS_FILE_TMPDIR/top-driver top $BULKHEAD"
-	fi
-	if "$BULKHEAD" run --help 2>/dev/null | grep -q -- '--socket'; then
-		export AGENT_SOCKET_FLAG=1
-	else
-		export TOP_DRIVER="$BATS_FILE_TMPDIR/top-driver"
-	fi
+	export TOP_TMUX="bh-top-$$" TOP_CMD="$BULKHEAD top"
 }
 
 teardown() {
@@ -88,7 +69,8 @@ assert_restored() {
 @test "top: own collector shows a container with a bad flag and its finding; keys; q" {
 	bh_require docker
 	local pid
-	top_start 100 30
+	# No agent at this path: top starts its own collector.
+	top_start 100 30 --socket "$BATS_TEST_TMPDIR/no-agent.sock"
 	wait_screen "collector: ready" 60
 	pid=$(screen | sed -n 's/.*own collector (pid \([0-9]*\)).*/\1/p')
 	[ -n "$pid" ]
@@ -127,20 +109,7 @@ assert_restored() {
 @test "top: attached to a running agent; ^C leaves top, the agent runs on" {
 	bh_require docker
 	local sock=$BATS_TEST_TMPDIR/events.sock
-	if [ -n "${AGENT_SOCKET_FLAG:-}" ]; then
-		bh_start --socket "$sock"
-	else
-		# The agent's loop as main.c will wire it: its lines to the socket server.
-		BH_ERR=$BATS_TEST_TMPDIR/agent.err
-		"$BULKHEAD" run --events all > >("$TOP_DRIVER" relay "$sock" 2>>"$BH_ERR") \
-			2>>"$BH_ERR" 3>&- &
-		BH_PID=$!
-		for ((i = 0; i < 300; i++)); do
-			grep -qw ready "$BH_ERR" && grep -q 'relay ready' "$BH_ERR" && break
-			sleep 0.1
-		done
-		grep -qw ready "$BH_ERR"
-	fi
+	bh_start --events all --socket "$sock"
 	[ "$(stat -c %a "$sock")" = 600 ]
 
 	top_start 100 30 --socket "$sock"
