@@ -531,6 +531,8 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 
 	if (bh_resolver_new(&ropts, &a.resolver))
 		goto out;
+	/* Before the callbacks: our own container must not be judged when first resolved. */
+	exempt_self(&a, popts.self_cgroup_id);
 	bh_resolver_set_callbacks(a.resolver, on_container_new, on_container_gone, &a);
 
 	/* Load & attach the BPF programs */
@@ -557,7 +559,6 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		goto out;
 	}
 
-	exempt_self(&a, popts.self_cgroup_id);
 	/* Judge the containers already running: the resolver's on_new fires for each. */
 	bh_resolver_scan(a.resolver, on_container_scanned, &a);
 	if (a.http)
