@@ -30,8 +30,8 @@
 #include "stream.h"
 
 #define DEFAULT_POLICY_PATH "/etc/bulkhead/policy.yaml"
-#define SWEEP_INTERVAL_S 5
-#define SINK_BYTES (4u << 20)
+#define SWEEP_INTERVAL_S    5
+#define SINK_BYTES	    (4u << 20)
 
 struct agent {
 	const struct bh_agent_opts *opts;
@@ -44,7 +44,7 @@ struct agent {
 	struct bh_http *http;
 	struct bh_stream *stream;
 	struct bh_capture *capture;
-	int capture_err;		/* first capture write error, sticky */
+	int capture_err; /* first capture write error, sticky */
 	int ncpus;
 	struct bh_counters *percpu;
 	__u64 drops_reported;
@@ -258,8 +258,8 @@ static void apply_policy_to_kernel(struct agent *a)
 {
 	const struct bh_policy *p = a->policy;
 
-	if (p && a->loader && bh_loader_set_runtime_sockets(a->loader, p->runtime_sockets,
-							     p->n_runtime_sockets))
+	if (p && a->loader &&
+	    bh_loader_set_runtime_sockets(a->loader, p->runtime_sockets, p->n_runtime_sockets))
 		bh_warn("cannot pass the runtime sockets to the kernel: every unix connect is "
 			"sent to user space");
 }

@@ -18,7 +18,7 @@
 
 /* zstd skips frames with magic 0x184D2A50..5F: the header is one, so `zstd -d` reads the file. */
 #define SKIPPABLE_MAGIC 0x184D2A5Bu
-static const char file_magic[8] = {'B', 'H', 'C', 'A', 'P', 'T', 'U', 'R'};
+static const char file_magic[8] = { 'B', 'H', 'C', 'A', 'P', 'T', 'U', 'R' };
 #define HDR_FIXED	 16 /* file_magic, u32 version, u32 reserved */
 #define HDR_JSON_MAX	 4096
 #define REC_HDR		 8	     /* u32 kind, u32 len */
@@ -568,7 +568,7 @@ int bh_capture_read(struct bh_capture_reader *r, bh_capture_record_fn fn, void *
 			r->in_len = (size_t)n;
 			r->in_pos = 0;
 		}
-		ib = (ZSTD_inBuffer){r->in, r->in_len, r->in_pos};
+		ib = (ZSTD_inBuffer){ r->in, r->in_len, r->in_pos };
 		while (ib.pos < ib.size) {
 			ZSTD_outBuffer ob;
 			size_t ret;
@@ -585,7 +585,7 @@ int bh_capture_read(struct bh_capture_reader *r, bh_capture_record_fn fn, void *
 				r->frame = f;
 				r->frame_cap = cap;
 			}
-			ob = (ZSTD_outBuffer){r->frame, r->frame_cap, r->frame_len};
+			ob = (ZSTD_outBuffer){ r->frame, r->frame_cap, r->frame_len };
 			ret = ZSTD_decompressStream(r->dctx, &ob, &ib);
 			r->frame_len = ob.pos;
 			if (ZSTD_isError(ret))

@@ -9,7 +9,7 @@
 #include "runtime.h"
 
 /* bh_container.runtime points at static names: a read one is matched back to them. */
-static const char *const runtimes[] = {"docker", "containerd", "cri-o", "podman"};
+static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };
 
 static void key_opt_str(struct bh_json *w, const char *key, const char *s)
 {
@@ -201,7 +201,7 @@ static int parse_config(struct json_object *o, struct bh_container_config *cfg)
 
 		if (k < arr_len(hns))
 			cfg->host_ns[k] =
-			    json_object_get_boolean(json_object_array_get_idx(hns, k));
+				json_object_get_boolean(json_object_array_get_idx(hns, k));
 		v = k < arr_len(nsp) ? json_object_array_get_idx(nsp, k) : NULL;
 		if (json_object_is_type(v, json_type_string) &&
 		    bh_set_str(&cfg->ns_path[k], json_object_get_string(v)))

@@ -23,7 +23,7 @@
  * cgroup in these, and none is commonly co-mounted away (cpu,cpuacct is).
  */
 static const char *const v1_prefer[] = {
-    "pids", "memory", "cpu", "cpuacct", "blkio", "devices", "freezer", "cpuset", "perf_event",
+	"pids", "memory", "cpu", "cpuacct", "blkio", "devices", "freezer", "cpuset", "perf_event",
 };
 
 static void hier_reset(struct bh_cgroup_hier *h)
@@ -356,10 +356,10 @@ static const char *scope_runtime(const char *prefix, size_t n, bool *known)
 		const char *prefix;
 		const char *runtime;
 	} map[] = {
-	    {"docker", "docker"},	  {"cri-containerd", "containerd"},
-	    {"containerd", "containerd"}, {"crio", "cri-o"},
-	    {"libpod", "podman"},	  {"crio-conmon", NULL},
-	    {"libpod-conmon", NULL},
+		{ "docker", "docker" },		{ "cri-containerd", "containerd" },
+		{ "containerd", "containerd" }, { "crio", "cri-o" },
+		{ "libpod", "podman" },		{ "crio-conmon", NULL },
+		{ "libpod-conmon", NULL },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {

@@ -129,7 +129,7 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	}
 	r->no_docker_api = opts && opts->no_docker_api;
 	r->timeout_ms =
-	    opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms : DEFAULT_TIMEOUT_MS;
+		opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms : DEFAULT_TIMEOUT_MS;
 	err = bh_cgroups_open(&r->cg, root);
 	if (err) {
 		bh_resolver_free(r);
@@ -306,16 +306,16 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 {
 	static const char *const storage[] = {
-	    "/run/containers/storage/overlay-containers",
-	    "/var/lib/containers/storage/overlay-containers",
+		"/run/containers/storage/overlay-containers",
+		"/var/lib/containers/storage/overlay-containers",
 	};
 	char path[PATH_MAX];
 	int err;
 
 	snprintf(
-	    path, sizeof(path),
-	    "%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
-	    r->host_root, e->c.id);
+		path, sizeof(path),
+		"%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
+		r->host_root, e->c.id);
 	err = try_bundle(e, path);
 	if (!err) {
 		e->c.runtime = "docker";
@@ -385,7 +385,7 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 
 static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
 {
-	struct bh_container api = {0};
+	struct bh_container api = { 0 };
 	char *body;
 	size_t len;
 	int err;
@@ -632,7 +632,7 @@ static void scan_one(const char *path, __u64 id, void *arg)
 int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container *c, void *ctx),
 		     void *ctx)
 {
-	struct scan_ctx s = {.r = r, .fn = fn, .ctx = ctx};
+	struct scan_ctx s = { .r = r, .fn = fn, .ctx = ctx };
 
 	/* never 0, the generation a new entry starts with */
 	if (++r->scan_gen == 0)

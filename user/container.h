@@ -29,15 +29,15 @@ struct bh_mount_spec {
 	char *source;
 	char *destination;
 	char *type;
-	bool bind;		/* bind or rbind */
+	bool bind; /* bind or rbind */
 	bool readonly;
-	char propagation[16];	/* "", "private", "rprivate", "shared", "rshared", "slave", ... */
+	char propagation[16]; /* "", "private", "rprivate", "shared", "rshared", "slave", ... */
 };
 
 struct bh_port_binding {
 	__u16 container_port;
 	__u16 host_port;
-	char proto[8];		/* "tcp", "udp", "sctp" */
+	char proto[8]; /* "tcp", "udp", "sctp" */
 	char host_ip[48];
 };
 
@@ -45,46 +45,46 @@ struct bh_port_binding {
 struct bh_container_config {
 	bool known;		/* filled from a bundle or the runtime API */
 	bool privileged;	/* docker HostConfig.Privileged */
-	bool no_new_privileges;	/* OCI process.noNewPrivileges */
+	bool no_new_privileges; /* OCI process.noNewPrivileges */
 	bool readonly_rootfs;	/* OCI root.readonly */
 	bool seccomp;		/* OCI linux.seccomp present */
-	char *apparmor_profile;	/* OCI process.apparmorProfile, NULL when absent */
+	char *apparmor_profile; /* OCI process.apparmorProfile, NULL when absent */
 	char *selinux_label;	/* OCI process.selinuxLabel, NULL when absent */
 	__u64 cap_bounding;	/* OCI process.capabilities.bounding as a mask */
 	__u64 cap_effective;
-	bool host_ns[BH_NS_KINDS];	/* kind not in OCI linux.namespaces (or with a path):
-					 * the container shares the host's */
-	char *ns_path[BH_NS_KINDS];	/* OCI linux.namespaces[].path when set */
+	bool host_ns[BH_NS_KINDS];  /* kind not in OCI linux.namespaces (or with a path):
+				     * the container shares the host's */
+	char *ns_path[BH_NS_KINDS]; /* OCI linux.namespaces[].path when set */
 	struct bh_mount_spec *mounts;
 	size_t n_mounts;
-	struct bh_port_binding *ports;	/* runtime API: published ports */
+	struct bh_port_binding *ports; /* runtime API: published ports */
 	size_t n_ports;
-	char **exposed_ports;		/* runtime API: Config.ExposedPorts keys ("80/tcp") */
+	char **exposed_ports; /* runtime API: Config.ExposedPorts keys ("80/tcp") */
 	size_t n_exposed_ports;
-	bool devices_unrestricted;	/* OCI linux.resources.devices allows all ("a") */
+	bool devices_unrestricted; /* OCI linux.resources.devices allows all ("a") */
 };
 
 struct bh_container {
 	char id[BH_CONTAINER_ID_LEN + 1];
-	const char *runtime;	/* "docker", "containerd", "cri-o", "podman" (static) */
-	char *name;		/* NULL when unknown */
+	const char *runtime; /* "docker", "containerd", "cri-o", "podman" (static) */
+	char *name;	     /* NULL when unknown */
 	char *image;
-	char *pod_name;		/* Kubernetes, from CRI annotations or docker labels */
+	char *pod_name; /* Kubernetes, from CRI annotations or docker labels */
 	char *pod_namespace;
 	char *pod_uid;
 	char *k8s_container;
 	struct bh_label *labels;
 	size_t n_labels;
-	char *bundle_path;	/* the config.json it was read from, NULL when none */
+	char *bundle_path; /* the config.json it was read from, NULL when none */
 	struct bh_container_config config;
-	bool metadata_done;	/* every source was tried */
+	bool metadata_done; /* every source was tried */
 };
 
 struct bh_resolver_opts {
-	const char *host_root;		/* prefix for host paths ("" or e.g. "/host") */
-	const char *docker_socket;	/* NULL: /var/run/docker.sock */
-	bool no_docker_api;		/* bundles only */
-	int api_timeout_ms;		/* 0: default (1000) */
+	const char *host_root;	   /* prefix for host paths ("" or e.g. "/host") */
+	const char *docker_socket; /* NULL: /var/run/docker.sock */
+	bool no_docker_api;	   /* bundles only */
+	int api_timeout_ms;	   /* 0: default (1000) */
 };
 
 struct bh_resolver;
@@ -122,8 +122,8 @@ void bh_resolver_set_host_callback(struct bh_resolver *r,
 				   void *ctx);
 
 /* Every container running now (walks the cgroup trees); calls fn once per container. */
-int bh_resolver_scan(struct bh_resolver *r,
-		     void (*fn)(const struct bh_container *c, void *ctx), void *ctx);
+int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container *c, void *ctx),
+		     void *ctx);
 
 /* Evicts cached cgroups and containers that are gone; call every few seconds. */
 void bh_resolver_sweep(struct bh_resolver *r);
@@ -131,7 +131,7 @@ void bh_resolver_sweep(struct bh_resolver *r);
 struct bh_resolver_stats {
 	__u64 hits;
 	__u64 misses;
-	__u64 containers;	/* tracked now */
+	__u64 containers; /* tracked now */
 	__u64 api_errors;
 };
 void bh_resolver_get_stats(const struct bh_resolver *r, struct bh_resolver_stats *st);

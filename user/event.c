@@ -17,9 +17,9 @@ _Static_assert(sizeof(struct bh_sock) % 8 == 0, "bh_sock must be 8-byte aligned"
 _Static_assert(sizeof(struct bh_hdr) == 96, "bh_hdr layout changed: bump BH_ABI_VERSION");
 
 static const char *const type_names[BH_EV_TYPE_MAX] = {
-	[BH_EV_EXEC] = "exec",	     [BH_EV_SETNS] = "setns", [BH_EV_MOUNT] = "mount",
-	[BH_EV_CAPSET] = "capset",   [BH_EV_CONNECT] = "connect",
-	[BH_EV_BIND] = "bind",	     [BH_EV_LISTEN] = "listen",
+	[BH_EV_EXEC] = "exec",	   [BH_EV_SETNS] = "setns",	[BH_EV_MOUNT] = "mount",
+	[BH_EV_CAPSET] = "capset", [BH_EV_CONNECT] = "connect", [BH_EV_BIND] = "bind",
+	[BH_EV_LISTEN] = "listen",
 };
 
 const char *bh_event_type_name(unsigned int type)

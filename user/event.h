@@ -8,7 +8,7 @@
 #include "events.h"
 
 struct bh_str {
-	const char *ptr;	/* not NUL-terminated; may be NULL when len is 0 */
+	const char *ptr; /* not NUL-terminated; may be NULL when len is 0 */
 	size_t len;
 };
 

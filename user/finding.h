@@ -16,12 +16,12 @@
 struct bh_finding {
 	const char *rule;
 	const char *severity;
-	const char *summary;		/* one sentence naming the container */
+	const char *summary; /* one sentence naming the container */
 	const char *remediation;
-	const struct bh_container *container;	/* NULL: a host process */
-	const struct bh_event *ev;	/* the triggering event; NULL: configuration finding */
-	int64_t time_ns;		/* wall clock */
-	uint64_t count;			/* events folded in; 0: omitted (configuration) */
+	const struct bh_container *container; /* NULL: a host process */
+	const struct bh_event *ev; /* the triggering event; NULL: configuration finding */
+	int64_t time_ns;	   /* wall clock */
+	uint64_t count;		   /* events folded in; 0: omitted (configuration) */
 };
 
 /*

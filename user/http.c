@@ -191,10 +191,10 @@ int bh_http_start(const char *spec, struct bh_http **out)
 	errno = 0;
 	/* The logger comes first so that MHD's messages about the other options use it. */
 	s->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)HTTP_TIMEOUT_S, MHD_OPTION_END);
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)HTTP_TIMEOUT_S, MHD_OPTION_END);
 	if (!s->daemon) {
 		err = errno ? -errno : -EADDRNOTAVAIL;
 		bh_error("cannot serve /healthz and /metrics on %s: %s; pick another address "
@@ -221,7 +221,7 @@ void bh_http_stop(struct bh_http *s)
 uint16_t bh_http_port(const struct bh_http *s)
 {
 	const union MHD_DaemonInfo *info =
-	    MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 
 	return info ? info->port : 0;
 }

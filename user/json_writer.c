@@ -334,7 +334,7 @@ void bh_json_null(struct bh_json *w)
 void bh_json_hex(struct bh_json *w, uint64_t v)
 {
 	/* Fixed width, so masks line up and compare as strings: "0x" + 16 digits. */
-	char buf[20] = {'"', '0', 'x'};
+	char buf[20] = { '"', '0', 'x' };
 
 	if (!value_begin(w))
 		return;

@@ -48,8 +48,8 @@ static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
 
 static int probe_privileges(void)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {0};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
 
 	if (syscall(SYS_capget, &hdr, data)) {
 		bh_error("cannot read this process's capabilities: %s", strerror(errno));
@@ -117,7 +117,7 @@ static int probe_tracefs(void)
 /* "tp/<category>/<name>": does the kernel have this tracepoint? */
 static bool tracepoint_exists(const char *category, const char *name)
 {
-	const char *roots[] = {TRACEFS, TRACEFS_DEBUGFS};
+	const char *roots[] = { TRACEFS, TRACEFS_DEBUGFS };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
@@ -413,7 +413,7 @@ static bool sock_key(const char *socket, char key[BH_SOCK_NAME_MAX])
 int bh_loader_set_runtime_sockets(struct bh_loader *l, char *const *sockets, size_t n)
 {
 	struct bpf_map *map = l->skel->maps.bh_runtime_socks;
-	char any[BH_SOCK_NAME_MAX] = {0}, key[BH_SOCK_NAME_MAX], next[BH_SOCK_NAME_MAX];
+	char any[BH_SOCK_NAME_MAX] = { 0 }, key[BH_SOCK_NAME_MAX], next[BH_SOCK_NAME_MAX];
 	bool need_any = !sockets;
 	const void *cur = NULL;
 	__u8 one = 1;
@@ -454,7 +454,7 @@ fail:
 
 int bh_loader_host_cgroup(struct bh_loader *l, __u64 cgroup_id, __u64 cgroup_v1_id)
 {
-	struct bh_cgroup_key k = {.cgroup_id = cgroup_id, .cgroup_v1_id = cgroup_v1_id};
+	struct bh_cgroup_key k = { .cgroup_id = cgroup_id, .cgroup_v1_id = cgroup_v1_id };
 	__u8 one = 1;
 
 	return bpf_map__update_elem(l->skel->maps.bh_host_cgroups, &k, sizeof(k), &one, sizeof(one),
@@ -465,9 +465,9 @@ int bh_host_namespaces(__u32 ns[BH_NS_KINDS])
 {
 	/* in enum bh_ns_kind order; kthreadd's *_for_children equal its own namespaces */
 	static const char *const names[BH_NS_KINDS] = {
-	    [BH_NS_MNT] = "mnt",   [BH_NS_PID] = "pid",	  [BH_NS_NET] = "net",
-	    [BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",	  [BH_NS_CGROUP] = "cgroup",
-	    [BH_NS_USER] = "user", [BH_NS_TIME] = "time",
+		[BH_NS_MNT] = "mnt",   [BH_NS_PID] = "pid",   [BH_NS_NET] = "net",
+		[BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
+		[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
 	};
 	char path[64];
 	struct stat st;

@@ -37,7 +37,8 @@ static void log_vprint(enum bh_log_level level, const char *fmt, va_list ap)
 		msg[--n] = '\0';
 
 	if (!log_json) {
-		fprintf(stderr, "bulkhead: %s%s%s\n", level >= BH_LOG_WARN ? level_names[level] : "",
+		fprintf(stderr, "bulkhead: %s%s%s\n",
+			level >= BH_LOG_WARN ? level_names[level] : "",
 			level >= BH_LOG_WARN ? ": " : "", msg);
 		return;
 	}
@@ -74,8 +75,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	enum bh_log_level ours = level == LIBBPF_WARN ? BH_LOG_WARN :
-				 level == LIBBPF_INFO ? BH_LOG_DEBUG : BH_LOG_DEBUG;
+	enum bh_log_level ours = level == LIBBPF_WARN	? BH_LOG_WARN
+				 : level == LIBBPF_INFO ? BH_LOG_DEBUG
+							: BH_LOG_DEBUG;
 
 	if (ours < log_min)
 		return 0;

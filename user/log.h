@@ -19,8 +19,8 @@ void bh_log_setup(enum bh_log_level min_level, bool json);
 void bh_log(enum bh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define bh_debug(...) bh_log(BH_LOG_DEBUG, __VA_ARGS__)
-#define bh_info(...) bh_log(BH_LOG_INFO, __VA_ARGS__)
-#define bh_warn(...) bh_log(BH_LOG_WARN, __VA_ARGS__)
+#define bh_info(...)  bh_log(BH_LOG_INFO, __VA_ARGS__)
+#define bh_warn(...)  bh_log(BH_LOG_WARN, __VA_ARGS__)
 #define bh_error(...) bh_log(BH_LOG_ERROR, __VA_ARGS__)
 
 /* Routes libbpf's messages through this log (warnings stay visible, debug only with -v). */

@@ -145,7 +145,7 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 
 int bh_ringbuf_usage(int map_fd, __u64 *used, __u64 *size)
 {
-	struct bpf_map_info info = {0};
+	struct bpf_map_info info = { 0 };
 	__u32 info_len = sizeof(info);
 	long page = sysconf(_SC_PAGESIZE);
 	volatile const unsigned long *cons, *prod;

@@ -21,18 +21,18 @@ struct ecs_class {
 };
 
 static const struct ecs_class event_classes[] = {
-    {"exec", "process", {"start"}},
-    {"setns", "process", {"change"}},
-    {"capset", "process", {"change"}},
-    {"mount", "file", {"change"}},
-    {"connect", "network", {"connection", "start"}},
-    {"bind", "network", {"info"}},
-    {"listen", "network", {"start"}},
+	{ "exec", "process", { "start" } },
+	{ "setns", "process", { "change" } },
+	{ "capset", "process", { "change" } },
+	{ "mount", "file", { "change" } },
+	{ "connect", "network", { "connection", "start" } },
+	{ "bind", "network", { "info" } },
+	{ "listen", "network", { "start" } },
 };
 
 /* The v1 members an ECS field already carries: not repeated under "bulkhead". */
-static const char *const mapped_members[] = {"schema",	  "time",    "type", "process",
-					     "container", "summary", "rule"};
+static const char *const mapped_members[] = { "schema",	   "time",    "type", "process",
+					      "container", "summary", "rule" };
 
 /* The value at a dotted path of obj, NULL when absent or null. */
 static struct json_object *get(struct json_object *obj, const char *path)
@@ -131,7 +131,7 @@ int bh_ecs_severity(const char *name)
 	static const struct {
 		const char *name;
 		int score;
-	} map[] = {{"low", 21}, {"medium", 47}, {"high", 73}, {"critical", 99}};
+	} map[] = { { "low", 21 }, { "medium", 47 }, { "high", 73 }, { "critical", 99 } };
 
 	for (size_t i = 0; name && i < ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i].name, name))
@@ -344,7 +344,7 @@ int bh_ecs_convert(const char *line, size_t len, const char *hostname, struct bh
 	copy(doc, "bulkhead.type", root, "type");
 
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
+							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	bh_json_reset(out);
 	if (!text) {
 		err = -ENOMEM;

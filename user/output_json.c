@@ -12,53 +12,54 @@
 
 /* include/uapi/linux/capability.h, up to CAP_LAST_CAP of Linux 5.9+. */
 static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
 };
 
 /* Indexed by enum bh_ns_kind. */
 static const char *const ns_kind_names[BH_NS_KINDS] = {
-    [BH_NS_MNT] = "mnt", [BH_NS_PID] = "pid",	    [BH_NS_NET] = "net",   [BH_NS_IPC] = "ipc",
-    [BH_NS_UTS] = "uts", [BH_NS_CGROUP] = "cgroup", [BH_NS_USER] = "user", [BH_NS_TIME] = "time",
+	[BH_NS_MNT] = "mnt",   [BH_NS_PID] = "pid",   [BH_NS_NET] = "net",
+	[BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
+	[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
 };
 
 struct flag_name {
@@ -68,8 +69,9 @@ struct flag_name {
 
 /* The CLONE_NEW* value setns(2) takes for each kind (include/uapi/linux/sched.h). */
 static const struct flag_name clone_ns_flags[] = {
-    {0x00020000, "mnt"}, {0x20000000, "pid"},	 {0x40000000, "net"},  {0x08000000, "ipc"},
-    {0x04000000, "uts"}, {0x02000000, "cgroup"}, {0x10000000, "user"}, {0x00000080, "time"},
+	{ 0x00020000, "mnt" },	{ 0x20000000, "pid" },	{ 0x40000000, "net" },
+	{ 0x08000000, "ipc" },	{ 0x04000000, "uts" },	{ 0x02000000, "cgroup" },
+	{ 0x10000000, "user" }, { 0x00000080, "time" },
 };
 
 /*
@@ -77,59 +79,60 @@ static const struct flag_name clone_ns_flags[] = {
  * names do not depend on the build host's uapi headers (MOVE_MOUNT_BENEATH is 6.5+).
  */
 static const struct flag_name ms_flags[] = {
-    {1 << 0, "MS_RDONLY"},     {1 << 1, "MS_NOSUID"},	   {1 << 2, "MS_NODEV"},
-    {1 << 3, "MS_NOEXEC"},     {1 << 4, "MS_SYNCHRONOUS"}, {1 << 5, "MS_REMOUNT"},
-    {1 << 6, "MS_MANDLOCK"},   {1 << 7, "MS_DIRSYNC"},	   {1 << 8, "MS_NOSYMFOLLOW"},
-    {1 << 10, "MS_NOATIME"},   {1 << 11, "MS_NODIRATIME"}, {1 << 12, "MS_BIND"},
-    {1 << 13, "MS_MOVE"},      {1 << 14, "MS_REC"},	   {1 << 15, "MS_SILENT"},
-    {1 << 16, "MS_POSIXACL"},  {1 << 17, "MS_UNBINDABLE"}, {1 << 18, "MS_PRIVATE"},
-    {1 << 19, "MS_SLAVE"},     {1 << 20, "MS_SHARED"},	   {1 << 21, "MS_RELATIME"},
-    {1 << 22, "MS_KERNMOUNT"}, {1 << 23, "MS_I_VERSION"},  {1 << 24, "MS_STRICTATIME"},
-    {1 << 25, "MS_LAZYTIME"},
+	{ 1 << 0, "MS_RDONLY" },     { 1 << 1, "MS_NOSUID" },	   { 1 << 2, "MS_NODEV" },
+	{ 1 << 3, "MS_NOEXEC" },     { 1 << 4, "MS_SYNCHRONOUS" }, { 1 << 5, "MS_REMOUNT" },
+	{ 1 << 6, "MS_MANDLOCK" },   { 1 << 7, "MS_DIRSYNC" },	   { 1 << 8, "MS_NOSYMFOLLOW" },
+	{ 1 << 10, "MS_NOATIME" },   { 1 << 11, "MS_NODIRATIME" }, { 1 << 12, "MS_BIND" },
+	{ 1 << 13, "MS_MOVE" },	     { 1 << 14, "MS_REC" },	   { 1 << 15, "MS_SILENT" },
+	{ 1 << 16, "MS_POSIXACL" },  { 1 << 17, "MS_UNBINDABLE" }, { 1 << 18, "MS_PRIVATE" },
+	{ 1 << 19, "MS_SLAVE" },     { 1 << 20, "MS_SHARED" },	   { 1 << 21, "MS_RELATIME" },
+	{ 1 << 22, "MS_KERNMOUNT" }, { 1 << 23, "MS_I_VERSION" },  { 1 << 24, "MS_STRICTATIME" },
+	{ 1 << 25, "MS_LAZYTIME" },
 };
 
 /* Propagation types of mount_setattr(2) are MS_* values too. */
 static const struct flag_name propagation_flags[] = {
-    {1 << 17, "MS_UNBINDABLE"},
-    {1 << 18, "MS_PRIVATE"},
-    {1 << 19, "MS_SLAVE"},
-    {1 << 20, "MS_SHARED"},
+	{ 1 << 17, "MS_UNBINDABLE" },
+	{ 1 << 18, "MS_PRIVATE" },
+	{ 1 << 19, "MS_SLAVE" },
+	{ 1 << 20, "MS_SHARED" },
 };
 
 static const struct flag_name open_tree_flags[] = {
-    {0x1, "OPEN_TREE_CLONE"},	{02000000, "OPEN_TREE_CLOEXEC"}, {0x100, "AT_SYMLINK_NOFOLLOW"},
-    {0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"},	 {0x8000, "AT_RECURSIVE"},
+	{ 0x1, "OPEN_TREE_CLONE" },	  { 02000000, "OPEN_TREE_CLOEXEC" },
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" },	  { 0x8000, "AT_RECURSIVE" },
 };
 
 static const struct flag_name move_mount_flags[] = {
-    {0x001, "MOVE_MOUNT_F_SYMLINKS"},	{0x002, "MOVE_MOUNT_F_AUTOMOUNTS"},
-    {0x004, "MOVE_MOUNT_F_EMPTY_PATH"}, {0x010, "MOVE_MOUNT_T_SYMLINKS"},
-    {0x020, "MOVE_MOUNT_T_AUTOMOUNTS"}, {0x040, "MOVE_MOUNT_T_EMPTY_PATH"},
-    {0x100, "MOVE_MOUNT_SET_GROUP"},	{0x200, "MOVE_MOUNT_BENEATH"},
+	{ 0x001, "MOVE_MOUNT_F_SYMLINKS" },   { 0x002, "MOVE_MOUNT_F_AUTOMOUNTS" },
+	{ 0x004, "MOVE_MOUNT_F_EMPTY_PATH" }, { 0x010, "MOVE_MOUNT_T_SYMLINKS" },
+	{ 0x020, "MOVE_MOUNT_T_AUTOMOUNTS" }, { 0x040, "MOVE_MOUNT_T_EMPTY_PATH" },
+	{ 0x100, "MOVE_MOUNT_SET_GROUP" },    { 0x200, "MOVE_MOUNT_BENEATH" },
 };
 
 static const struct flag_name mount_setattr_flags[] = {
-    {0x100, "AT_SYMLINK_NOFOLLOW"},
-    {0x800, "AT_NO_AUTOMOUNT"},
-    {0x1000, "AT_EMPTY_PATH"},
-    {0x8000, "AT_RECURSIVE"},
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" },
+	{ 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" },
+	{ 0x8000, "AT_RECURSIVE" },
 };
 
 static const struct flag_name fsmount_flags[] = {
-    {0x1, "FSMOUNT_CLOEXEC"},
+	{ 0x1, "FSMOUNT_CLOEXEC" },
 };
 
 static const struct flag_name fsopen_flags[] = {
-    {0x1, "FSOPEN_CLOEXEC"},
+	{ 0x1, "FSOPEN_CLOEXEC" },
 };
 
 /* MOUNT_ATTR_RELATIME is 0, the default of the atime field: it has no bit to name. */
 static const struct flag_name mount_attr_flags[] = {
-    {0x000001, "MOUNT_ATTR_RDONLY"},	  {0x000002, "MOUNT_ATTR_NOSUID"},
-    {0x000004, "MOUNT_ATTR_NODEV"},	  {0x000008, "MOUNT_ATTR_NOEXEC"},
-    {0x000010, "MOUNT_ATTR_NOATIME"},	  {0x000020, "MOUNT_ATTR_STRICTATIME"},
-    {0x000080, "MOUNT_ATTR_NODIRATIME"},  {0x100000, "MOUNT_ATTR_IDMAP"},
-    {0x200000, "MOUNT_ATTR_NOSYMFOLLOW"},
+	{ 0x000001, "MOUNT_ATTR_RDONLY" },	{ 0x000002, "MOUNT_ATTR_NOSUID" },
+	{ 0x000004, "MOUNT_ATTR_NODEV" },	{ 0x000008, "MOUNT_ATTR_NOEXEC" },
+	{ 0x000010, "MOUNT_ATTR_NOATIME" },	{ 0x000020, "MOUNT_ATTR_STRICTATIME" },
+	{ 0x000080, "MOUNT_ATTR_NODIRATIME" },	{ 0x100000, "MOUNT_ATTR_IDMAP" },
+	{ 0x200000, "MOUNT_ATTR_NOSYMFOLLOW" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -300,7 +303,7 @@ static void json_exec(struct bh_json *w, const struct bh_event *ev)
 	 * snapshot) the exec switched the effective uid to root.
 	 */
 	bool setuid =
-	    h->euid != h->uid || (e->before_valid && e->euid_before != h->euid && h->euid == 0);
+		h->euid != h->uid || (e->before_valid && e->euid_before != h->euid && h->euid == 0);
 
 	bh_json_obj_begin(w);
 	key_tail_str(w, "filename", &ev->str[0]);
@@ -488,9 +491,9 @@ static void json_capset(struct bh_json *w, const struct bh_event *ev)
 	const struct bh_capset *c = BH_EVENT_AS(ev, bh_capset);
 	/* Per set: a cap raised into effective from permitted is a gain too. */
 	uint64_t gained =
-	    (c->effective & ~c->effective_before) | (c->permitted & ~c->permitted_before);
+		(c->effective & ~c->effective_before) | (c->permitted & ~c->permitted_before);
 	uint64_t dropped =
-	    (c->effective_before & ~c->effective) | (c->permitted_before & ~c->permitted);
+		(c->effective_before & ~c->effective) | (c->permitted_before & ~c->permitted);
 
 	bh_json_obj_begin(w);
 	bh_json_key_uint(w, "target_pid", c->target_pid);
@@ -610,8 +613,8 @@ static void tail_names(unsigned int type, const char *names[BH_EVENT_STRS])
 
 static void json_truncated(struct bh_json *w, const struct bh_hdr *h)
 {
-	static const unsigned int str_bits[BH_EVENT_STRS] = {BH_TRUNC_STR0, BH_TRUNC_STR1,
-							     BH_TRUNC_STR2};
+	static const unsigned int str_bits[BH_EVENT_STRS] = { BH_TRUNC_STR0, BH_TRUNC_STR1,
+							      BH_TRUNC_STR2 };
 	const char *names[BH_EVENT_STRS];
 
 	tail_names(h->type, names);

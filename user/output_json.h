@@ -31,8 +31,8 @@ int64_t bh_boot_to_realtime_offset(void);
  * reset first: {"schema":1,"time":...,"type":"event","event":"exec",
  * "process":{...},"container":{...}|null,"exec":{...}}.
  */
-void bh_json_event_line(struct bh_json *w, const struct bh_event *ev,
-			const struct bh_container *c, int64_t boot_to_real_ns);
+void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const struct bh_container *c,
+			int64_t boot_to_real_ns);
 
 /* The "container" member's value: an object, or null when c is NULL. */
 void bh_json_container(struct bh_json *w, const struct bh_container *c);

@@ -33,15 +33,15 @@ struct bh_pipeline_opts {
 	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
 	bool findings;			/* judge with the rules */
 	bool lifecycle;			/* print container-start/-stop lines */
-	const struct bh_policy *policy;	/* caller-owned; NULL: built-in defaults */
+	const struct bh_policy *policy; /* caller-owned; NULL: built-in defaults */
 	__u64 self_cgroup_id;
 	__u32 host_ns[BH_NS_KINDS];
-	int64_t boot_to_real_ns;	/* wall-clock ns = boot ns + this */
+	int64_t boot_to_real_ns; /* wall-clock ns = boot ns + this */
 	bh_lookup_fn lookup;
 	void *lookup_ctx;
-	struct bh_sink *out;		/* where lines go */
-	struct bh_stream *stream;	/* local socket clients get every line, every event too */
-	bh_record_tap_fn tap;		/* NULL: none */
+	struct bh_sink *out;	  /* where lines go */
+	struct bh_stream *stream; /* local socket clients get every line, every event too */
+	bh_record_tap_fn tap;	  /* NULL: none */
 	void *tap_ctx;
 };
 
@@ -54,9 +54,9 @@ struct bh_pipeline_counts {
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
 	struct bh_rules *rules;
-	struct bh_json line;		/* one reusable line buffer */
+	struct bh_json line; /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
-	bool stdout_events;		/* the record being handled is selected for stdout */
+	bool stdout_events; /* the record being handled is selected for stdout */
 };
 
 /* Returns 0 or a negative errno (logged). */

@@ -15,11 +15,25 @@
 
 /* Host paths whose writable bind mount hands the host to a container. */
 static const char *const default_sensitive_paths[] = {
-	"/",	     "/etc",	       "/usr",		    "/bin",
-	"/sbin",     "/lib",	       "/lib64",	    "/lib32",
-	"/boot",     "/root",	       "/home",		    "/proc",
-	"/sys",	     "/dev",	       "/run",		    "/var/run",
-	"/var/lib/docker", "/var/lib/kubelet", "/var/lib/containerd",
+	"/",
+	"/etc",
+	"/usr",
+	"/bin",
+	"/sbin",
+	"/lib",
+	"/lib64",
+	"/lib32",
+	"/boot",
+	"/root",
+	"/home",
+	"/proc",
+	"/sys",
+	"/dev",
+	"/run",
+	"/var/run",
+	"/var/lib/docker",
+	"/var/lib/kubelet",
+	"/var/lib/containerd",
 };
 
 /*
@@ -295,7 +309,8 @@ static int parse_rule_settings(struct loader *l, yaml_node_t *n, int rule)
 			int sev = v->type == YAML_SCALAR_NODE ? bh_severity_lookup(scalar(v)) : -1;
 
 			if (sev < 0)
-				return fail(l, v, "bad severity: use low, medium, high or critical");
+				return fail(l, v,
+					    "bad severity: use low, medium, high or critical");
 			pr->severity = sev;
 		} else {
 			return fail(l, k, "unknown key \"%s\" in rule settings (enabled, severity)",
@@ -390,8 +405,8 @@ static int parse_allow(struct loader *l, yaml_node_t *n)
 }
 
 /* A list of strings replacing a default list; absolute: paths must start with '/'. */
-static int parse_strv(struct loader *l, yaml_node_t *n, const char *what, bool absolute,
-		      char ***v, size_t *nv)
+static int parse_strv(struct loader *l, yaml_node_t *n, const char *what, bool absolute, char ***v,
+		      size_t *nv)
 {
 	size_t count;
 	char **out;
@@ -447,14 +462,15 @@ static int parse_ports_entry(struct loader *l, yaml_node_t *n, struct bh_policy_
 			for (size_t i = 0; i < count; i++) {
 				unsigned long port;
 
-				err = get_uint(l, node(l, v->data.sequence.items.start[i]), "a port",
-					       1, 65535, &port);
+				err = get_uint(l, node(l, v->data.sequence.items.start[i]),
+					       "a port", 1, 65535, &port);
 				if (err)
 					return err;
 				e->ports[e->n_ports++] = (uint16_t)port;
 			}
 		} else {
-			return fail(l, k, "unknown key \"%s\" in allowed_ports (image, ports)", key);
+			return fail(l, k, "unknown key \"%s\" in allowed_ports (image, ports)",
+				    key);
 		}
 	}
 	if (!e->image)

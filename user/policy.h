@@ -13,17 +13,17 @@
 #include "container.h"
 #include "rules.h"
 
-#define BH_POLICY_DEFAULT_PATH "/etc/bulkhead/policy.yaml"
+#define BH_POLICY_DEFAULT_PATH	  "/etc/bulkhead/policy.yaml"
 #define BH_POLICY_DEFAULT_DEDUP_S 60
 
 struct bh_policy_rule {
 	bool enabled;
-	int severity;		/* enum bh_severity, or -1: the rule's own */
+	int severity; /* enum bh_severity, or -1: the rule's own */
 };
 
 /* One exemption: every matcher set must match (globs, fnmatch). */
 struct bh_policy_allow {
-	uint32_t rules;		/* bit per enum bh_rule; 0: every rule */
+	uint32_t rules; /* bit per enum bh_rule; 0: every rule */
 	char *container_name;
 	char *image;
 	char *pod_namespace;
@@ -31,7 +31,7 @@ struct bh_policy_allow {
 };
 
 struct bh_policy_ports {
-	char *image;		/* glob */
+	char *image; /* glob */
 	uint16_t *ports;
 	size_t n_ports;
 };
@@ -40,9 +40,9 @@ struct bh_policy {
 	struct bh_policy_rule rules[BH_RULE_COUNT];
 	struct bh_policy_allow *allow;
 	size_t n_allow;
-	char **sensitive_paths;		/* absolute; "/" matches only itself */
+	char **sensitive_paths; /* absolute; "/" matches only itself */
 	size_t n_sensitive_paths;
-	char **runtime_sockets;		/* a basename ("docker.sock") or an absolute glob */
+	char **runtime_sockets; /* a basename ("docker.sock") or an absolute glob */
 	size_t n_runtime_sockets;
 	struct bh_policy_ports *allowed_ports;
 	size_t n_allowed_ports;

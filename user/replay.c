@@ -162,16 +162,16 @@ static int open_capture(const char *path, struct bh_capture_hdr *hdr, struct bh_
 
 int bh_replay_run(const struct bh_replay_opts *o)
 {
-	struct replay r = {.o = o};
+	struct replay r = { .o = o };
 	struct bh_capture_reader *rd = NULL;
 	struct bh_policy *policy = NULL;
 	struct bh_capture_hdr hdr;
 	struct bh_pipeline_opts popts = {
-	    .event_mask = o->event_mask,
-	    .findings = o->findings,
-	    .lifecycle = o->lifecycle,
-	    .lookup = lookup_replay,
-	    .lookup_ctx = &r,
+		.event_mask = o->event_mask,
+		.findings = o->findings,
+		.lifecycle = o->lifecycle,
+		.lookup = lookup_replay,
+		.lookup_ctx = &r,
 	};
 	struct bh_sink out;
 	int err, code = 1;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* rule_config.c - configuration rules: what a container's spec grants, judged once per container. */
+/*
+ * rule_config.c - configuration rules: what a container's spec grants, judged once per
+ * container.
+ */
 #include "rule_impl.h"
 
 #include <string.h>
@@ -90,8 +93,8 @@ static bool mount_matches(const struct bh_rules *r, const struct bh_container *c
 	if (check == SOCKET_MOUNT)
 		return bh_runtime_socket(r->policy, src) || bh_runtime_socket_dir(r->policy, src);
 	/* A socket mount is docker-socket-mount's finding, not also a writable path. */
-	return !m->readonly && !runtime_own_mount(c, m, src) && !bh_runtime_socket(r->policy, src) &&
-	       bh_sensitive_path(r->policy, src);
+	return !m->readonly && !runtime_own_mount(c, m, src) &&
+	       !bh_runtime_socket(r->policy, src) && bh_sensitive_path(r->policy, src);
 }
 
 /* One finding per rule listing every offending mount. */
@@ -127,8 +130,8 @@ static void check_mounts(struct bh_rules *r, const struct bh_container *c, unsig
 	bh_hit_send(&h);
 }
 
-static void check_privileged(struct bh_rules *r, const struct bh_container *c,
-			     bh_finding_sink sink, void *ctx)
+static void check_privileged(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			     void *ctx)
 {
 	const struct bh_container_config *cfg = &c->config;
 	const char *why;
@@ -137,8 +140,8 @@ static void check_privileged(struct bh_rules *r, const struct bh_container *c,
 
 	if (!bh_container_privileged(c, &why))
 		return;
-	w = bh_hit_config(&h, r, BH_RULE_PRIVILEGED_CONTAINER, c, sink, ctx,
-			  "runs privileged (%s)", why);
+	w = bh_hit_config(&h, r, BH_RULE_PRIVILEGED_CONTAINER, c, sink, ctx, "runs privileged (%s)",
+			  why);
 	if (!w)
 		return;
 	bh_json_key_str(w, "reason", why);
@@ -196,7 +199,9 @@ static void check_security_profiles(struct bh_rules *r, const struct bh_containe
 		return;
 	w = bh_hit_config(&h, r, BH_RULE_SECURITY_PROFILE_DISABLED, c, sink, ctx,
 			  "runs with %s disabled",
-			  !cfg->seccomp ? "seccomp" : apparmor_off ? "AppArmor" : "SELinux");
+			  !cfg->seccomp	 ? "seccomp"
+			  : apparmor_off ? "AppArmor"
+					 : "SELinux");
 	if (!w)
 		return;
 	bh_json_key(w, "disabled");

@@ -17,9 +17,9 @@
 
 struct bh_rule_info {
 	const char *id;
-	enum bh_severity severity;		/* configuration finding (or the only kind) */
-	enum bh_severity behaviour_severity;	/* behaviour finding */
-	const char *kind;			/* "config", "behaviour" or "config+behaviour" */
+	enum bh_severity severity;	     /* configuration finding (or the only kind) */
+	enum bh_severity behaviour_severity; /* behaviour finding */
+	const char *kind;		     /* "config", "behaviour" or "config+behaviour" */
 	const char *trigger;
 	const char *remediation;
 };
@@ -30,16 +30,16 @@ struct bh_map; /* rules.c: a small string-keyed hash table */
 
 struct bh_rules {
 	const struct bh_policy *policy;
-	struct bh_policy *own_policy;	/* the built-in one when the caller gave none */
+	struct bh_policy *own_policy; /* the built-in one when the caller gave none */
 	__u64 self_cgroup_id;
 	int64_t boot_to_real_ns;
 	__u32 host_ns[BH_NS_KINDS];
 	struct bh_json w;
-	struct bh_map *dedup;		/* (rule, container, exe, detail) -> window */
-	struct bh_map *fired;		/* container -> bit per rule already reported */
-	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT];	/* findings written, for /metrics */
-	char self_id[BH_CONTAINER_ID_LEN + 1];	/* bulkhead's own container, "" if none */
-	char self_pod_uid[64];			/* and its pod, "" if none */
+	struct bh_map *dedup;			 /* (rule, container, exe, detail) -> window */
+	struct bh_map *fired;			 /* container -> bit per rule already reported */
+	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
+	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
+	char self_pod_uid[64];			 /* and its pod, "" if none */
 };
 
 /* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */
@@ -47,19 +47,19 @@ struct bh_hit {
 	struct bh_rules *r;
 	struct bh_finding f;
 	unsigned int rule;
-	unsigned int severity;		/* after the policy's override */
+	unsigned int severity; /* after the policy's override */
 	bh_finding_sink sink;
 	void *ctx;
 	char summary[512];
 };
 
 /* The caps docker grants by default are not dangerous; these are. */
-#define BH_DANGEROUS_CAPS                                                                     \
-	((1ULL << 21) /* SYS_ADMIN */ | (1ULL << 16) /* SYS_MODULE */ |                        \
-	 (1ULL << 19) /* SYS_PTRACE */ | (1ULL << 17) /* SYS_RAWIO */ |                        \
-	 (1ULL << 22) /* SYS_BOOT */ | (1ULL << 12) /* NET_ADMIN */ |                          \
-	 (1ULL << 2) /* DAC_READ_SEARCH */ | (1ULL << 39) /* BPF */ |                          \
-	 (1ULL << 38) /* PERFMON */ | (1ULL << 34) /* SYSLOG */ | (1ULL << 33) /* MAC_ADMIN */ | \
+#define BH_DANGEROUS_CAPS                                                                          \
+	((1ULL << 21) /* SYS_ADMIN */ | (1ULL << 16) /* SYS_MODULE */ |                            \
+	 (1ULL << 19) /* SYS_PTRACE */ | (1ULL << 17) /* SYS_RAWIO */ |                            \
+	 (1ULL << 22) /* SYS_BOOT */ | (1ULL << 12) /* NET_ADMIN */ |                              \
+	 (1ULL << 2) /* DAC_READ_SEARCH */ | (1ULL << 39) /* BPF */ | (1ULL << 38) /* PERFMON */ | \
+	 (1ULL << 34) /* SYSLOG */ | (1ULL << 33) /* MAC_ADMIN */ |                                \
 	 (1ULL << 32) /* MAC_OVERRIDE */ | (1ULL << 25) /* SYS_TIME */)
 
 /*

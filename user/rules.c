@@ -11,6 +11,8 @@
 
 #include "output_json.h"
 
+/* Laid out one rule per paragraph; clang-format would align each to its opening brace. */
+/* clang-format off */
 const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT] = {
 	[BH_RULE_DOCKER_SOCKET_ACCESS] = {
 		"docker-socket-access", BH_SEV_CRITICAL, BH_SEV_CRITICAL, "behaviour",
@@ -91,6 +93,7 @@ const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT] = {
 		"sensitive path, or attaches a mount with open_tree/move_mount",
 		"Do not grant CAP_SYS_ADMIN; mount what the workload needs in its spec" },
 };
+/* clang-format on */
 
 static const char *const severity_names[BH_SEV_COUNT] = { "low", "medium", "high", "critical" };
 
@@ -128,9 +131,9 @@ int bh_severity_lookup(const char *name)
 
 struct bh_map_entry {
 	struct bh_map_entry *next;
-	char *container;	/* the container id the entry belongs to ("" for the host) */
-	uint64_t a;		/* dedup: window start (boot ns); fired: rule bits */
-	uint64_t b;		/* dedup: events folded since */
+	char *container; /* the container id the entry belongs to ("" for the host) */
+	uint64_t a;	 /* dedup: window start (boot ns); fired: rule bits */
+	uint64_t b;	 /* dedup: events folded since */
 	char key[];
 };
 
@@ -295,8 +298,8 @@ void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const stru
 	bh_rules_event(r, ev, c, sink, ctx);
 }
 
-void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
-			   bh_finding_sink sink, void *ctx)
+void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			   void *ctx)
 {
 	if (c && c->config.known)
 		bh_rules_config(r, c, sink, ctx);
@@ -566,8 +569,8 @@ bool bh_sensitive_path(const struct bh_policy *p, const char *path)
 const char *bh_ns_name(int kind)
 {
 	static const char *const names[BH_NS_KINDS] = {
-		[BH_NS_MNT] = "mnt", [BH_NS_PID] = "pid",   [BH_NS_NET] = "net",
-		[BH_NS_IPC] = "ipc", [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
+		[BH_NS_MNT] = "mnt",   [BH_NS_PID] = "pid",   [BH_NS_NET] = "net",
+		[BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
 		[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
 	};
 

@@ -58,7 +58,7 @@ struct bh_policy *bh_policy_default(void);
 void bh_policy_free(struct bh_policy *p);
 
 struct bh_rules_opts {
-	const struct bh_policy *policy;	/* NULL: built-in defaults; the caller keeps ownership */
+	const struct bh_policy *policy; /* NULL: built-in defaults; the caller keeps ownership */
 	__u64 self_cgroup_id;		/* events of this cgroup (bulkhead's own) are ignored */
 	int64_t boot_to_real_ns;	/* bh_boot_to_realtime_offset() */
 	__u32 host_ns[BH_NS_KINDS];	/* bh_host_namespaces(): privileged-port-binding compares
@@ -85,8 +85,8 @@ void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const stru
  * sight and for the containers already running at start. Calling it again (e.g.
  * after more metadata arrived) reports only rules that had not fired yet.
  */
-void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c,
-			   bh_finding_sink sink, void *ctx);
+void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			   void *ctx);
 
 /* Drops the state kept for a container (config rules fired, dedup windows). */
 void bh_rules_forget_container(struct bh_rules *r, const char *container_id);

@@ -14,8 +14,10 @@
 
 /* moby oci/caps/defaults.go: what a container gets without --cap-add/--cap-drop. */
 static const char *const docker_default_caps[] = {
-    "CHOWN",  "DAC_OVERRIDE", "FSETID",	 "FOWNER",	     "MKNOD",	   "NET_RAW", "SETGID",
-    "SETUID", "SETFCAP",      "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL",    "AUDIT_WRITE",
+	"CHOWN",   "DAC_OVERRIDE", "FSETID",	       "FOWNER",
+	"MKNOD",   "NET_RAW",	   "SETGID",	       "SETUID",
+	"SETFCAP", "SETPCAP",	   "NET_BIND_SERVICE", "SYS_CHROOT",
+	"KILL",	   "AUDIT_WRITE",
 };
 
 /* CAP_LAST_CAP (CAP_CHECKPOINT_RESTORE, 40): --privileged grants them all. */
@@ -36,7 +38,7 @@ static __u64 cap_apply(__u64 mask, struct json_object *list, bool add)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
 		const char *name =
-		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+			json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 		__u64 bits;
 		int cap;
 
@@ -61,7 +63,7 @@ static void parse_security_opts(struct json_object *list, struct bh_container_co
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
 		const char *o =
-		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+			json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 
 		/* docker accepts "key=value" and the older "key:value" */
 		if (!strcmp(o, "seccomp=unconfined") || !strcmp(o, "seccomp:unconfined"))
@@ -94,8 +96,8 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 	/* a non-root user starts with an empty effective set */
 	cfg->cap_effective = (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") ||
 			      !strncmp(user, "0:", 2) || !strncmp(user, "root:", 5))
-				 ? mask
-				 : 0;
+				     ? mask
+				     : 0;
 }
 
 static int parse_mounts(struct json_object *list, struct bh_container_config *cfg)
@@ -173,8 +175,9 @@ static int parse_ports(struct json_object *bindings, struct json_object *net_por
 		return -ENOMEM;
 	json_object_object_foreach(bindings, key, list)
 	{
-		size_t n =
-		    json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+		size_t n = json_object_is_type(list, json_type_array)
+				   ? json_object_array_length(list)
+				   : 0;
 
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *b = json_object_array_get_idx(list, i);
@@ -316,7 +319,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
 			    size_t *len)
 {
-	struct body b = {0};
+	struct body b = { 0 };
 	char url[128];
 	long status = 0;
 	CURLcode rc;

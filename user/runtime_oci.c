@@ -10,47 +10,47 @@
 
 /* include/uapi/linux/capability.h, by number; OCI and docker spell them "CAP_<name>". */
 static const char *const cap_names[] = {
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "DAC_READ_SEARCH",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "SETGID",
-    "SETUID",
-    "SETPCAP",
-    "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE",
-    "NET_BROADCAST",
-    "NET_ADMIN",
-    "NET_RAW",
-    "IPC_LOCK",
-    "IPC_OWNER",
-    "SYS_MODULE",
-    "SYS_RAWIO",
-    "SYS_CHROOT",
-    "SYS_PTRACE",
-    "SYS_PACCT",
-    "SYS_ADMIN",
-    "SYS_BOOT",
-    "SYS_NICE",
-    "SYS_RESOURCE",
-    "SYS_TIME",
-    "SYS_TTY_CONFIG",
-    "MKNOD",
-    "LEASE",
-    "AUDIT_WRITE",
-    "AUDIT_CONTROL",
-    "SETFCAP",
-    "MAC_OVERRIDE",
-    "MAC_ADMIN",
-    "SYSLOG",
-    "WAKE_ALARM",
-    "BLOCK_SUSPEND",
-    "AUDIT_READ",
-    "PERFMON",
-    "BPF",
-    "CHECKPOINT_RESTORE",
+	"CHOWN",
+	"DAC_OVERRIDE",
+	"DAC_READ_SEARCH",
+	"FOWNER",
+	"FSETID",
+	"KILL",
+	"SETGID",
+	"SETUID",
+	"SETPCAP",
+	"LINUX_IMMUTABLE",
+	"NET_BIND_SERVICE",
+	"NET_BROADCAST",
+	"NET_ADMIN",
+	"NET_RAW",
+	"IPC_LOCK",
+	"IPC_OWNER",
+	"SYS_MODULE",
+	"SYS_RAWIO",
+	"SYS_CHROOT",
+	"SYS_PTRACE",
+	"SYS_PACCT",
+	"SYS_ADMIN",
+	"SYS_BOOT",
+	"SYS_NICE",
+	"SYS_RESOURCE",
+	"SYS_TIME",
+	"SYS_TTY_CONFIG",
+	"MKNOD",
+	"LEASE",
+	"AUDIT_WRITE",
+	"AUDIT_CONTROL",
+	"SETFCAP",
+	"MAC_OVERRIDE",
+	"MAC_ADMIN",
+	"SYSLOG",
+	"WAKE_ALARM",
+	"BLOCK_SUSPEND",
+	"AUDIT_READ",
+	"PERFMON",
+	"BPF",
+	"CHECKPOINT_RESTORE",
 };
 
 int bh_cap_from_name(const char *name)
@@ -142,16 +142,16 @@ static const struct {
 	const char *key;
 	size_t field;
 } k8s_keys[] = {
-    {"io.kubernetes.cri.sandbox-name", offsetof(struct bh_container, pod_name)},
-    {"io.kubernetes.pod.name", offsetof(struct bh_container, pod_name)},
-    {"io.kubernetes.cri.sandbox-namespace", offsetof(struct bh_container, pod_namespace)},
-    {"io.kubernetes.pod.namespace", offsetof(struct bh_container, pod_namespace)},
-    {"io.kubernetes.cri.sandbox-uid", offsetof(struct bh_container, pod_uid)},
-    {"io.kubernetes.pod.uid", offsetof(struct bh_container, pod_uid)},
-    {"io.kubernetes.cri.container-name", offsetof(struct bh_container, k8s_container)},
-    {"io.kubernetes.container.name", offsetof(struct bh_container, k8s_container)},
-    {"io.kubernetes.cri.image-name", offsetof(struct bh_container, image)},
-    {"io.kubernetes.cri-o.ImageName", offsetof(struct bh_container, image)},
+	{ "io.kubernetes.cri.sandbox-name", offsetof(struct bh_container, pod_name) },
+	{ "io.kubernetes.pod.name", offsetof(struct bh_container, pod_name) },
+	{ "io.kubernetes.cri.sandbox-namespace", offsetof(struct bh_container, pod_namespace) },
+	{ "io.kubernetes.pod.namespace", offsetof(struct bh_container, pod_namespace) },
+	{ "io.kubernetes.cri.sandbox-uid", offsetof(struct bh_container, pod_uid) },
+	{ "io.kubernetes.pod.uid", offsetof(struct bh_container, pod_uid) },
+	{ "io.kubernetes.cri.container-name", offsetof(struct bh_container, k8s_container) },
+	{ "io.kubernetes.container.name", offsetof(struct bh_container, k8s_container) },
+	{ "io.kubernetes.cri.image-name", offsetof(struct bh_container, image) },
+	{ "io.kubernetes.cri-o.ImageName", offsetof(struct bh_container, image) },
 };
 
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value)
@@ -197,8 +197,8 @@ static __u64 cap_mask(struct json_object *list)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
 		int cap = json_object_is_type(v, json_type_string)
-			      ? bh_cap_from_name(json_object_get_string(v))
-			      : -1;
+				  ? bh_cap_from_name(json_object_get_string(v))
+				  : -1;
 
 		if (cap >= 0)
 			mask |= 1ULL << cap;
@@ -222,9 +222,9 @@ static int parse_process(struct json_object *proc, struct bh_container_config *c
 static int ns_kind(const char *type)
 {
 	static const char *const names[BH_NS_KINDS] = {
-	    [BH_NS_MNT] = "mount", [BH_NS_PID] = "pid",	  [BH_NS_NET] = "network",
-	    [BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",	  [BH_NS_CGROUP] = "cgroup",
-	    [BH_NS_USER] = "user", [BH_NS_TIME] = "time",
+		[BH_NS_MNT] = "mount", [BH_NS_PID] = "pid",   [BH_NS_NET] = "network",
+		[BH_NS_IPC] = "ipc",   [BH_NS_UTS] = "uts",   [BH_NS_CGROUP] = "cgroup",
+		[BH_NS_USER] = "user", [BH_NS_TIME] = "time",
 	};
 
 	for (int k = 0; k < BH_NS_KINDS; k++) {
@@ -262,15 +262,15 @@ static int parse_namespaces(struct json_object *list, struct bh_container_config
 static void parse_mount_options(struct json_object *opts, struct bh_mount_spec *m)
 {
 	static const char *const propagations[] = {
-	    "private", "rprivate", "shared",	 "rshared",
-	    "slave",   "rslave",   "unbindable", "runbindable",
+		"private", "rprivate", "shared",     "rshared",
+		"slave",   "rslave",   "unbindable", "runbindable",
 	};
 	size_t n = opts ? json_object_array_length(opts) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(opts, i);
 		const char *o =
-		    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+			json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 
 		if (!strcmp(o, "bind") || !strcmp(o, "rbind"))
 			m->bind = true;
@@ -353,10 +353,10 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 	if (err)
 		goto out;
 	cfg->readonly_rootfs =
-	    bh_jobj_bool(bh_jobj_get(root, "root", json_type_object), "readonly");
+		bh_jobj_bool(bh_jobj_get(root, "root", json_type_object), "readonly");
 	cfg->seccomp = bh_jobj_get(linux_obj, "seccomp", json_type_object) != NULL;
 	cfg->devices_unrestricted = devices_allow_all(bh_jobj_get(
-	    bh_jobj_get(linux_obj, "resources", json_type_object), "devices", json_type_array));
+		bh_jobj_get(linux_obj, "resources", json_type_object), "devices", json_type_array));
 
 	ann = bh_jobj_get(root, "annotations", json_type_object);
 	if (ann) {

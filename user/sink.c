@@ -16,7 +16,7 @@
 /* Waits until fd can take more bytes: a non-blocking stdout that is full. */
 static void wait_writable(int fd)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 	poll(&pfd, 1, -1);
 }

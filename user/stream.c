@@ -214,7 +214,7 @@ int bh_stream_accept(struct bh_stream *s)
 		}
 		/* Clients only read: what they might write is of no interest. */
 		shutdown(fd, SHUT_RD);
-		s->clients[s->nclients++] = (struct client){.fd = fd};
+		s->clients[s->nclients++] = (struct client){ .fd = fd };
 		s->st.accepted++;
 		n++;
 		bh_debug("event socket: client attached (%d now)", s->nclients);

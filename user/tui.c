@@ -77,8 +77,8 @@ static void on_crash(int sig)
 
 static void setup_signals(void)
 {
-	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-	struct sigaction sa = {.sa_handler = on_quit};
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa = { .sa_handler = on_quit };
 
 	/* No SA_RESTART: poll() returns at once on a signal. */
 	sigemptyset(&sa.sa_mask);
@@ -237,28 +237,28 @@ enum {
 static attr_t style_attr(const struct top *t, enum tui_style st)
 {
 	static const attr_t mono[TS_COUNT] = {
-	    [TS_TITLE] = A_REVERSE | A_BOLD,
-	    [TS_LABEL] = A_BOLD,
-	    [TS_PANE] = A_REVERSE,
-	    [TS_PANE_FOCUS] = A_REVERSE | A_BOLD,
-	    [TS_SEL] = A_REVERSE,
-	    [TS_DIM] = A_DIM,
-	    [TS_ALERT] = A_BOLD | A_UNDERLINE,
-	    [TS_SEV_HIGH] = A_BOLD,
-	    [TS_SEV_CRITICAL] = A_BOLD | A_UNDERLINE,
-	    [TS_STATUS] = A_REVERSE,
+		[TS_TITLE] = A_REVERSE | A_BOLD,
+		[TS_LABEL] = A_BOLD,
+		[TS_PANE] = A_REVERSE,
+		[TS_PANE_FOCUS] = A_REVERSE | A_BOLD,
+		[TS_SEL] = A_REVERSE,
+		[TS_DIM] = A_DIM,
+		[TS_ALERT] = A_BOLD | A_UNDERLINE,
+		[TS_SEV_HIGH] = A_BOLD,
+		[TS_SEV_CRITICAL] = A_BOLD | A_UNDERLINE,
+		[TS_STATUS] = A_REVERSE,
 	};
 	static const short pairs[TS_COUNT] = {
-	    [TS_TITLE] = PAIR_TITLE,	       [TS_PANE] = PAIR_PANE,
-	    [TS_PANE_FOCUS] = PAIR_FOCUS,      [TS_SEL] = PAIR_SEL,
-	    [TS_ALERT] = PAIR_ALERT,	       [TS_SEV_LOW] = PAIR_LOW,
-	    [TS_SEV_MEDIUM] = PAIR_MEDIUM,     [TS_SEV_HIGH] = PAIR_HIGH,
-	    [TS_SEV_CRITICAL] = PAIR_CRITICAL, [TS_STATUS] = PAIR_STATUS,
+		[TS_TITLE] = PAIR_TITLE,	   [TS_PANE] = PAIR_PANE,
+		[TS_PANE_FOCUS] = PAIR_FOCUS,	   [TS_SEL] = PAIR_SEL,
+		[TS_ALERT] = PAIR_ALERT,	   [TS_SEV_LOW] = PAIR_LOW,
+		[TS_SEV_MEDIUM] = PAIR_MEDIUM,	   [TS_SEV_HIGH] = PAIR_HIGH,
+		[TS_SEV_CRITICAL] = PAIR_CRITICAL, [TS_STATUS] = PAIR_STATUS,
 	};
 	static const attr_t extra[TS_COUNT] = {
-	    [TS_TITLE] = A_BOLD,	[TS_LABEL] = A_BOLD, [TS_PANE_FOCUS] = A_BOLD,
-	    [TS_DIM] = A_DIM,		[TS_ALERT] = A_BOLD, [TS_SEV_HIGH] = A_BOLD,
-	    [TS_SEV_CRITICAL] = A_BOLD,
+		[TS_TITLE] = A_BOLD,	    [TS_LABEL] = A_BOLD, [TS_PANE_FOCUS] = A_BOLD,
+		[TS_DIM] = A_DIM,	    [TS_ALERT] = A_BOLD, [TS_SEV_HIGH] = A_BOLD,
+		[TS_SEV_CRITICAL] = A_BOLD,
 	};
 
 	if (st >= TS_COUNT)
@@ -412,9 +412,9 @@ static void loop(struct top *t)
 	bool dirty = true;
 
 	while (!quit_signal && !collector_failed(t)) {
-		struct pollfd pfd[3] = {{.fd = 0, .events = POLLIN},
-					{.fd = t->in_open ? t->in.fd : -1, .events = POLLIN},
-					{.fd = t->err_open ? t->err.fd : -1, .events = POLLIN}};
+		struct pollfd pfd[3] = { { .fd = 0, .events = POLLIN },
+					 { .fd = t->in_open ? t->in.fd : -1, .events = POLLIN },
+					 { .fd = t->err_open ? t->err.fd : -1, .events = POLLIN } };
 		int64_t now = mono_ms();
 		int ch;
 
@@ -449,7 +449,7 @@ static void loop(struct top *t)
 
 int bh_top_main(const struct bh_top_opts *o)
 {
-	struct top t = {.o = o};
+	struct top t = { .o = o };
 	struct winsize ws;
 	int code = 0;
 

@@ -14,7 +14,7 @@
 
 #include "event.h"
 
-static const char *const sev_names[TUI_SEV_COUNT] = {"none", "low", "medium", "high", "critical"};
+static const char *const sev_names[TUI_SEV_COUNT] = { "none", "low", "medium", "high", "critical" };
 
 const char *tui_sev_name(enum tui_sev s)
 {
@@ -147,7 +147,7 @@ static void copy(char *dst, size_t size, const char *src)
 /* "2026-11-30T04:54:38.189Z" as local HH:MM:SS, "" when it does not parse. */
 static void local_hms(const char *rfc3339, char *out, size_t size)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 	time_t t;
 
 	out[0] = '\0';
@@ -221,7 +221,7 @@ static struct tui_container *container_of(struct tui_model *m, struct json_objec
 }
 
 static void appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static void appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
@@ -402,7 +402,7 @@ static void ingest_event(struct tui_model *m, struct json_object *o, int64_t now
 
 static int64_t parse_time_ns(const char *rfc3339)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 	const char *rest;
 	int64_t ns = 0;
 	int digits = 0;

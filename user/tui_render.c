@@ -56,7 +56,7 @@ struct pen {
 static void fill(struct tui_screen *s, int r, int c, int n, char ch, enum tui_style st)
 {
 	for (int i = c; i < c + n && i < s->cols; i++)
-		s->cells[r * s->cols + i] = (struct tui_cell){.ch = ch, .style = (uint8_t)st};
+		s->cells[r * s->cols + i] = (struct tui_cell){ .ch = ch, .style = (uint8_t)st };
 }
 
 /*
@@ -80,7 +80,7 @@ static void field(struct pen *p, const char *str, int width, enum tui_style st)
 		if (i == n - 1 && len > n)
 			ch = '~';
 		p->s->cells[p->r * p->s->cols + p->c + i] =
-		    (struct tui_cell){.ch = ch, .style = (uint8_t)st};
+			(struct tui_cell){ .ch = ch, .style = (uint8_t)st };
 	}
 	p->c += n > 0 ? n : 0;
 }
@@ -93,7 +93,7 @@ static void column(struct pen *p, const char *str, int width, enum tui_style st,
 }
 
 static void fieldf(struct pen *p, int width, enum tui_style st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static void fieldf(struct pen *p, int width, enum tui_style st, const char *fmt, ...)
 {
@@ -111,7 +111,7 @@ static enum tui_style sev_style(enum tui_sev sev)
 	return sev == TUI_SEV_NONE ? TS_DIM : (enum tui_style)(TS_SEV_LOW + sev - TUI_SEV_LOW);
 }
 
-static const char *const sev_tags[TUI_SEV_COUNT] = {"-", "LOW", "MED", "HIGH", "CRIT"};
+static const char *const sev_tags[TUI_SEV_COUNT] = { "-", "LOW", "MED", "HIGH", "CRIT" };
 
 static void fmt_rate(double r, char *buf, size_t size)
 {
@@ -213,7 +213,7 @@ static int cmp_rows(const void *pa, const void *pb, void *arg)
 int tui_container_rows(const struct tui_model *m, const struct tui_view *v,
 		       const struct tui_container **out, int max)
 {
-	struct sort_ctx ctx = {.sort = v->sort, .now = v->now};
+	struct sort_ctx ctx = { .sort = v->sort, .now = v->now };
 	int n = 0;
 
 	for (int i = 0; i < m->nctrs && n < max; i++)
@@ -242,7 +242,7 @@ int tui_finding_rows(const struct tui_model *m, const struct tui_view *v,
 
 static void render_header(const struct tui_model *m, const struct tui_view *v, struct tui_screen *s)
 {
-	struct pen p = {s, 0, 0};
+	struct pen p = { s, 0, 0 };
 	int64_t up = m->uptime_s;
 	char rate[16];
 	double total = 0;
@@ -264,7 +264,7 @@ static void render_header(const struct tui_model *m, const struct tui_view *v, s
 	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++)
 		total += tui_model_family_rate(m, t, v->now);
 	fmt_rate(total, rate, sizeof(rate));
-	p = (struct pen){s, 1, 0};
+	p = (struct pen){ s, 1, 0 };
 	field(&p, " events/s ", -1, TS_LABEL);
 	field(&p, rate, -1, TS_NORMAL);
 	field(&p, " ", 1, TS_NORMAL);
@@ -276,7 +276,7 @@ static void render_header(const struct tui_model *m, const struct tui_view *v, s
 		field(&p, rate, -1, r > 0 ? TS_NORMAL : TS_DIM);
 	}
 
-	p = (struct pen){s, 2, 0};
+	p = (struct pen){ s, 2, 0 };
 	field(&p, " findings ", -1, TS_LABEL);
 	for (int sev = TUI_SEV_CRITICAL; sev >= TUI_SEV_LOW; sev--) {
 		fieldf(&p, -1, TS_DIM, " %s ", tui_sev_name(sev));
@@ -310,20 +310,20 @@ static struct table_cols table_layout(int cols, bool pods)
 
 	/* Without Kubernetes pods the pod column goes, and names and images get its room. */
 	if (!pods)
-		return (struct table_cols){.name = (flex + 1) * 52 / 100,
-					   .image = flex + 1 - (flex + 1) * 52 / 100};
-	return (struct table_cols){.name = flex * 38 / 100,
-				   .image = flex * 36 / 100,
-				   .pod = flex - flex * 38 / 100 - flex * 36 / 100};
+		return (struct table_cols){ .name = (flex + 1) * 52 / 100,
+					    .image = flex + 1 - (flex + 1) * 52 / 100 };
+	return (struct table_cols){ .name = flex * 38 / 100,
+				    .image = flex * 36 / 100,
+				    .pod = flex - flex * 38 / 100 - flex * 36 / 100 };
 }
 
 /* Returns the column after the title. */
 static int pane_title(struct tui_screen *s, int r, bool focus, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static int pane_title(struct tui_screen *s, int r, bool focus, const char *fmt, ...)
 {
-	struct pen p = {s, r, 0};
+	struct pen p = { s, r, 0 };
 	enum tui_style st = focus ? TS_PANE_FOCUS : TS_PANE;
 	char buf[256];
 	va_list ap;
@@ -336,7 +336,7 @@ static int pane_title(struct tui_screen *s, int r, bool focus, const char *fmt, 
 	return p.c;
 }
 
-static const char *const sort_names[TUI_SORT_COUNT] = {"findings", "events", "name"};
+static const char *const sort_names[TUI_SORT_COUNT] = { "findings", "events", "name" };
 
 /* Keeps row idx of n in a window of h rows starting at *top. */
 static void scroll_to(int *top, int idx, int n, int h)
@@ -380,7 +380,7 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 	pane_title(s, r0, focus, " CONTAINERS %d%s%.0d  sort: %s%s%s", n,
 		   n < m->nctrs ? " of " : "", n < m->nctrs ? m->nctrs : 0, sort_names[v->sort],
 		   v->filter[0] ? "  filter: " : "", v->filter);
-	p = (struct pen){s, r0 + 1, 0};
+	p = (struct pen){ s, r0 + 1, 0 };
 	fill(s, r0 + 1, 0, s->cols, ' ', TS_LABEL);
 	field(&p, " ID", 14, TS_LABEL);
 	field(&p, "NAME", w.name + 1, TS_LABEL);
@@ -394,7 +394,7 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 	v->table_h = h - 2;
 	scroll_to(&v->table_top, sel, n, v->table_h);
 	if (!n) {
-		p = (struct pen){s, r0 + 2, 0};
+		p = (struct pen){ s, r0 + 2, 0 };
 		field(&p,
 		      v->filter[0] ? "  no container matches the filter"
 				   : "  waiting for activity in containers...",
@@ -406,7 +406,7 @@ static void render_table(const struct tui_model *m, struct tui_view *v, struct t
 		enum tui_style base = is_sel && focus ? TS_SEL : TS_NORMAL;
 		char rate[16];
 
-		p = (struct pen){s, r0 + 2 + i, 0};
+		p = (struct pen){ s, r0 + 2 + i, 0 };
 		fill(s, p.r, 0, s->cols, ' ', base);
 		field(&p, is_sel ? ">" : " ", 1, base);
 		fieldf(&p, 13, base, "%.12s", c->id[0] ? c->id : "-");
@@ -444,8 +444,9 @@ static struct feed_cols feed_layout(int cols)
 {
 	int rest = cols - 15;
 
-	return (struct feed_cols){
-	    .rule = rest * 30 / 100, .ctr = rest * 18 / 100, .proc = rest * 15 / 100};
+	return (struct feed_cols){ .rule = rest * 30 / 100,
+				   .ctr = rest * 18 / 100,
+				   .proc = rest * 15 / 100 };
 }
 
 static int selected_finding(struct tui_view *v, const struct tui_finding **rows, int n)
@@ -468,11 +469,11 @@ static void render_feed(const struct tui_model *m, struct tui_view *v, struct tu
 	uint64_t held = v->paused ? m->next_seq - 1 - v->pause_seq : 0;
 	struct pen p;
 
-	p = (struct pen){s, r0, pane_title(s, r0, focus, " FINDINGS %d, newest first  ", n)};
+	p = (struct pen){ s, r0, pane_title(s, r0, focus, " FINDINGS %d, newest first  ", n) };
 	if (v->paused)
 		fieldf(&p, -1, TS_ALERT, " PAUSED: %llu new held back, p resumes ",
 		       (unsigned long long)held);
-	p = (struct pen){s, r0 + 1, 0};
+	p = (struct pen){ s, r0 + 1, 0 };
 	fill(s, r0 + 1, 0, s->cols, ' ', TS_LABEL);
 	field(&p, " TIME", 10, TS_LABEL);
 	field(&p, "SEV", 5, TS_LABEL);
@@ -484,7 +485,7 @@ static void render_feed(const struct tui_model *m, struct tui_view *v, struct tu
 	v->feed_h = h - 2;
 	scroll_to(&v->feed_top, sel, n, v->feed_h);
 	if (!n) {
-		p = (struct pen){s, r0 + 2, 0};
+		p = (struct pen){ s, r0 + 2, 0 };
 		field(&p, v->filter[0] ? "  no finding matches the filter" : "  no findings yet",
 		      -1, TS_DIM);
 	}
@@ -494,7 +495,7 @@ static void render_feed(const struct tui_model *m, struct tui_view *v, struct tu
 		enum tui_style base = is_sel && focus ? TS_SEL : TS_NORMAL;
 		enum tui_style sev = base == TS_SEL ? base : sev_style(f->sev);
 
-		p = (struct pen){s, r0 + 2 + i, 0};
+		p = (struct pen){ s, r0 + 2 + i, 0 };
 		fill(s, p.r, 0, s->cols, ' ', base);
 		field(&p, is_sel ? ">" : " ", 1, base);
 		field(&p, f->when, 9, base);
@@ -622,7 +623,7 @@ static void draw_text(struct tui_screen *s, const char *text, int r0, int h, int
 			memcpy(chunk, p, (size_t)take);
 			chunk[take] = '\0';
 			if (line >= *skip && line - *skip < h) {
-				struct pen pen = {s, r0 + line - *skip, 1 + indent};
+				struct pen pen = { s, r0 + line - *skip, 1 + indent };
 
 				field(&pen, chunk, -1, TS_NORMAL);
 			}
@@ -640,7 +641,7 @@ static void render_detail(const struct tui_model *m, struct tui_view *v, struct 
 {
 	static const struct tui_finding *frows[TUI_MAX_FINDINGS];
 	static const struct tui_container *crows[TUI_MAX_CONTAINERS];
-	struct text t = {0};
+	struct text t = { 0 };
 
 	for (int r = r0; r < r0 + h; r++)
 		fill(s, r, 0, s->cols, ' ', TS_NORMAL);
@@ -675,21 +676,21 @@ static void render_detail(const struct tui_model *m, struct tui_view *v, struct 
 /* ---- help, status, too small ---- */
 
 static const char *const help_lines[] = {
-    "bulkhead top: keys",
-    "",
-    "Up/Down, j/k     move in the pane",
-    "PgUp/PgDn, g/G   page, first, last",
-    "Tab              switch pane (containers, findings)",
-    "Enter            details of the selection (Esc closes)",
-    "/                filter: container, image, pod, rule,",
-    "                 or a severity (critical, high, ...)",
-    "Esc              clear the filter",
-    "s                sort containers: findings, events, name",
-    "p                pause / resume the findings feed",
-    "?                this help",
-    "q                quit (an agent attached to keeps running)",
-    "",
-    "any key closes this help",
+	"bulkhead top: keys",
+	"",
+	"Up/Down, j/k     move in the pane",
+	"PgUp/PgDn, g/G   page, first, last",
+	"Tab              switch pane (containers, findings)",
+	"Enter            details of the selection (Esc closes)",
+	"/                filter: container, image, pod, rule,",
+	"                 or a severity (critical, high, ...)",
+	"Esc              clear the filter",
+	"s                sort containers: findings, events, name",
+	"p                pause / resume the findings feed",
+	"?                this help",
+	"q                quit (an agent attached to keeps running)",
+	"",
+	"any key closes this help",
 };
 
 static void render_help(struct tui_screen *s)
@@ -698,7 +699,7 @@ static void render_help(struct tui_screen *s)
 	int w = 64, r0 = (s->rows - n - 2) / 2, c0 = (s->cols - w) / 2;
 
 	for (int i = 0; i < n + 2; i++) {
-		struct pen p = {s, r0 + i, c0};
+		struct pen p = { s, r0 + i, c0 };
 		bool edge = i == 0 || i == n + 1;
 
 		field(&p, edge ? "+" : "|", 1, TS_PANE_FOCUS);
@@ -715,9 +716,9 @@ static void render_help(struct tui_screen *s)
 static void render_status(const struct tui_view *v, struct tui_screen *s)
 {
 	static const char keys[] =
-	    "q quit  ? help  / filter  s sort  p pause  Tab pane  Enter details ";
+		"q quit  ? help  / filter  s sort  p pause  Tab pane  Enter details ";
 	static const char short_keys[] = "q quit  ? help ";
-	struct pen p = {s, s->rows - 1, 0};
+	struct pen p = { s, s->rows - 1, 0 };
 	const char *k = v->status[0] ? short_keys : keys;
 	int kw = (int)strlen(k);
 
@@ -738,7 +739,7 @@ static void render_status(const struct tui_view *v, struct tui_screen *s)
 static void render_too_small(struct tui_screen *s)
 {
 	char msg[96];
-	struct pen p = {s, s->rows / 2, 0};
+	struct pen p = { s, s->rows / 2, 0 };
 	int len = snprintf(msg, sizeof(msg), "terminal too small: %dx%d, bulkhead top needs %dx%d",
 			   s->cols, s->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
 
