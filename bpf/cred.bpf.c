@@ -12,7 +12,7 @@ SEC("tp/syscalls/sys_enter_capset")
 int tracepoint__syscalls__sys_enter_capset(struct trace_event_raw_sys_enter *ctx)
 {
 	const struct cred *cred = BPF_CORE_READ(bh_current(), cred);
-	struct bh_sys_args a = {.kind = BH_SYS_CAPSET};
+	struct bh_sys_args a = { .kind = BH_SYS_CAPSET };
 	__u32 tid = bh_current_tid();
 	/* struct __user_cap_header_struct { __u32 version; int pid; } */
 	const __u32 *hdrp = (const __u32 *)ctx->args[0];

@@ -15,7 +15,7 @@ static __always_inline int exec_enter(void)
 {
 	struct task_struct *task = bh_current();
 	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct bh_sys_args a = {.kind = BH_SYS_EXEC};
+	struct bh_sys_args a = { .kind = BH_SYS_EXEC };
 	__u32 tid = bh_current_tid();
 
 	a.exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);

@@ -18,7 +18,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call, int nargs)
 {
-	struct bh_sys_args a = {.kind = BH_SYS_MOUNT};
+	struct bh_sys_args a = { .kind = BH_SYS_MOUNT };
 	__u32 tid = bh_current_tid();
 
 	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, bh_current()))

@@ -19,7 +19,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tp/syscalls/sys_enter_connect")
 int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = {.kind = BH_SYS_CONNECT};
+	struct bh_sys_args a = { .kind = BH_SYS_CONNECT };
 	__u32 tid = bh_current_tid();
 	__u64 len = ctx->args[2]; /* 64-bit: the clamp below stays visible to the verifier */
 
@@ -189,7 +189,7 @@ out:
 /* bind(fd, ...), listen(fd, ...): only the fd is needed; the address is kernel state. */
 static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = {.kind = BH_SYS_SOCK};
+	struct bh_sys_args a = { .kind = BH_SYS_SOCK };
 	__u32 tid = bh_current_tid();
 
 	if (bh_is_self())

@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tp/syscalls/sys_enter_setns")
 int tracepoint__syscalls__sys_enter_setns(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = {.kind = BH_SYS_SETNS};
+	struct bh_sys_args a = { .kind = BH_SYS_SETNS };
 	__u32 tid = bh_current_tid();
 
 	if (bh_is_self() || bh_host_task(BH_EV_SETNS, bh_current()))

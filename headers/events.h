@@ -20,14 +20,14 @@
 
 #define BH_ABI_VERSION 1
 
-#define BH_COMM_LEN 16
-#define BH_EXE_MAX 256		/* exe path, bytes in the tail */
-#define BH_PATH_MAX 256		/* mount source/target, exec filename */
-#define BH_FSTYPE_MAX 32
-#define BH_UNIX_PATH_MAX 108	/* sizeof(sun_path) */
-#define BH_ARGS_MAX 1024	/* argv, NUL-separated, bytes in the tail */
-#define BH_ARGC_MAX 16
-#define BH_RECORD_MAX 4096	/* no record is larger: user space rejects larger ones */
+#define BH_COMM_LEN	 16
+#define BH_EXE_MAX	 256 /* exe path, bytes in the tail */
+#define BH_PATH_MAX	 256 /* mount source/target, exec filename */
+#define BH_FSTYPE_MAX	 32
+#define BH_UNIX_PATH_MAX 108  /* sizeof(sun_path) */
+#define BH_ARGS_MAX	 1024 /* argv, NUL-separated, bytes in the tail */
+#define BH_ARGC_MAX	 16
+#define BH_RECORD_MAX	 4096 /* no record is larger: user space rejects larger ones */
 
 enum bh_event_type {
 	BH_EV_EXEC = 1,
@@ -35,24 +35,24 @@ enum bh_event_type {
 	BH_EV_MOUNT = 3,
 	BH_EV_CAPSET = 4,
 	BH_EV_CONNECT = 5,
-	BH_EV_BIND = 6,		/* reserved for the listening-port rules */
-	BH_EV_LISTEN = 7,	/* reserved for the listening-port rules */
+	BH_EV_BIND = 6,	  /* reserved for the listening-port rules */
+	BH_EV_LISTEN = 7, /* reserved for the listening-port rules */
 	BH_EV_TYPE_MAX,
 };
 
 /* hdr.trunc bits: which string of the record was cut at its bound. */
 enum bh_trunc {
 	BH_TRUNC_EXE = 1 << 0,
-	BH_TRUNC_STR0 = 1 << 1,	/* first event string (exec filename, mount source, ...) */
+	BH_TRUNC_STR0 = 1 << 1, /* first event string (exec filename, mount source, ...) */
 	BH_TRUNC_STR1 = 1 << 2,
 	BH_TRUNC_STR2 = 1 << 3,
-	BH_TRUNC_ARGC = 1 << 4,	/* exec: more than BH_ARGC_MAX arguments */
+	BH_TRUNC_ARGC = 1 << 4, /* exec: more than BH_ARGC_MAX arguments */
 };
 
 /* Namespace kinds, the index into the per-kind inode arrays of a setns event. */
 enum bh_ns_kind {
 	BH_NS_MNT = 0,
-	BH_NS_PID = 1,		/* pid_for_children: what setns(CLONE_NEWPID) changes */
+	BH_NS_PID = 1, /* pid_for_children: what setns(CLONE_NEWPID) changes */
 	BH_NS_NET = 2,
 	BH_NS_IPC = 3,
 	BH_NS_UTS = 4,
@@ -64,49 +64,49 @@ enum bh_ns_kind {
 
 /* Common header: who did it, where, and with what privilege, read at syscall exit. */
 struct bh_hdr {
-	__u64 ts_ns;		/* bpf_ktime_get_boot_ns() */
-	__u64 cgroup_id;	/* cgroup v2 id (kernfs node id) of the task */
-	__u64 cgroup_v1_id;	/* kernfs node id of the task's cgroup in the v1 hierarchy
-				 * named by the loader (0 on pure v2 hosts) */
+	__u64 ts_ns;	    /* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;    /* cgroup v2 id (kernfs node id) of the task */
+	__u64 cgroup_v1_id; /* kernfs node id of the task's cgroup in the v1 hierarchy
+			     * named by the loader (0 on pure v2 hosts) */
 	__u64 cap_effective;
-	__u32 type;		/* enum bh_event_type */
-	__u32 size;		/* whole record in bytes, tail included */
-	__u32 pid;		/* thread id */
-	__u32 tgid;		/* process id */
-	__u32 ppid;		/* real parent's tgid */
+	__u32 type; /* enum bh_event_type */
+	__u32 size; /* whole record in bytes, tail included */
+	__u32 pid;  /* thread id */
+	__u32 tgid; /* process id */
+	__u32 ppid; /* real parent's tgid */
 	__u32 uid;
 	__u32 euid;
-	__u32 pid_ns;		/* inode of the task's pid namespace */
+	__u32 pid_ns; /* inode of the task's pid namespace */
 	__u32 mnt_ns;
 	__u32 net_ns;
-	__s32 ret;		/* syscall return value (0 for exec, which only reports success) */
-	__u16 exe_len;		/* bytes of the exe path at the start of the tail */
-	__u16 trunc;		/* enum bh_trunc bits */
+	__s32 ret;     /* syscall return value (0 for exec, which only reports success) */
+	__u16 exe_len; /* bytes of the exe path at the start of the tail */
+	__u16 trunc;   /* enum bh_trunc bits */
 	char comm[BH_COMM_LEN];
 };
 
 /* seccomp modes as in include/uapi/linux/seccomp.h */
 #define BH_SECCOMP_DISABLED 0
-#define BH_SECCOMP_STRICT 1
-#define BH_SECCOMP_FILTER 2
+#define BH_SECCOMP_STRICT   1
+#define BH_SECCOMP_FILTER   2
 
 /* exec: credentials after a successful exec. Tail: exe, filename, args. */
 struct bh_exec {
 	struct bh_hdr hdr;
 	__u64 cap_permitted;
 	__u64 cap_inheritable;
-	__u64 cap_effective_before;	/* caps of the task before exec (snapshot at enter) */
+	__u64 cap_effective_before; /* caps of the task before exec (snapshot at enter) */
 	__u32 gid;
 	__u32 egid;
-	__u32 uid_before;		/* uid/euid before exec (snapshot at enter) */
+	__u32 uid_before; /* uid/euid before exec (snapshot at enter) */
 	__u32 euid_before;
-	__u8 secureexec;		/* bprm->secureexec: the kernel judged this exec privilege-gaining */
+	__u8 secureexec; /* bprm->secureexec: the kernel judged this exec privilege-gaining */
 	__u8 no_new_privs;
-	__u8 seccomp_mode;		/* BH_SECCOMP_* */
-	__u8 before_valid;		/* the *_before fields hold a snapshot */
-	__u32 argc;			/* arguments of the new program (may exceed those copied) */
+	__u8 seccomp_mode; /* BH_SECCOMP_* */
+	__u8 before_valid; /* the *_before fields hold a snapshot */
+	__u32 argc;	   /* arguments of the new program (may exceed those copied) */
 	__u16 filename_len;
-	__u16 args_len;			/* NUL-separated argv, at most BH_ARGS_MAX */
+	__u16 args_len; /* NUL-separated argv, at most BH_ARGS_MAX */
 	__u32 _pad;
 };
 
@@ -114,16 +114,16 @@ struct bh_exec {
 struct bh_setns {
 	struct bh_hdr hdr;
 	__s32 fd;
-	__s32 nstype;			/* the nstype argument (CLONE_NEW* or 0) */
-	__u32 ns_after[BH_NS_KINDS];	/* inode per enum bh_ns_kind after the call */
+	__s32 nstype;		     /* the nstype argument (CLONE_NEW* or 0) */
+	__u32 ns_after[BH_NS_KINDS]; /* inode per enum bh_ns_kind after the call */
 	__u32 ns_before[BH_NS_KINDS];
-	__u32 host_ns[BH_NS_KINDS];	/* the host's (initial) inode per kind, from the loader */
-	__u32 changed_mask;		/* bit (1 << kind) set where after != before */
-	__u32 host_mask;		/* bit (1 << kind) set where after == host_ns and changed */
+	__u32 host_ns[BH_NS_KINDS]; /* the host's (initial) inode per kind, from the loader */
+	__u32 changed_mask;	    /* bit (1 << kind) set where after != before */
+	__u32 host_mask;	    /* bit (1 << kind) set where after == host_ns and changed */
 };
 
 enum bh_mount_call {
-	BH_MOUNT_MOUNT = 1,		/* mount(2) */
+	BH_MOUNT_MOUNT = 1, /* mount(2) */
 	BH_MOUNT_OPEN_TREE = 2,
 	BH_MOUNT_MOVE_MOUNT = 3,
 	BH_MOUNT_FSMOUNT = 4,
@@ -140,13 +140,13 @@ enum bh_mount_call {
  */
 struct bh_mount {
 	struct bh_hdr hdr;
-	__u64 flags;			/* mount(2) MS_* flags, or the call's flags argument */
-	__u64 attr_set;			/* mount_setattr: mount_attr.attr_set, fsmount: attr_flags */
+	__u64 flags;	/* mount(2) MS_* flags, or the call's flags argument */
+	__u64 attr_set; /* mount_setattr: mount_attr.attr_set, fsmount: attr_flags */
 	__u64 attr_clr;
-	__u64 propagation;		/* mount_setattr: mount_attr.propagation */
-	__u32 call;			/* enum bh_mount_call */
-	__s32 from_dfd;			/* open_tree dfd, move_mount from_dfd, fsmount fs_fd */
-	__s32 to_dfd;			/* move_mount to_dfd, mount_setattr dfd */
+	__u64 propagation; /* mount_setattr: mount_attr.propagation */
+	__u32 call;	   /* enum bh_mount_call */
+	__s32 from_dfd;	   /* open_tree dfd, move_mount from_dfd, fsmount fs_fd */
+	__s32 to_dfd;	   /* move_mount to_dfd, mount_setattr dfd */
 	__u16 source_len;
 	__u16 target_len;
 	__u16 fstype_len;
@@ -162,7 +162,7 @@ struct bh_capset {
 	__u64 effective_before;
 	__u64 permitted_before;
 	__u64 inheritable_before;
-	__u32 target_pid;		/* cap_user_header.pid (0 = self) */
+	__u32 target_pid; /* cap_user_header.pid (0 = self) */
 	__u32 _pad;
 };
 
@@ -174,11 +174,11 @@ struct bh_capset {
  */
 struct bh_connect {
 	struct bh_hdr hdr;
-	__u8 addr[16];			/* IPv4 in the first 4 bytes, or IPv6; network order */
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, or IPv6; network order */
 	__s32 fd;
-	__u16 family;			/* AF_UNIX, AF_INET, AF_INET6 */
-	__u16 port;			/* host order */
-	__u16 sock_type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 family;	 /* AF_UNIX, AF_INET, AF_INET6 */
+	__u16 port;	 /* host order */
+	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, ... */
 	__u16 peer_path_len;
 	__u16 path_len;
 	__u16 _pad;
@@ -187,19 +187,19 @@ struct bh_connect {
 /* bind and listen: the socket's local address, read from the kernel socket at exit. */
 struct bh_sock {
 	struct bh_hdr hdr;
-	__u8 addr[16];			/* IPv4 in the first 4 bytes, or IPv6; network order */
+	__u8 addr[16]; /* IPv4 in the first 4 bytes, or IPv6; network order */
 	__s32 fd;
 	__u16 family;
-	__u16 port;			/* host order */
+	__u16 port; /* host order */
 	__u16 sock_type;
 	__u16 _pad[3];
 };
 
 /* Per-CPU counters the loader reads (array map "bh_counters", one struct per CPU). */
 struct bh_counters {
-	__u64 drops;			/* ring buffer reservation/output failed */
-	__u64 emitted;			/* records submitted */
-	__u64 read_errors;		/* failed kernel/user reads that left a field empty */
+	__u64 drops;	   /* ring buffer reservation/output failed */
+	__u64 emitted;	   /* records submitted */
+	__u64 read_errors; /* failed kernel/user reads that left a field empty */
 	__u64 _reserved;
 };
 

@@ -181,7 +181,7 @@ static __u32 ns_ino(const char *name)
 }
 
 static const char *const ns_names[BH_NS_KINDS] = {
-    "mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
+	"mnt", "pid_for_children", "net", "ipc", "uts", "cgroup", "user", "time_for_children",
 };
 
 /*
@@ -259,7 +259,7 @@ static int do_exec(void *arg)
 
 static void test_exec(void **state)
 {
-	char *argv[] = {"true", "alpha", "beta gamma", NULL};
+	char *argv[] = { "true", "alpha", "beta gamma", NULL };
 	static const char args[] = "true\0alpha\0beta gamma";
 	char exe[PATH_MAX];
 	const struct bh_event *ev;
@@ -461,7 +461,7 @@ static int exec_from(const char *dir)
 static int do_mounts(void *arg)
 {
 	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE};
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE };
 	int tree, fs;
 
 	(void)arg;
@@ -598,7 +598,7 @@ static void test_mount(void **state)
 
 static int do_capset(void *arg)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	(void)arg;
@@ -651,7 +651,7 @@ static int connect_to(int family, int type, const void *sa, socklen_t len)
 
 static int do_connect_unix(void *arg)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *abstract = arg;
 
 	path_in(sun.sun_path, "link");
@@ -667,7 +667,7 @@ static int do_connect_unix(void *arg)
 
 static void test_connect_unix(void **state)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char sock[PATH_MAX], link[PATH_MAX], abstract[64], at[80];
 	const struct bh_connect *c;
 	const struct bh_event *ev;
@@ -725,7 +725,8 @@ struct inet_arg {
 static int do_connect_inet(void *arg)
 {
 	const struct inet_arg *a = arg;
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
 	sin.sin_port = htons(a->open_port);
 	if (connect_to(AF_INET, SOCK_STREAM, &sin, sizeof(sin)) < 0)
@@ -739,7 +740,8 @@ static int do_connect_inet(void *arg)
 /* A bound loopback TCP socket; *port gets its port. Listening if listening. */
 static int loopback(bool listening, __u16 *port)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -754,7 +756,7 @@ static int loopback(bool listening, __u16 *port)
 
 static void test_connect_inet(void **state)
 {
-	static const __u8 lo[4] = {127, 0, 0, 1};
+	static const __u8 lo[4] = { 127, 0, 0, 1 };
 	struct inet_arg a;
 	const struct bh_connect *c;
 	const struct bh_event *ev;
@@ -792,7 +794,7 @@ static void test_connect_inet(void **state)
 
 static int do_bind_listen(void *arg)
 {
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	socklen_t len = sizeof(sin6);
 	__u16 port;
 	int *pipe_w = arg;
@@ -848,7 +850,7 @@ static int filtered_consume(void *ctx, void *data, size_t size)
 
 static void test_self_filter(void **state)
 {
-	struct bh_loader_opts opts = {.self_tgid = (__u32)getpid()};
+	struct bh_loader_opts opts = { .self_tgid = (__u32)getpid() };
 	struct bh_loader *self_filtered;
 	struct ring_buffer *rb;
 	int ours = 0;
@@ -916,7 +918,7 @@ static int copy_true_to(int out)
 /* Execs the file open at *(int *)arg through the fd (execveat AT_EMPTY_PATH). */
 static int do_fexec(void *arg)
 {
-	char *const argv[] = {"true", NULL}, *const envp[] = {NULL};
+	char *const argv[] = { "true", NULL }, *const envp[] = { NULL };
 
 	syscall(SYS_execveat, *(int *)arg, "", argv, envp, AT_EMPTY_PATH);
 	return 127;
@@ -999,11 +1001,12 @@ static int on_filtered(void *ctx, void *data, size_t size)
 /* connect to each NULL-terminated unix path in arg, then to a closed loopback TCP port. */
 static int do_connect_each(void *arg)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char *const *paths = arg;
 
 	for (; *paths; paths++) {
-		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", *paths);
 		if (connect_to(AF_UNIX, SOCK_STREAM, &sun, sizeof(sun)) < 0)
@@ -1016,7 +1019,7 @@ static int do_connect_each(void *arg)
 
 static int unix_listener(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
@@ -1032,10 +1035,10 @@ static int unix_listener(const char *path)
  */
 static void test_filters(void **state)
 {
-	struct bh_loader_opts opts = {.filter_mask = ~0U, .wakeup_us = BH_WAKEUP_US};
-	char *const socks[] = {"/var/run/docker.sock", "bh-runtime.sock"};
+	struct bh_loader_opts opts = { .filter_mask = ~0U, .wakeup_us = BH_WAKEUP_US };
+	char *const socks[] = { "/var/run/docker.sock", "bh-runtime.sock" };
 	char runtime[PATH_MAX], other[PATH_MAX];
-	char *paths[] = {runtime, other, NULL};
+	char *paths[] = { runtime, other, NULL };
 	struct bh_loader *l;
 	struct ring_buffer *rb;
 	struct setns_arg a;
@@ -1092,7 +1095,7 @@ static void test_filters(void **state)
 
 	/* a glob basename cannot be matched in the kernel: every unix peer passes */
 	F.n = 0;
-	assert_int_equal(bh_loader_set_runtime_sockets(l, (char *const[]){"/run/*.sock"}, 1), 0);
+	assert_int_equal(bh_loader_set_runtime_sockets(l, (char *const[]){ "/run/*.sock" }, 1), 0);
 	run_child(do_connect_each, paths);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(F.n, 2);
@@ -1100,7 +1103,8 @@ static void test_filters(void **state)
 	/* a cgroup user space found to hold no container: nothing of it passes */
 	F.n = 0;
 	assert_int_equal(
-	    bh_loader_host_cgroup(l, cgroup_ino("cgroup2", ""), cgroup_ino("cgroup", "memory")), 0);
+		bh_loader_host_cgroup(l, cgroup_ino("cgroup2", ""), cgroup_ino("cgroup", "memory")),
+		0);
 	child = run_child(do_connect_each, paths);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(count(BH_EV_CONNECT, child), 3);
@@ -1123,7 +1127,7 @@ static bool bpf_required(void)
 
 static int group_setup(void **state)
 {
-	struct bh_loader_opts opts = {0};
+	struct bh_loader_opts opts = { 0 };
 	int err;
 
 	(void)state;
@@ -1183,20 +1187,20 @@ static int test_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(test_exec, test_teardown),
-	    cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
-	    cmocka_unit_test_teardown(test_exec_memfd, test_teardown),
-	    cmocka_unit_test_teardown(test_exec_deleted, test_teardown),
-	    cmocka_unit_test_teardown(test_setns, test_teardown),
-	    cmocka_unit_test_teardown(test_mount, test_teardown),
-	    cmocka_unit_test_teardown(test_capset, test_teardown),
-	    cmocka_unit_test_teardown(test_connect_unix, test_teardown),
-	    cmocka_unit_test_teardown(test_connect_inet, test_teardown),
-	    cmocka_unit_test_teardown(test_bind_listen, test_teardown),
-	    cmocka_unit_test_teardown(test_self_filter, test_teardown),
-	    cmocka_unit_test_teardown(test_filters, test_teardown),
-	    /* last: the counters sum up everything the tests above emitted */
-	    cmocka_unit_test(test_counters),
+		cmocka_unit_test_teardown(test_exec, test_teardown),
+		cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
+		cmocka_unit_test_teardown(test_exec_memfd, test_teardown),
+		cmocka_unit_test_teardown(test_exec_deleted, test_teardown),
+		cmocka_unit_test_teardown(test_setns, test_teardown),
+		cmocka_unit_test_teardown(test_mount, test_teardown),
+		cmocka_unit_test_teardown(test_capset, test_teardown),
+		cmocka_unit_test_teardown(test_connect_unix, test_teardown),
+		cmocka_unit_test_teardown(test_connect_inet, test_teardown),
+		cmocka_unit_test_teardown(test_bind_listen, test_teardown),
+		cmocka_unit_test_teardown(test_self_filter, test_teardown),
+		cmocka_unit_test_teardown(test_filters, test_teardown),
+		/* last: the counters sum up everything the tests above emitted */
+		cmocka_unit_test(test_counters),
 	};
 
 	return cmocka_run_group_tests_name("bpf_hooks", tests, group_setup, group_teardown);

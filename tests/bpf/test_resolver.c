@@ -84,7 +84,7 @@ static void on_gone(const struct bh_container *c, void *ctx)
 
 static int setup(void **state)
 {
-	struct bh_resolver_opts opts = {.host_root = ""};
+	struct bh_resolver_opts opts = { .host_root = "" };
 	struct bh_cgroups cg;
 	char cmd[256], out[128], path[4096];
 	struct fixture *f;
@@ -247,7 +247,7 @@ static void test_scan(void **state)
 /* Without the docker API the bundle still names the runtime and the configuration. */
 static void test_api_down(void **state)
 {
-	struct bh_resolver_opts opts = {.docker_socket = "/nonexistent/docker.sock"};
+	struct bh_resolver_opts opts = { .docker_socket = "/nonexistent/docker.sock" };
 	struct fixture *f = *state;
 	struct bh_resolver_stats st;
 	const struct bh_container *c;
@@ -300,9 +300,9 @@ static void test_gone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
-	    cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
-	    cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
+		cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
+		cmocka_unit_test(test_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	if (in_fd < 0) {
-		/* Errors are logged for each bad input: above the highest level, nothing is printed. */
+		/* Errors are logged for each bad input: above the highest level, nothing is
+		 * printed. */
 		bh_log_setup((enum bh_log_level)(BH_LOG_ERROR + 1), false);
 		in_fd = memfd_create("fuzz-capture-in", MFD_CLOEXEC);
 		out_fd = memfd_create("fuzz-capture-out", MFD_CLOEXEC);

@@ -11,7 +11,7 @@
 /* Length of the valid UTF-8 sequence at s (RFC 3629), or 0: computed from the code point. */
 static size_t oracle_seq(const unsigned char *s, size_t n)
 {
-	static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+	static const uint32_t min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 	size_t len;
 	uint32_t cp;
 

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.image = "local/busybox:1",
 		.pod_namespace = "default",
 	};
-	const struct bh_rules_opts opts = {0};
+	const struct bh_rules_opts opts = { 0 };
 	struct bh_policy *p;
 	struct bh_rules *r;
 

@@ -13,7 +13,7 @@
 #include "rules.h"
 
 #define FLAG_DOCKER 0x1
-#define FLAG_HOST 0x2
+#define FLAG_HOST   0x2
 
 struct cursor {
 	const uint8_t *p;
@@ -58,14 +58,14 @@ static void check_finding(const char *line, size_t len, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bh_rules_opts opts = {
-		.host_ns = {4026531841u, 4026531836u, 4026531840u, 4026531839u, 4026531838u,
-			    4026531835u, 4026531837u, 4026531834u},
+		.host_ns = { 4026531841u, 4026531836u, 4026531840u, 4026531839u, 4026531838u,
+			     4026531835u, 4026531837u, 4026531834u },
 	};
 	struct bh_container c = {
 		.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 		.runtime = "docker",
 	};
-	struct cursor cur = {data, size};
+	struct cursor cur = { data, size };
 	const uint8_t *chunk;
 	struct bh_rules *r;
 	size_t len;
@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cur.left--;
 	if (!next_chunk(&cur, &chunk, &len))
 		return 0;
-	if ((flags & FLAG_DOCKER ? bh_docker_parse_inspect : bh_oci_parse_config)(
-		(const char *)chunk, len, &c)) {
+	if ((flags & FLAG_DOCKER ? bh_docker_parse_inspect
+				 : bh_oci_parse_config)((const char *)chunk, len, &c)) {
 		bh_container_clear(&c);
 		return 0;
 	}

@@ -67,19 +67,20 @@ static struct bh_hdr *add(const char *name, unsigned int type, const char *exe,
 	struct bh_hdr *h;
 
 	rec_names[n_recs++] = name;
-	h = bh_test_record(r, type, (struct bh_str){exe, strlen(exe)}, tail, n_tail);
+	h = bh_test_record(r, type, (struct bh_str){ exe, strlen(exe) }, tail, n_tail);
 	fill_hdr(h, strrchr(exe, '/') + 1);
 	return h;
 }
 
 static void build_records(void)
 {
-	const struct bh_str exec_tail[] = {BH_TSTR("/usr/sbin/sshd"), BH_TSTR("sshd\0-D\0-e")};
-	const struct bh_str suid_tail[] = {BH_TSTR("/bin/su"), BH_TSTR("su\0-")};
-	const struct bh_str mount_tail[] = {BH_TSTR("/tmp/src"), BH_TSTR("/mnt"), BH_TSTR("none")};
-	const struct bh_str tree_tail[] = {BH_TSTR("/"), BH_TSTR(""), BH_TSTR("")};
-	const struct bh_str sock_tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s")};
-	const struct bh_str abstract_tail[] = {BH_TSTR("@ab\0c"), BH_TSTR("")};
+	const struct bh_str exec_tail[] = { BH_TSTR("/usr/sbin/sshd"), BH_TSTR("sshd\0-D\0-e") };
+	const struct bh_str suid_tail[] = { BH_TSTR("/bin/su"), BH_TSTR("su\0-") };
+	const struct bh_str mount_tail[] = { BH_TSTR("/tmp/src"), BH_TSTR("/mnt"),
+					     BH_TSTR("none") };
+	const struct bh_str tree_tail[] = { BH_TSTR("/"), BH_TSTR(""), BH_TSTR("") };
+	const struct bh_str sock_tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s") };
+	const struct bh_str abstract_tail[] = { BH_TSTR("@ab\0c"), BH_TSTR("") };
 	struct bh_exec *e;
 	struct bh_mount *m;
 	struct bh_setns *s;
@@ -179,16 +180,16 @@ static void string_seeds(void)
 		const char *s;
 		size_t len;
 	} strs[] = {
-#define S(n, lit) {n, lit, sizeof(lit) - 1}
-	    S("ascii", "/usr/local/bin/bh-trigger"),
-	    S("escapes", "a\"b\\c/d\n\r\t\b\f\x01\x1f\x7f"),
-	    S("nul", "sh\0-c\0id"),
-	    S("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3 \xf4\x8f\xbf\xbf"),
-	    S("invalid", "\x80\xbf\xc0\xaf\xc1\x81\xf5\x80\x80\x80\xff\xfe"),
-	    S("overlong", "\xe0\x80\xaf\xf0\x80\x80\xaf"),
-	    S("surrogate", "\xed\xa0\x80\xed\xbf\xbf\xed\x9f\xbf"),
-	    S("cut-seq", "ok\xe2\x82"),
-	    S("above-max", "\xf4\x90\x80\x80"),
+#define S(n, lit) { n, lit, sizeof(lit) - 1 }
+		S("ascii", "/usr/local/bin/bh-trigger"),
+		S("escapes", "a\"b\\c/d\n\r\t\b\f\x01\x1f\x7f"),
+		S("nul", "sh\0-c\0id"),
+		S("utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3 \xf4\x8f\xbf\xbf"),
+		S("invalid", "\x80\xbf\xc0\xaf\xc1\x81\xf5\x80\x80\x80\xff\xfe"),
+		S("overlong", "\xe0\x80\xaf\xf0\x80\x80\xaf"),
+		S("surrogate", "\xed\xa0\x80\xed\xbf\xbf\xed\x9f\xbf"),
+		S("cut-seq", "ok\xe2\x82"),
+		S("above-max", "\xf4\x90\x80\x80"),
 #undef S
 	};
 
@@ -207,16 +208,24 @@ static void copy_fixtures(const char *target, const char *const *names)
 	}
 }
 
-static const char *const oci_fixtures[] = {"oci-containerd-cri.json", "oci-docker-default.json",
-					   "oci-docker-flags.json", "oci-docker-hostns.json", NULL};
-static const char *const docker_fixtures[] = {
-    "docker-inspect-default.json", "docker-inspect-flags.json", "docker-inspect-hostns.json",
-    "docker-inspect-privileged.json", NULL};
-static const char *const policy_fixtures[] = {
-    "policy-allow-no-matcher.yaml", "policy-bad-bool.yaml",	  "policy-bad-port.yaml",
-    "policy-bad-severity.yaml",	    "policy-empty.yaml",	  "policy-relative-path.yaml",
-    "policy-syntax.yaml",	    "policy-unknown-key.yaml",	  "policy-unknown-rule.yaml",
-    "policy-valid.yaml",	    NULL};
+static const char *const oci_fixtures[] = { "oci-containerd-cri.json", "oci-docker-default.json",
+					    "oci-docker-flags.json", "oci-docker-hostns.json",
+					    NULL };
+static const char *const docker_fixtures[] = { "docker-inspect-default.json",
+					       "docker-inspect-flags.json",
+					       "docker-inspect-hostns.json",
+					       "docker-inspect-privileged.json", NULL };
+static const char *const policy_fixtures[] = { "policy-allow-no-matcher.yaml",
+					       "policy-bad-bool.yaml",
+					       "policy-bad-port.yaml",
+					       "policy-bad-severity.yaml",
+					       "policy-empty.yaml",
+					       "policy-relative-path.yaml",
+					       "policy-syntax.yaml",
+					       "policy-unknown-key.yaml",
+					       "policy-unknown-rule.yaml",
+					       "policy-valid.yaml",
+					       NULL };
 
 static void put_chunk(unsigned char *buf, size_t *off, const void *data, size_t len)
 {
@@ -249,10 +258,10 @@ static void rules_seed(const char *name, int flags, const char *fixture)
 /* A capture as `bulkhead record` writes it: a container, its binding, every record, its end. */
 static void capture_seeds(void)
 {
-	struct bh_capture_hdr hdr = {.boot_to_real_ns = 1700000000000000000LL};
+	struct bh_capture_hdr hdr = { .boot_to_real_ns = 1700000000000000000LL };
 	struct bh_container c = {
-	    .id = "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180",
-	    .runtime = "docker",
+		.id = "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180",
+		.runtime = "docker",
 	};
 	struct bh_capture *w;
 	char path[4096], *text, *file;

@@ -14,7 +14,7 @@
 #include "event.h"
 
 /* A tail string from a literal, embedded NULs included ("sh\0-c" is 5 bytes). */
-#define BH_TSTR(lit) ((struct bh_str){.ptr = (lit), .len = sizeof(lit) - 1})
+#define BH_TSTR(lit) ((struct bh_str){ .ptr = (lit), .len = sizeof(lit) - 1 })
 
 /* Room for the largest record plus the ring buffer's 8-byte padding. */
 struct bh_test_rec {
@@ -33,7 +33,7 @@ static inline struct bh_hdr *bh_test_record(struct bh_test_rec *r, unsigned int 
 {
 	struct bh_hdr *h = (struct bh_hdr *)r->buf;
 	size_t off = bh_event_fixed_size(type);
-	__u16 *lens[BH_EVENT_STRS] = {NULL};
+	__u16 *lens[BH_EVENT_STRS] = { NULL };
 	void *rec = r->buf;
 
 	memset(r->buf, 0, sizeof(r->buf));
@@ -112,7 +112,7 @@ static inline const char *bh_test_jtext(struct json_object *obj, const char *pat
 	if (!bh_test_jfind(obj, path, &v))
 		return "<absent>";
 	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-						     JSON_C_TO_STRING_NOSLASHESCAPE);
+							 JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 /*

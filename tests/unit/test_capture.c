@@ -83,8 +83,8 @@ static void fill_container(struct bh_container *c, const char *id)
 	c->metadata_done = true;
 	c->n_labels = 2;
 	c->labels = calloc(2, sizeof(*c->labels));
-	c->labels[0] = (struct bh_label){strdup("a"), strdup("1")};
-	c->labels[1] = (struct bh_label){strdup("a"), strdup("\xc3\xa9")};
+	c->labels[0] = (struct bh_label){ strdup("a"), strdup("1") };
+	c->labels[1] = (struct bh_label){ strdup("a"), strdup("\xc3\xa9") };
 	cfg->known = cfg->privileged = cfg->seccomp = cfg->devices_unrestricted = true;
 	cfg->apparmor_profile = strdup("unconfined");
 	cfg->cap_bounding = 0xffffffffffull;
@@ -93,15 +93,15 @@ static void fill_container(struct bh_container *c, const char *id)
 	cfg->ns_path[BH_NS_NET] = strdup("/proc/1/ns/net");
 	cfg->n_mounts = 1;
 	cfg->mounts = calloc(1, sizeof(*cfg->mounts));
-	cfg->mounts[0] = (struct bh_mount_spec){strdup("/var/run/docker.sock"),
-						strdup("/var/run/docker.sock"),
-						strdup("bind"),
-						true,
-						false,
-						"rshared"};
+	cfg->mounts[0] = (struct bh_mount_spec){ strdup("/var/run/docker.sock"),
+						 strdup("/var/run/docker.sock"),
+						 strdup("bind"),
+						 true,
+						 false,
+						 "rshared" };
 	cfg->n_ports = 1;
 	cfg->ports = calloc(1, sizeof(*cfg->ports));
-	cfg->ports[0] = (struct bh_port_binding){80, 8080, "tcp", "0.0.0.0"};
+	cfg->ports[0] = (struct bh_port_binding){ 80, 8080, "tcp", "0.0.0.0" };
 	cfg->n_exposed_ports = 1;
 	cfg->exposed_ports = calloc(1, sizeof(char *));
 	cfg->exposed_ports[0] = strdup("80/tcp");
@@ -158,11 +158,11 @@ static void test_container_json_rejects_garbage(void **state)
 static char *write_sample(size_t *first, struct bh_capture_stats *st)
 {
 	char *path = tmp_path("sample.bhc");
-	struct bh_capture_hdr hdr = {.boot_to_real_ns = 1234567890, .self_cgroup_id = 77};
+	struct bh_capture_hdr hdr = { .boot_to_real_ns = 1234567890, .self_cgroup_id = 77 };
 	struct bh_capture *w;
 	struct bh_container c;
 	struct bh_test_rec r;
-	struct bh_str tail[2] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id")};
+	struct bh_str tail[2] = { BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id") };
 	struct bh_hdr *h;
 
 	hdr.host_ns[BH_NS_NET] = 4026531840u;
@@ -268,7 +268,7 @@ static void test_truncated_at_every_offset(void **state)
 	struct recs *full = calloc(1, sizeof(*full)), *part = calloc(1, sizeof(*part));
 	struct bh_capture_reader *rd;
 	struct bh_capture_hdr hdr;
-	size_t first, len, header_len = 0, prefixes[3] = {0};
+	size_t first, len, header_len = 0, prefixes[3] = { 0 };
 	char *path = write_sample(&first, &st);
 	char *buf = slurp(path, &len);
 	char *cut = tmp_path("cut.bhc");
@@ -362,9 +362,9 @@ static void test_corrupt_and_foreign_files(void **state)
 static void test_full_disk_keeps_whole_frames(void **state)
 {
 	char *path = tmp_path("full.bhc");
-	struct bh_capture_hdr hdr = {0};
+	struct bh_capture_hdr hdr = { 0 };
 	struct bh_capture_reader *rd;
-	size_t kinds[5] = {0};
+	size_t kinds[5] = { 0 };
 	int status;
 	pid_t pid;
 
@@ -372,7 +372,7 @@ static void test_full_disk_keeps_whole_frames(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rlimit lim = {4096, 4096};
+		struct rlimit lim = { 4096, 4096 };
 		struct bh_capture_stats st;
 		struct bh_capture *w;
 		struct bh_test_rec r;
@@ -416,12 +416,12 @@ static void test_full_disk_keeps_whole_frames(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_container_json_round_trip),
-	    cmocka_unit_test(test_container_json_rejects_garbage),
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_truncated_at_every_offset),
-	    cmocka_unit_test(test_corrupt_and_foreign_files),
-	    cmocka_unit_test(test_full_disk_keeps_whole_frames),
+		cmocka_unit_test(test_container_json_round_trip),
+		cmocka_unit_test(test_container_json_rejects_garbage),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_truncated_at_every_offset),
+		cmocka_unit_test(test_corrupt_and_foreign_files),
+		cmocka_unit_test(test_full_disk_keeps_whole_frames),
 	};
 
 	return cmocka_run_group_tests_name("capture", tests, NULL, NULL);

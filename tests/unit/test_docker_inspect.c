@@ -142,10 +142,10 @@ static void test_privileged(void **state)
 static void test_cap_drop_all(void **state)
 {
 	static const char json[] =
-	    "{\"Name\":\"/x\",\"Config\":{\"User\":\"1000\"},\"HostConfig\":{"
-	    "\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"NET_BIND_SERVICE\"],"
-	    "\"SecurityOpt\":[\"apparmor=my-profile\",\"no-new-privileges:true\"]}}";
-	struct bh_container c = {0};
+		"{\"Name\":\"/x\",\"Config\":{\"User\":\"1000\"},\"HostConfig\":{"
+		"\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"NET_BIND_SERVICE\"],"
+		"\"SecurityOpt\":[\"apparmor=my-profile\",\"no-new-privileges:true\"]}}";
+	struct bh_container c = { 0 };
 
 	(void)state;
 	assert_int_equal(bh_docker_parse_inspect(json, sizeof(json) - 1, &c), 0);
@@ -159,7 +159,7 @@ static void test_cap_drop_all(void **state)
 
 static void test_malformed(void **state)
 {
-	struct bh_container c = {0};
+	struct bh_container c = { 0 };
 	size_t len;
 	char *json = bh_test_fixture("docker-inspect-flags.json", &len);
 
@@ -179,9 +179,9 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default),	    cmocka_unit_test(test_flags),
-	    cmocka_unit_test(test_host_namespaces), cmocka_unit_test(test_privileged),
-	    cmocka_unit_test(test_cap_drop_all),    cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_default),		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_host_namespaces), cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_cap_drop_all),	cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

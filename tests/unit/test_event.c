@@ -20,7 +20,7 @@ static void assert_str(struct bh_str s, const char *expect, size_t len)
 
 static void test_exec_decodes(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id\0")};
+	const struct bh_str tail[] = { BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id\0") };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -38,8 +38,8 @@ static void test_exec_decodes(void **state)
 
 static void test_mount_decodes(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/s"),
-				      BH_TSTR("none")};
+	const struct bh_str tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/s"),
+				       BH_TSTR("none") };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -55,7 +55,7 @@ static void test_mount_decodes(void **state)
 static void test_connect_decodes(void **state)
 {
 	/* An abstract unix name: starts with '@' and may hold NULs. */
-	const struct bh_str tail[] = {BH_TSTR("@ab\0c"), BH_TSTR("")};
+	const struct bh_str tail[] = { BH_TSTR("@ab\0c"), BH_TSTR("") };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -70,7 +70,7 @@ static void test_connect_decodes(void **state)
 /* Types without tail strings: the fixed struct plus exe. */
 static void test_fixed_types_decode(void **state)
 {
-	static const unsigned int types[] = {BH_EV_SETNS, BH_EV_CAPSET, BH_EV_BIND, BH_EV_LISTEN};
+	static const unsigned int types[] = { BH_EV_SETNS, BH_EV_CAPSET, BH_EV_BIND, BH_EV_LISTEN };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -99,7 +99,7 @@ static void test_padding_after_record(void **state)
 
 static void test_short_and_oversized(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0")};
+	const struct bh_str tail[] = { BH_TSTR("/bin/sh"), BH_TSTR("sh\0") };
 	struct bh_test_rec r;
 	struct bh_hdr *h;
 	struct bh_event ev;
@@ -121,7 +121,7 @@ static void test_short_and_oversized(void **state)
 
 static void test_inconsistent_lengths(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("src"), BH_TSTR("dst"), BH_TSTR("ext4")};
+	const struct bh_str tail[] = { BH_TSTR("src"), BH_TSTR("dst"), BH_TSTR("ext4") };
 	struct bh_test_rec r;
 	struct bh_mount *m;
 	struct bh_event ev;
@@ -153,7 +153,7 @@ static void test_inconsistent_lengths(void **state)
 
 static void test_unknown_type(void **state)
 {
-	static const unsigned int types[] = {0, BH_EV_TYPE_MAX, 0xffffffff};
+	static const unsigned int types[] = { 0, BH_EV_TYPE_MAX, 0xffffffff };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -202,11 +202,16 @@ static void test_parse_mask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exec_decodes),	 cmocka_unit_test(test_mount_decodes),
-	    cmocka_unit_test(test_connect_decodes),	 cmocka_unit_test(test_fixed_types_decode),
-	    cmocka_unit_test(test_padding_after_record), cmocka_unit_test(test_short_and_oversized),
-	    cmocka_unit_test(test_inconsistent_lengths), cmocka_unit_test(test_unknown_type),
-	    cmocka_unit_test(test_names_and_sizes),	 cmocka_unit_test(test_parse_mask),
+		cmocka_unit_test(test_exec_decodes),
+		cmocka_unit_test(test_mount_decodes),
+		cmocka_unit_test(test_connect_decodes),
+		cmocka_unit_test(test_fixed_types_decode),
+		cmocka_unit_test(test_padding_after_record),
+		cmocka_unit_test(test_short_and_oversized),
+		cmocka_unit_test(test_inconsistent_lengths),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_names_and_sizes),
+		cmocka_unit_test(test_parse_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

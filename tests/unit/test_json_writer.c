@@ -170,10 +170,10 @@ static void test_valid_utf8_passes(void **state)
 {
 	/* U+00E9, U+20AC, U+1F600, and the edges of each range. */
 	static const char *const valid[] = {
-	    "\xc3\xa9",		"\xe2\x82\xac",	    "\xf0\x9f\x98\x80",
-	    "\xc2\x80",		"\xdf\xbf",	    "\xe0\xa0\x80", /* U+0080 U+07FF U+0800 */
-	    "\xed\x9f\xbf",	"\xee\x80\x80",	    "\xef\xbf\xbf", /* U+D7FF U+E000 U+FFFF */
-	    "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",		    /* U+10000 U+10FFFF */
+		"\xc3\xa9",	    "\xe2\x82\xac",	"\xf0\x9f\x98\x80",
+		"\xc2\x80",	    "\xdf\xbf",		"\xe0\xa0\x80", /* U+0080 U+07FF U+0800 */
+		"\xed\x9f\xbf",	    "\xee\x80\x80",	"\xef\xbf\xbf", /* U+D7FF U+E000 U+FFFF */
+		"\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",			/* U+10000 U+10FFFF */
 	};
 	char expect[16];
 
@@ -215,8 +215,8 @@ static void test_invalid_utf8_replaced(void **state)
 /* Every byte string of length 1..3 over a byte set that covers each class comes out valid. */
 static void test_any_bytes_valid_json(void **state)
 {
-	static const unsigned char bytes[] = {0x00, 0x0a, 0x1f, '"',  '\\', 'a',  0x7f, 0x80,
-					      0xbf, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xff};
+	static const unsigned char bytes[] = { 0x00, 0x0a, 0x1f, '"',  '\\', 'a',  0x7f, 0x80,
+					       0xbf, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xff };
 	const size_t nb = sizeof(bytes);
 	struct bh_json w;
 	char s[3];
@@ -357,17 +357,17 @@ static void test_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_nesting_and_commas),
-	    cmocka_unit_test(test_lines_and_reset),
-	    cmocka_unit_test(test_misuse_fails_and_reset_recovers),
-	    cmocka_unit_test(test_escapes),
-	    cmocka_unit_test(test_embedded_nul),
-	    cmocka_unit_test(test_valid_utf8_passes),
-	    cmocka_unit_test(test_invalid_utf8_replaced),
-	    cmocka_unit_test(test_any_bytes_valid_json),
-	    cmocka_unit_test(test_numbers),
-	    cmocka_unit_test(test_large_strings_grow),
-	    cmocka_unit_test(test_time),
+		cmocka_unit_test(test_nesting_and_commas),
+		cmocka_unit_test(test_lines_and_reset),
+		cmocka_unit_test(test_misuse_fails_and_reset_recovers),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_embedded_nul),
+		cmocka_unit_test(test_valid_utf8_passes),
+		cmocka_unit_test(test_invalid_utf8_replaced),
+		cmocka_unit_test(test_any_bytes_valid_json),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_large_strings_grow),
+		cmocka_unit_test(test_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@
 
 static struct bh_metrics_snapshot sample(void)
 {
-	struct bh_metrics_snapshot s = {0};
+	struct bh_metrics_snapshot s = { 0 };
 
 	s.programs_attached = 17;
 	s.drained_mono_ns = 100 * SEC;
@@ -133,9 +133,9 @@ static void count_line(const char *line, size_t len, void *ctx)
 /* The rules engine's counts are what /metrics exports: one per line written. */
 static void test_findings_counted_by_rules_engine(void **state)
 {
-	struct bh_rules_opts ro = {0};
+	struct bh_rules_opts ro = { 0 };
 	struct bh_rules *r;
-	struct bh_container c = {.runtime = "docker"};
+	struct bh_container c = { .runtime = "docker" };
 	__u64 counts[BH_RULE_COUNT][BH_SEV_COUNT];
 	__u64 total = 0, privileged = 0;
 	int lines = 0;
@@ -162,9 +162,9 @@ static void test_findings_counted_by_rules_engine(void **state)
 /* The agent's own pod holds what the rules flag (hostPID, SYS_ADMIN): it is never judged. */
 static void test_own_pod_exempt(void **state)
 {
-	struct bh_rules_opts ro = {0};
+	struct bh_rules_opts ro = { 0 };
 	struct bh_rules *r;
-	struct bh_container self = {.runtime = "containerd", .pod_uid = "uid-1"};
+	struct bh_container self = { .runtime = "containerd", .pod_uid = "uid-1" };
 	struct bh_container sandbox = self, other = self;
 	int lines = 0;
 
@@ -327,14 +327,14 @@ static void test_ringbuf_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_healthy_only_when_attached_and_drained),
-	    cmocka_unit_test(test_render_prometheus_text),
-	    cmocka_unit_test(test_findings_counted_by_rules_engine),
-	    cmocka_unit_test(test_own_pod_exempt),
-	    cmocka_unit_test(test_parse_addr),
-	    cmocka_unit_test(test_http_server),
-	    cmocka_unit_test(test_http_bad_address),
-	    cmocka_unit_test(test_ringbuf_usage),
+		cmocka_unit_test(test_healthy_only_when_attached_and_drained),
+		cmocka_unit_test(test_render_prometheus_text),
+		cmocka_unit_test(test_findings_counted_by_rules_engine),
+		cmocka_unit_test(test_own_pod_exempt),
+		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_http_server),
+		cmocka_unit_test(test_http_bad_address),
+		cmocka_unit_test(test_ringbuf_usage),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

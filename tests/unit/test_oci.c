@@ -167,11 +167,11 @@ static void test_containerd_cri(void **state)
 static void test_devices_allow_all(void **state)
 {
 	static const char json[] =
-	    "{\"linux\":{\"resources\":{\"devices\":["
-	    "{\"allow\":false,\"access\":\"rwm\"},"
-	    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
-	    "{\"allow\":true,\"access\":\"rwm\"}]}}}";
-	struct bh_container c = {0};
+		"{\"linux\":{\"resources\":{\"devices\":["
+		"{\"allow\":false,\"access\":\"rwm\"},"
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+		"{\"allow\":true,\"access\":\"rwm\"}]}}}";
+	struct bh_container c = { 0 };
 
 	(void)state;
 	assert_int_equal(bh_oci_parse_config(json, sizeof(json) - 1, &c), 0);
@@ -185,15 +185,15 @@ static void test_devices_allow_all(void **state)
 static void test_malformed(void **state)
 {
 	static const char *const bad[] = {
-	    "",
-	    "{",
-	    "[]",
-	    "\"config\"",
-	    "{\"process\":{\"capabilities\":",
-	    "{} trailing",
-	    "{\"a\":1,}x",
+		"",
+		"{",
+		"[]",
+		"\"config\"",
+		"{\"process\":{\"capabilities\":",
+		"{} trailing",
+		"{\"a\":1,}x",
 	};
-	struct bh_container c = {0};
+	struct bh_container c = { 0 };
 	size_t len;
 	char *json = bh_test_fixture("oci-docker-flags.json", &len);
 
@@ -215,9 +215,12 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_docker_default),	   cmocka_unit_test(test_docker_flags),
-	    cmocka_unit_test(test_docker_host_namespaces), cmocka_unit_test(test_containerd_cri),
-	    cmocka_unit_test(test_devices_allow_all),	   cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_docker_default),
+		cmocka_unit_test(test_docker_flags),
+		cmocka_unit_test(test_docker_host_namespaces),
+		cmocka_unit_test(test_containerd_cri),
+		cmocka_unit_test(test_devices_allow_all),
+		cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,7 @@ static void assert_common(struct json_object *o, const char *kind, const char *d
 
 static void test_exec_event(void **state)
 {
-	struct bh_str tail[2] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id")};
+	struct bh_str tail[2] = { BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id") };
 	struct bh_container c;
 	struct bh_test_rec r;
 	struct bh_event ev;
@@ -147,12 +147,12 @@ static void test_finding(void **state)
 {
 	struct bh_container c;
 	struct bh_finding f = {
-	    .rule = "docker-socket-mount",
-	    .severity = "critical",
-	    .summary = "container \"web\" mounts the docker socket",
-	    .remediation = "remove the bind mount",
-	    .container = &c,
-	    .time_ns = 1,
+		.rule = "docker-socket-mount",
+		.severity = "critical",
+		.summary = "container \"web\" mounts the docker socket",
+		.remediation = "remove the bind mount",
+		.container = &c,
+		.time_ns = 1,
 	};
 	struct bh_json w;
 	struct json_object *o;
@@ -187,11 +187,11 @@ static void test_finding(void **state)
 static void test_stats_and_lifecycle(void **state)
 {
 	static const char stats[] =
-	    "{\"schema\":1,\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"stats\","
-	    "\"final\":false,\"events_total\":18446744073709551615}\n";
+		"{\"schema\":1,\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"stats\","
+		"\"final\":false,\"events_total\":18446744073709551615}\n";
 	static const char life[] =
-	    "{\"schema\":1,\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"lifecycle\","
-	    "\"action\":\"container-stop\",\"container\":{\"id\":\"ab\",\"name\":\"web\"}}\n";
+		"{\"schema\":1,\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"lifecycle\","
+		"\"action\":\"container-stop\",\"container\":{\"id\":\"ab\",\"name\":\"web\"}}\n";
 	struct bh_json w;
 	struct json_object *o;
 
@@ -232,11 +232,11 @@ static void test_rejects_non_objects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exec_event),
-	    cmocka_unit_test(test_connect_inet_host_process),
-	    cmocka_unit_test(test_finding),
-	    cmocka_unit_test(test_stats_and_lifecycle),
-	    cmocka_unit_test(test_rejects_non_objects),
+		cmocka_unit_test(test_exec_event),
+		cmocka_unit_test(test_connect_inet_host_process),
+		cmocka_unit_test(test_finding),
+		cmocka_unit_test(test_stats_and_lifecycle),
+		cmocka_unit_test(test_rejects_non_objects),
 	};
 
 	return cmocka_run_group_tests_name("output_ecs", tests, NULL, NULL);

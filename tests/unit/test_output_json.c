@@ -95,7 +95,7 @@ static const char *keys_of(struct json_object *obj)
 
 static void test_exec_host_process(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/bin/su"), BH_TSTR("su\0-\0root\0")};
+	const struct bh_str tail[] = { BH_TSTR("/bin/su"), BH_TSTR("su\0-\0root\0") };
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -129,9 +129,9 @@ static void test_exec_host_process(void **state)
 	assert_jtext(o, "type", "\"event\"");
 	assert_jtext(o, "event", "\"exec\"");
 	assert_jtext(
-	    o, "process",
-	    "{\"pid\":1000,\"tid\":1001,\"ppid\":999,\"uid\":1000,\"euid\":0,\"comm\":\"sh\","
-	    "\"exe\":\"/usr/bin/su\",\"cap_effective\":\"0x0000000000200001\"}");
+		o, "process",
+		"{\"pid\":1000,\"tid\":1001,\"ppid\":999,\"uid\":1000,\"euid\":0,\"comm\":\"sh\","
+		"\"exe\":\"/usr/bin/su\",\"cap_effective\":\"0x0000000000200001\"}");
 	assert_jtext(o, "namespaces", "{\"pid\":4026532301,\"mnt\":4026532299,\"net\":4026532304}");
 	assert_jtext(o, "cgroup", "{\"id\":4242,\"v1_id\":77}");
 	/* A host process: container is present and null. */
@@ -153,7 +153,7 @@ static void test_exec_host_process(void **state)
 static void test_exec_without_snapshot(void **state)
 {
 	/* The last argument cut short (no NUL), too many arguments, a 16-byte comm. */
-	const struct bh_str tail[] = {BH_TSTR(""), BH_TSTR("a\0\0b")};
+	const struct bh_str tail[] = { BH_TSTR(""), BH_TSTR("a\0\0b") };
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -200,20 +200,20 @@ static void test_exec_without_snapshot(void **state)
 static void test_container_with_pod_and_labels(void **state)
 {
 	struct bh_label labels[] = {
-	    {.key = "io.kubernetes.pod.name", .value = "web-0"},
-	    {.key = "tier", .value = "front\"end"},
+		{ .key = "io.kubernetes.pod.name", .value = "web-0" },
+		{ .key = "tier", .value = "front\"end" },
 	};
 	struct bh_container c = {
-	    .id = CONTAINER_ID,
-	    .runtime = "containerd",
-	    .name = "web",
-	    .image = "local/busybox:1",
-	    .pod_name = "web-0",
-	    .pod_namespace = "prod",
-	    .pod_uid = "6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b",
-	    .k8s_container = "app",
-	    .labels = labels,
-	    .n_labels = 2,
+		.id = CONTAINER_ID,
+		.runtime = "containerd",
+		.name = "web",
+		.image = "local/busybox:1",
+		.pod_name = "web-0",
+		.pod_namespace = "prod",
+		.pod_uid = "6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b",
+		.k8s_container = "app",
+		.labels = labels,
+		.n_labels = 2,
 	};
 	struct bh_test_rec r;
 	struct json_object *o;
@@ -223,11 +223,11 @@ static void test_container_with_pod_and_labels(void **state)
 	o = line_of(&r, &c);
 	assert_non_null(o);
 	assert_jtext(
-	    o, "container",
-	    "{\"id\":\"" CONTAINER_ID "\",\"name\":\"web\",\"image\":\"local/busybox:1\","
-	    "\"runtime\":\"containerd\",\"pod\":{\"name\":\"web-0\",\"namespace\":\"prod\","
-	    "\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\"},"
-	    "\"labels\":{\"io.kubernetes.pod.name\":\"web-0\",\"tier\":\"front\\\"end\"}}");
+		o, "container",
+		"{\"id\":\"" CONTAINER_ID "\",\"name\":\"web\",\"image\":\"local/busybox:1\","
+		"\"runtime\":\"containerd\",\"pod\":{\"name\":\"web-0\",\"namespace\":\"prod\","
+		"\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\"},"
+		"\"labels\":{\"io.kubernetes.pod.name\":\"web-0\",\"tier\":\"front\\\"end\"}}");
 	json_object_put(o);
 
 	/* Docker without Kubernetes, name not known yet: no pod, no labels, no name. */
@@ -300,8 +300,8 @@ static void test_setns(void **state)
 
 static void test_mount_syscall(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/d.sock"),
-				      BH_TSTR("")};
+	const struct bh_str tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/mnt/d.sock"),
+				       BH_TSTR("") };
 	struct bh_test_rec r;
 	struct bh_mount *m;
 	struct json_object *o;
@@ -344,7 +344,7 @@ static void test_mount_syscall(void **state)
 
 static void test_mount_new_api(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/etc"), BH_TSTR(""), BH_TSTR("")};
+	const struct bh_str tail[] = { BH_TSTR("/etc"), BH_TSTR(""), BH_TSTR("") };
 	struct bh_test_rec r;
 	struct bh_mount *m;
 	struct json_object *o;
@@ -443,7 +443,7 @@ static void test_capset(void **state)
 
 static void test_connect(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s")};
+	const struct bh_str tail[] = { BH_TSTR("/var/run/docker.sock"), BH_TSTR("/s") };
 	struct bh_test_rec r;
 	struct bh_connect *c;
 	struct json_object *o;
@@ -544,17 +544,17 @@ static void test_cap_names(void **state)
 	bh_json_reset(&writer);
 	bh_json_caps(&writer, 0xa80425fbULL | (1ULL << 41) | (1ULL << 63));
 	assert_string_equal(
-	    bh_json_data(&writer),
-	    "[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
-	    "\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\","
-	    "\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\",\"CAP_SYS_CHROOT\","
-	    "\"CAP_MKNOD\",\"CAP_AUDIT_WRITE\",\"CAP_SETFCAP\",\"CAP_41\",\"CAP_63\"]");
+		bh_json_data(&writer),
+		"[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FOWNER\",\"CAP_FSETID\","
+		"\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\","
+		"\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\",\"CAP_SYS_CHROOT\","
+		"\"CAP_MKNOD\",\"CAP_AUDIT_WRITE\",\"CAP_SETFCAP\",\"CAP_41\",\"CAP_63\"]");
 }
 
 /* Odd bytes from the kernel (comm, paths) still make one valid line. */
 static void test_hostile_strings(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/tmp/\"x\n\xff"), BH_TSTR("a\x01\0\xc3")};
+	const struct bh_str tail[] = { BH_TSTR("/tmp/\"x\n\xff"), BH_TSTR("a\x01\0\xc3") };
 	struct bh_test_rec r;
 	struct bh_exec *e;
 	struct json_object *o;
@@ -580,7 +580,7 @@ static void test_hostile_strings(void **state)
 /* What findings lines build from: the process members plus their own, and argv. */
 static void test_process_members_and_args(void **state)
 {
-	const struct bh_str tail[] = {BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id\0")};
+	const struct bh_str tail[] = { BH_TSTR("/bin/sh"), BH_TSTR("sh\0-c\0id\0") };
 	struct bh_test_rec r;
 	struct bh_event ev;
 
@@ -599,7 +599,7 @@ static void test_process_members_and_args(void **state)
 			    "\"0x00000000a80425fb\",\"args\":[\"sh\",\"-c\",\"id\"]}");
 
 	bh_json_reset(&writer);
-	bh_json_args(&writer, &(struct bh_str){.ptr = NULL, .len = 0});
+	bh_json_args(&writer, &(struct bh_str){ .ptr = NULL, .len = 0 });
 	assert_string_equal(bh_json_data(&writer), "[]");
 }
 
@@ -617,7 +617,7 @@ static void test_time_and_reuse(void **state)
 	assert_true(bh_boot_to_realtime_offset() > 0);
 	bh_json_event_line(&writer, &ev, NULL, T_WALL_NS + 877000000LL);
 	assert_non_null(
-	    strstr(bh_json_data(&writer), "\"time\":\"2026-11-30T04:36:12.000456789Z\""));
+		strstr(bh_json_data(&writer), "\"time\":\"2026-11-30T04:36:12.000456789Z\""));
 
 	/* Once warm, a line reuses the same memory: no allocation per event. */
 	buf = writer.buf;
@@ -631,19 +631,19 @@ static void test_time_and_reuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exec_host_process),
-	    cmocka_unit_test(test_exec_without_snapshot),
-	    cmocka_unit_test(test_container_with_pod_and_labels),
-	    cmocka_unit_test(test_setns),
-	    cmocka_unit_test(test_mount_syscall),
-	    cmocka_unit_test(test_mount_new_api),
-	    cmocka_unit_test(test_capset),
-	    cmocka_unit_test(test_connect),
-	    cmocka_unit_test(test_bind_listen),
-	    cmocka_unit_test(test_cap_names),
-	    cmocka_unit_test(test_hostile_strings),
-	    cmocka_unit_test(test_process_members_and_args),
-	    cmocka_unit_test(test_time_and_reuse),
+		cmocka_unit_test(test_exec_host_process),
+		cmocka_unit_test(test_exec_without_snapshot),
+		cmocka_unit_test(test_container_with_pod_and_labels),
+		cmocka_unit_test(test_setns),
+		cmocka_unit_test(test_mount_syscall),
+		cmocka_unit_test(test_mount_new_api),
+		cmocka_unit_test(test_capset),
+		cmocka_unit_test(test_connect),
+		cmocka_unit_test(test_bind_listen),
+		cmocka_unit_test(test_cap_names),
+		cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_process_members_and_args),
+		cmocka_unit_test(test_time_and_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

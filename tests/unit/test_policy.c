@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* test_policy.c - the policy loader on fixture files: values, defaults, and FILE:LINE:COL errors. */
+/*
+ * test_policy.c - the policy loader on fixture files: values, defaults, and FILE:LINE:COL
+ * errors.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,8 +58,8 @@ static void test_valid(void **state)
 	assert_false(p->rules[BH_RULE_NO_NEW_PRIVILEGES_MISSING].enabled);
 	assert_int_equal(bh_policy_severity(p, BH_RULE_SSH_DAEMON, BH_SEV_MEDIUM), BH_SEV_MEDIUM);
 	assert_int_equal(p->n_allow, 3);
-	assert_int_equal(p->allow[0].rules,
-			 (1u << BH_RULE_DOCKER_SOCKET_MOUNT) | (1u << BH_RULE_DOCKER_SOCKET_ACCESS));
+	assert_int_equal(p->allow[0].rules, (1u << BH_RULE_DOCKER_SOCKET_MOUNT) |
+						    (1u << BH_RULE_DOCKER_SOCKET_ACCESS));
 	/* both matchers of an entry must match, and only for its rules */
 	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
 	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
@@ -107,9 +110,8 @@ static void test_deploy_example(void **state)
 	char msg[1024];
 
 	(void)state;
-	assert_int_equal(load_capture(TEST_DATA_DIR "/../../deploy/policy.yaml", &p, msg,
-				      sizeof(msg)),
-			 0);
+	assert_int_equal(
+		load_capture(TEST_DATA_DIR "/../../deploy/policy.yaml", &p, msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "");
 	assert_int_equal(p->n_sensitive_paths, 19);
 	bh_policy_free(p);
@@ -117,8 +119,8 @@ static void test_deploy_example(void **state)
 
 struct bad_case {
 	const char *file;
-	const char *where;	/* ":LINE:COL: " */
-	const char *what;	/* a part of the message */
+	const char *where; /* ":LINE:COL: " */
+	const char *what;  /* a part of the message */
 };
 
 static const struct bad_case bad_cases[] = {
@@ -127,7 +129,8 @@ static const struct bad_case bad_cases[] = {
 	{ "policy-unknown-key.yaml", ":2:1: ", "unknown key \"dedup_window\"" },
 	{ "policy-bad-port.yaml", ":3:17: ", "a port must be a number from 1 to 65535" },
 	{ "policy-bad-bool.yaml", ":2:39: ", "enabled must be true or false" },
-	{ "policy-allow-no-matcher.yaml", ":2:5: ", "needs container_name, image, namespace or exe" },
+	{ "policy-allow-no-matcher.yaml",
+	  ":2:5: ", "needs container_name, image, namespace or exe" },
 	{ "policy-syntax.yaml", ":3:1: ", "did not find expected" },
 	{ "policy-relative-path.yaml", ":1:25: ", "must be absolute paths" },
 };
@@ -145,7 +148,8 @@ static void test_bad_files(void **state)
 		assert_null(p);
 		snprintf(where, sizeof(where), "%s%s", path, bc->where);
 		if (!strstr(msg, where) || !strstr(msg, bc->what))
-			fail_msg("%s: want \"%s\" and \"%s\" in: %s", bc->file, where, bc->what, msg);
+			fail_msg("%s: want \"%s\" and \"%s\" in: %s", bc->file, where, bc->what,
+				 msg);
 		/* one error, one line */
 		assert_non_null(strchr(msg, '\n'));
 		assert_null(strchr(strchr(msg, '\n') + 1, '\n'));
@@ -165,10 +169,8 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_deploy_example),
-		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_valid),	       cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_deploy_example), cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_missing_file),
 	};
 

@@ -21,12 +21,12 @@
 #include "policy.h"
 #include "rules.h"
 
-#define CAP(n) (1ULL << (n))
-#define SEC 1000000000ULL
-#define ID_A "2b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"
-#define ID_DEF "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180"
-#define ID_B "3b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"
-#define ID_HOSTNS "78484c13aa9fed8ce266e3a4bbefb000471ba124714c1568197fa5c1cdbdd280"
+#define CAP(n)	    (1ULL << (n))
+#define SEC	    1000000000ULL
+#define ID_A	    "2b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"
+#define ID_DEF	    "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180"
+#define ID_B	    "3b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"
+#define ID_HOSTNS   "78484c13aa9fed8ce266e3a4bbefb000471ba124714c1568197fa5c1cdbdd280"
 #define HOST_NET_NS 4026531840u
 
 #define MAX_LINES 32
@@ -115,7 +115,8 @@ static int setup_with(void **state, const char *policy_yaml)
 
 	assert_non_null(t);
 	if (policy_yaml)
-		assert_int_equal(bh_policy_parse("test", policy_yaml, strlen(policy_yaml), &t->p), 0);
+		assert_int_equal(bh_policy_parse("test", policy_yaml, strlen(policy_yaml), &t->p),
+				 0);
 	opts.policy = t->p;
 	opts.host_ns[BH_NS_NET] = HOST_NET_NS;
 	assert_int_equal(bh_rules_new(&opts, &t->r), 0);
@@ -373,14 +374,15 @@ static void test_ports_config(void **state)
 	t->c.config.ports = calloc(2, sizeof(*t->c.config.ports));
 	assert_non_null(t->c.config.ports);
 	t->c.config.n_ports = 1;
-	t->c.config.ports[0] = (struct bh_port_binding){ .container_port = 80, .host_port = 8080,
-							 .proto = "tcp" };
+	t->c.config.ports[0] =
+		(struct bh_port_binding){ .container_port = 80, .host_port = 8080, .proto = "tcp" };
 	config(t);
 	assert_false(has_rule(&t->s, "privileged-port-binding"));
 	bh_rules_forget_container(t->r, t->c.id);
 	t->c.config.n_ports = 2;
-	t->c.config.ports[1] = (struct bh_port_binding){ .container_port = 80, .host_port = 80,
-							 .proto = "tcp", .host_ip = "0.0.0.0" };
+	t->c.config.ports[1] = (struct bh_port_binding){
+		.container_port = 80, .host_port = 80, .proto = "tcp", .host_ip = "0.0.0.0"
+	};
 	config(t);
 	f = only(&t->s, "privileged-port-binding");
 	assert_string_equal(bh_test_jtext(f, "evidence.ports"),
@@ -398,8 +400,8 @@ struct rec {
 static struct bh_hdr *rec_new(struct rec *r, unsigned int type, const char *exe,
 			      const struct bh_str *tail, int n)
 {
-	struct bh_hdr *h = bh_test_record(&r->raw, type,
-					  (struct bh_str){ .ptr = exe, .len = strlen(exe) }, tail, n);
+	struct bh_hdr *h = bh_test_record(
+		&r->raw, type, (struct bh_str){ .ptr = exe, .len = strlen(exe) }, tail, n);
 
 	h->ts_ns = 100 * SEC;
 	h->cgroup_id = 4242;
@@ -885,11 +887,11 @@ static void test_daemon_allowed(void **state)
 	only(&t->s, "daemon-tcp-without-tls");
 }
 
-static struct bh_mount *mk_mount(struct rec *r, const char *exe, unsigned int call,
-				 const char *src, const char *dst, const char *fstype,
-				 __u64 flags)
+static struct bh_mount *mk_mount(struct rec *r, const char *exe, unsigned int call, const char *src,
+				 const char *dst, const char *fstype, __u64 flags)
 {
-	struct bh_str tail[3] = { { src, strlen(src) }, { dst, strlen(dst) },
+	struct bh_str tail[3] = { { src, strlen(src) },
+				  { dst, strlen(dst) },
 				  { fstype, strlen(fstype) } };
 	struct bh_mount *m = (struct bh_mount *)rec_new(r, BH_EV_MOUNT, exe, tail, 3);
 

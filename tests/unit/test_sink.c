@@ -23,7 +23,7 @@ static void test_lines_batched_until_flush(void **state)
 {
 	struct bh_sink s;
 	int p[2];
-	char buf[64] = {0};
+	char buf[64] = { 0 };
 
 	(void)state;
 	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
@@ -110,7 +110,7 @@ static void *read_all(void *arg)
 static void test_slow_reader_drops_events_not_findings(void **state)
 {
 	struct bh_sink s;
-	struct collected got = {0};
+	struct collected got = { 0 };
 	pthread_t reader;
 	int p[2];
 	char line[128], *cur, *nl;
@@ -121,9 +121,9 @@ static void test_slow_reader_drops_events_not_findings(void **state)
 	assert_true(fcntl(p[1], F_SETPIPE_SZ, 4096) >= 4096);
 	assert_int_equal(bh_sink_init(&s, p[1], 8192), 0);
 	for (int i = 0; i < SLOW_EVENTS; i++) {
-		int len =
-		    snprintf(line, sizeof(line), "{\"type\":\"event\",\"n\":%d,\"pad\":\"%s\"}\n",
-			     i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		int len = snprintf(line, sizeof(line),
+				   "{\"type\":\"event\",\"n\":%d,\"pad\":\"%s\"}\n", i,
+				   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 
 		assert_int_equal(bh_sink_line_prio(&s, line, (size_t)len, BH_SINK_DROP), 0);
 		if (i % 100 == 0)
@@ -169,7 +169,7 @@ static void test_slow_reader_drops_events_not_findings(void **state)
 static void test_lossless_waits(void **state)
 {
 	struct bh_sink s;
-	struct collected got = {0};
+	struct collected got = { 0 };
 	pthread_t reader;
 	int p[2];
 
@@ -224,12 +224,12 @@ static void test_ecs_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lines_batched_until_flush),
-	    cmocka_unit_test(test_line_larger_than_buffer),
-	    cmocka_unit_test(test_closed_reader_is_epipe),
-	    cmocka_unit_test(test_slow_reader_drops_events_not_findings),
-	    cmocka_unit_test(test_lossless_waits),
-	    cmocka_unit_test(test_ecs_format),
+		cmocka_unit_test(test_lines_batched_until_flush),
+		cmocka_unit_test(test_line_larger_than_buffer),
+		cmocka_unit_test(test_closed_reader_is_epipe),
+		cmocka_unit_test(test_slow_reader_drops_events_not_findings),
+		cmocka_unit_test(test_lossless_waits),
+		cmocka_unit_test(test_ecs_format),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);

@@ -23,16 +23,16 @@
 	"\"uid\":\"0b1c\",\"container\":\"app\"}}"
 
 static const char exec_web[] =
-    "{\"schema\":1,\"time\":\"2026-11-30T04:54:38.076011455Z\",\"type\":\"event\","
-    "\"event\":\"exec\",\"process\":{\"pid\":2490,\"comm\":\"sh\"},\"container\":" CTR_WEB
-    ",\"ret\":0,\"exec\":{\"filename\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"id\"]}}";
+	"{\"schema\":1,\"time\":\"2026-11-30T04:54:38.076011455Z\",\"type\":\"event\","
+	"\"event\":\"exec\",\"process\":{\"pid\":2490,\"comm\":\"sh\"},\"container\":" CTR_WEB
+	",\"ret\":0,\"exec\":{\"filename\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"id\"]}}";
 
 static const char finding_web[] =
-    "{\"schema\":1,\"time\":\"2026-11-30T04:54:35.181946453Z\",\"type\":\"finding\","
-    "\"rule\":\"docker-socket-mount\",\"severity\":\"high\",\"summary\":\"Container "
-    "\\\"web\\\" mounts the runtime socket\",\"container\":" CTR_WEB
-    ",\"evidence\":{\"mounts\":[{\"source\":\"/var/run/docker.sock\",\"destination\":\"/s\"}]},"
-    "\"remediation\":\"Remove the mount of the runtime socket\"}";
+	"{\"schema\":1,\"time\":\"2026-11-30T04:54:35.181946453Z\",\"type\":\"finding\","
+	"\"rule\":\"docker-socket-mount\",\"severity\":\"high\",\"summary\":\"Container "
+	"\\\"web\\\" mounts the runtime socket\",\"container\":" CTR_WEB
+	",\"evidence\":{\"mounts\":[{\"source\":\"/var/run/docker.sock\",\"destination\":\"/s\"}]},"
+	"\"remediation\":\"Remove the mount of the runtime socket\"}";
 
 static int setup(void **state)
 {
@@ -99,7 +99,7 @@ static void test_pod_and_host_rows(void **state)
 	assert_int_equal(ingest(m, pod_ev, 5), 0);
 	assert_int_equal(ingest(m, host_ev, 5), 0);
 	c = tui_model_container_by_id(
-	    m, "e8a7a92bd73ca76e3150b2995357c0d6d0b4db3b93f2b727ecd0539403f7513b");
+		m, "e8a7a92bd73ca76e3150b2995357c0d6d0b4db3b93f2b727ecd0539403f7513b");
 	assert_non_null(c);
 	/* Kubernetes: the pod's container name, not the runtime's k8s_... name. */
 	assert_string_equal(c->name, "app");
@@ -160,8 +160,8 @@ static void test_stats_rates_drops(void **state)
 {
 	struct tui_model *m = *state;
 	static const char s1[] =
-	    "{\"schema\":1,\"time\":\"2026-11-30T04:54:40Z\",\"type\":\"stats\","
-	    "\"events\":{\"exec\":100,\"mount\":4},\"drops\":0,\"containers\":3}";
+		"{\"schema\":1,\"time\":\"2026-11-30T04:54:40Z\",\"type\":\"stats\","
+		"\"events\":{\"exec\":100,\"mount\":4},\"drops\":0,\"containers\":3}";
 	static const char s2[] = "{\"schema\":1,\"time\":\"2026-11-30T04:54:42.5Z\",\"type\":"
 				 "\"stats\",\"events\":{\"exec\":350,\"mount\":4},\"drops\":7,"
 				 "\"containers\":4}";
@@ -215,15 +215,15 @@ static void test_container_table_full_evicts_oldest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_event_creates_container_and_rates, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_pod_and_host_rows, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_finding_feed_and_detail, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_feed_keeps_newest, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stats_rates_drops, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_container_table_full_evicts_oldest, setup,
-					    teardown),
+		cmocka_unit_test_setup_teardown(test_event_creates_container_and_rates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pod_and_host_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finding_feed_and_detail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_keeps_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_rates_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_container_table_full_evicts_oldest, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("tui_model", tests, NULL, NULL);

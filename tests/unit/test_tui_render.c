@@ -114,7 +114,7 @@ static void test_header(void **state)
 	f->m.have_stats = true;
 	tui_render(&f->m, &f->v, &f->s);
 	assert_non_null(
-	    strstr(row(f, 0), " bulkhead top  host node-7  kernel 6.18.0  up 2d 03:04"));
+		strstr(row(f, 0), " bulkhead top  host node-7  kernel 6.18.0  up 2d 03:04"));
 	assert_non_null(strstr(row(f, 0), "agent /run/bulkhead/events.sock "));
 	assert_non_null(strstr(row(f, 1), "events/s 4.0  exec 4.0 setns 0 mount 0"));
 	assert_non_null(strstr(row(f, 2), "critical 0 high 0 medium 0 low 0   drops 3   "
@@ -278,7 +278,7 @@ static void test_keys(void **state)
 	tui_render(&f->m, &f->v, &f->s);
 	assert_non_null(strstr(row(f, 3), "DETAIL  container busy"));
 	assert_int_not_equal(
-	    find_row(f, "HIGH dangerous-capability: dangerous-capability in busy", 4), -1);
+		find_row(f, "HIGH dangerous-capability: dangerous-capability in busy", 4), -1);
 	tui_input(&f->v, &f->m, TUI_KEY_ESC);
 
 	tui_input(&f->v, &f->m, '?');
@@ -324,12 +324,12 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_header, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_table_rows_sort_and_truncate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_feed_newest_first_and_filter, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pause_holds_feed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_rows_sort_and_truncate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_newest_first_and_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_holds_feed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("tui_render", tests, NULL, NULL);

@@ -62,7 +62,7 @@ static void accept_clients(struct bh_stream *srv, uint64_t n)
 	struct bh_stream_stats st;
 
 	do {
-		struct pollfd pfd = {.fd = bh_stream_fd(srv), .events = POLLIN};
+		struct pollfd pfd = { .fd = bh_stream_fd(srv), .events = POLLIN };
 
 		bh_stream_get_stats(srv, &st);
 		if (st.clients >= n)
@@ -80,7 +80,7 @@ static int read_lines(int fd, int n, char lines[][64])
 
 	assert_int_equal(bh_line_reader_init(&r, fd, 4096), 0);
 	while (got < n) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char *line;
 		size_t len;
 		int k;
@@ -150,7 +150,7 @@ static void test_stale_live_and_foreign_files(void **state)
 {
 	struct fixture *f = *state;
 	struct bh_stream *srv, *other;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
 	/* A socket file nobody listens on (a dead agent's) is replaced. */
@@ -280,10 +280,11 @@ static void test_line_reader_split_and_too_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_open_modes_and_broadcast, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stale_live_and_foreign_files, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_slow_client_loses_whole_lines, setup, teardown),
-	    cmocka_unit_test(test_line_reader_split_and_too_long),
+		cmocka_unit_test_setup_teardown(test_open_modes_and_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_live_and_foreign_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_client_loses_whole_lines, setup,
+						teardown),
+		cmocka_unit_test(test_line_reader_split_and_too_long),
 	};
 
 	return cmocka_run_group_tests_name("tui_stream", tests, NULL, NULL);
