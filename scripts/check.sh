@@ -36,9 +36,12 @@ CFLAGS+=("${PKG_CFLAGS[@]}")
 #   fields; the project does not build with -Wconversion either;
 # - clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling: asks to replace
 #   memcpy/memset/snprintf with the C11 Annex K *_s functions, which glibc does not have.
+# - bugprone-suspicious-string-compare: flags if (strcmp(a, b)) and !strcmp(a, b) (memcmp alike),
+#   the kernel and libbpf idiom for "differ" and "equal" that the whole tree uses;
 # _GNU_SOURCE is reserved to the user by glibc: defining it is how one asks for GNU APIs.
 TIDY_CONFIG="{Checks: '-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,\
 -bugprone-narrowing-conversions,\
+-bugprone-suspicious-string-compare,\
 -clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling',\
 WarningsAsErrors: '*',\
 CheckOptions: [{key: bugprone-reserved-identifier.AllowedIdentifiers, value: _GNU_SOURCE}]}"
