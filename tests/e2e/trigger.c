@@ -136,7 +136,8 @@ static int usage(void)
 	    "  exec-as PATH ARGV0 [ARGS...] execve(2) PATH with a chosen argv[0]\n"
 	    "  execveat DIR NAME [ARGS...]  execveat(2) NAME relative to an fd of DIR\n"
 	    "  fexecve PATH [ARGS...]       open PATH, execveat(fd, \"\", AT_EMPTY_PATH)\n"
-	    "  memfd-exec NAME SRC [ARGS...] copy SRC into memfd NAME and exec the memfd\n"
+	    "  memfd-exec NAME SRC ARGV0 [ARGS...]\n"
+	    "                               copy SRC into memfd NAME and exec the memfd\n"
 	    "  comm NAME COMMAND [ARGS...]  prctl(PR_SET_NAME, NAME), then run COMMAND\n"
 	    "  proxy LISTEN TARGET          relay one client of unix socket LISTEN to TARGET\n"
 	    "  send-fd SOCK FILE            serve one client of SOCK: pass it an fd of FILE\n"
@@ -414,7 +415,7 @@ static int cmd_memfd_exec(int argc, char **argv)
 	ssize_t n;
 	int in, fd;
 
-	if (argc < 3)
+	if (argc < 4)
 		return usage();
 	in = open(argv[2], O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -428,8 +429,7 @@ static int cmd_memfd_exec(int argc, char **argv)
 	if (n < 0)
 		return fail("read", argv[2]);
 	close(in);
-	/* argv[0] of the new program is SRC, as a shell would pass it. */
-	return exec_fd(fd, argv + 2);
+	return exec_fd(fd, argv + 3);
 }
 
 static int run(int argc, char **argv);
