@@ -20,8 +20,9 @@ static const char *cstr(const struct bh_str *s, char *buf, size_t size)
 
 /*
  * The OCI runtime's init sets the container up (mounts, capset) in its cgroup:
- * not the workload. Known by its exe, or, before the container's first exec,
- * by runc's comm ("runc:[2:INIT]": its exe may resolve outside the new root).
+ * not the workload. Known by its exe or by runc's comm ("runc:[2:INIT]": its exe
+ * may resolve outside the new root), and only before the container's first
+ * exec: afterwards a workload can name a binary, a memfd or its comm alike.
  */
 static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
 			 const struct bh_container *c)
@@ -30,6 +31,8 @@ static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
 	char exe[BH_EXE_MAX + 1];
 	const char *base;
 
+	if (bh_container_started(r, c, false))
+		return false;
 	cstr(&ev->exe, exe, sizeof(exe));
 	base = bh_basename(exe);
 	/* runc < 1.2 executes a sealed memfd copy of itself ("/memfd:runc_cloned:..."). */
@@ -38,7 +41,7 @@ static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
 	for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]); i++)
 		if (!strcmp(base, inits[i]))
 			return true;
-	return !strncmp(ev->hdr->comm, "runc:[", 6) && !bh_container_started(r, c, false);
+	return !strncmp(ev->hdr->comm, "runc:[", 6);
 }
 
 /* Iterates the NUL-separated argv of an exec: *off is the cursor, returns false at the end. */
@@ -314,6 +317,13 @@ static const char *mount_danger(const struct bh_rules *r, const struct bh_mount 
 
 	if (m->call == BH_MOUNT_MOVE_MOUNT)
 		return "attached a detached mount (open_tree/fsmount + move_mount)";
+	/* A detached fsmount is usable through its fd alone: judge the fsopen. */
+	if (m->call == BH_MOUNT_FSOPEN) {
+		for (size_t i = 0; i < sizeof(fstypes) / sizeof(fstypes[0]); i++)
+			if (!strcmp(fstype, fstypes[i]))
+				return "opened a kernel filesystem that exposes the host (fsopen)";
+		return NULL;
+	}
 	if (m->call != BH_MOUNT_MOUNT || (m->flags & MS_REMOUNT))
 		return NULL;
 	if (m->flags & MS_BIND) {
@@ -346,7 +356,8 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	struct bh_json *w;
 	struct bh_hit h;
 
-	if (!c || m->hdr.ret != 0 || runtime_init(r, ev, c))
+	/* fsopen, fsmount and open_tree return an fd: only a negative value is a failure. */
+	if (!c || m->hdr.ret < 0 || runtime_init(r, ev, c))
 		return;
 	cstr(&ev->str[0], source, sizeof(source));
 	cstr(&ev->str[1], target, sizeof(target));
@@ -372,7 +383,10 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	if (!w)
 		return;
 	bh_json_key_str(w, "reason", why);
-	bh_json_key_str(w, "call", m->call == BH_MOUNT_MOVE_MOUNT ? "move_mount" : "mount");
+	bh_json_key_str(w, "call",
+			m->call == BH_MOUNT_MOVE_MOUNT ? "move_mount"
+			: m->call == BH_MOUNT_FSOPEN   ? "fsopen"
+						       : "mount");
 	if (source[0])
 		bh_json_key_str(w, "source", source);
 	if (target[0])
