@@ -228,7 +228,7 @@ static int append(struct bh_capture *w, unsigned int kind, const void *a, size_t
 	if (need > FRAME_RAW_MAX / 2)
 		return -E2BIG;
 	if (w->raw_len + need > w->raw_cap) {
-		size_t cap = w->raw_cap ? w->raw_cap : 64 * 1024;
+		size_t cap = w->raw_cap ? w->raw_cap : (size_t)64 * 1024;
 		char *raw;
 
 		while (cap < w->raw_len + need)
@@ -573,8 +573,8 @@ int bh_capture_read(struct bh_capture_reader *r, bh_capture_record_fn fn, void *
 			ZSTD_outBuffer ob;
 			size_t ret;
 
-			if (r->frame_cap - r->frame_len < 64 * 1024) {
-				size_t cap = r->frame_cap ? r->frame_cap * 2 : 256 * 1024;
+			if (r->frame_cap - r->frame_len < (size_t)64 * 1024) {
+				size_t cap = r->frame_cap ? r->frame_cap * 2 : (size_t)256 * 1024;
 				char *f;
 
 				if (cap > FRAME_RAW_MAX)
