@@ -235,6 +235,9 @@ static int attach(struct bh_loader *l)
 	int n = 0;
 
 	bpf_object__for_each_program(prog, l->skel->obj) n++;
+	/* calloc(0, ...) may return NULL, which is no -ENOMEM: there is nothing to attach. */
+	if (!n)
+		return 0;
 	l->links = calloc((size_t)n, sizeof(*l->links));
 	if (!l->links)
 		return -ENOMEM;
