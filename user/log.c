@@ -75,9 +75,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	enum bh_log_level ours = level == LIBBPF_WARN	? BH_LOG_WARN
-				 : level == LIBBPF_INFO ? BH_LOG_DEBUG
-							: BH_LOG_DEBUG;
+	/* libbpf's info lines are loader chatter: shown with debug, as its debug lines are. */
+	enum bh_log_level ours = level == LIBBPF_WARN ? BH_LOG_WARN : BH_LOG_DEBUG;
 
 	if (ours < log_min)
 		return 0;
