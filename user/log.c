@@ -15,6 +15,14 @@ static bool log_json;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
+/* Bounded: a level past the enum (a caller's bad cast) still names a severity. */
+static const char *level_name(enum bh_log_level level)
+{
+	if ((unsigned int)level >= sizeof(level_names) / sizeof(level_names[0]))
+		return "error";
+	return level_names[level];
+}
+
 void bh_log_setup(enum bh_log_level min_level, bool json)
 {
 	log_min = min_level;
@@ -37,8 +45,7 @@ static void log_vprint(enum bh_log_level level, const char *fmt, va_list ap)
 		msg[--n] = '\0';
 
 	if (!log_json) {
-		fprintf(stderr, "bulkhead: %s%s%s\n",
-			level >= BH_LOG_WARN ? level_names[level] : "",
+		fprintf(stderr, "bulkhead: %s%s%s\n", level >= BH_LOG_WARN ? level_name(level) : "",
 			level >= BH_LOG_WARN ? ": " : "", msg);
 		return;
 	}
@@ -51,7 +58,7 @@ static void log_vprint(enum bh_log_level level, const char *fmt, va_list ap)
 	bh_json_time(stamp, sizeof(stamp), ts.tv_sec, ts.tv_nsec);
 	bh_json_obj_begin(&w);
 	bh_json_key_str(&w, "time", stamp);
-	bh_json_key_str(&w, "level", level_names[level]);
+	bh_json_key_str(&w, "level", level_name(level));
 	bh_json_key_str(&w, "msg", msg);
 	bh_json_obj_end(&w);
 	bh_json_newline(&w);
