@@ -248,21 +248,17 @@ static void check_host_namespaces(struct bh_rules *r, const struct bh_container 
 {
 	/* user and cgroup are shared by docker's defaults; mnt and time are not judged. */
 	static const int kinds[] = { BH_NS_PID, BH_NS_NET, BH_NS_IPC, BH_NS_UTS };
-	char names[32] = "";
+	char names[32];
 	struct bh_json *w;
 	struct bh_hit h;
 	unsigned int mask = 0;
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!shares_host_ns(r, c, kinds[i]))
-			continue;
-		mask |= 1u << kinds[i];
-		if (names[0])
-			strcat(names, ",");
-		strcat(names, bh_ns_name(kinds[i]));
-	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (shares_host_ns(r, c, kinds[i]))
+			mask |= 1u << kinds[i];
 	if (!mask)
 		return;
+	bh_ns_names(mask, names, sizeof(names));
 	w = bh_hit_config(&h, r, BH_RULE_HOST_NAMESPACE_SHARED, c, sink, ctx,
 			  "shares the host's %s namespace%s", names, strchr(names, ',') ? "s" : "");
 	if (!w)

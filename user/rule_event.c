@@ -273,19 +273,13 @@ static void on_setns(struct bh_rules *r, const struct bh_event *ev, const struct
 		     bh_finding_sink sink, void *ctx)
 {
 	const struct bh_setns *s = BH_EVENT_AS(ev, bh_setns);
-	char names[64] = "";
+	char names[64];
 	struct bh_json *w;
 	struct bh_hit h;
 
 	if (!c || s->hdr.ret != 0 || !s->host_mask)
 		return;
-	for (int k = 0; k < BH_NS_KINDS; k++) {
-		if (!(s->host_mask & (1u << k)))
-			continue;
-		if (names[0])
-			strcat(names, ",");
-		strcat(names, bh_ns_name(k));
-	}
+	bh_ns_names(s->host_mask, names, sizeof(names));
 	w = bh_hit_event(&h, r, BH_RULE_HOST_NAMESPACE_SHARED, ev, c, names, false, sink, ctx,
 			 "entered the host's %s namespace (setns)", names);
 	if (!w)

@@ -98,6 +98,8 @@ const char *bh_basename(const char *path);
 bool bh_sensitive_path(const struct bh_policy *p, const char *path);
 /* "mnt", "pid", ... for an enum bh_ns_kind. */
 const char *bh_ns_name(int kind);
+/* "pid,net": the names of the kinds whose bit (1 << kind) is set in mask, cut to size. */
+void bh_ns_names(unsigned int mask, char *buf, size_t size);
 
 /* The path is a runtime API socket of the policy (basename or absolute glob). */
 bool bh_runtime_socket(const struct bh_policy *p, const char *path);

@@ -577,6 +577,25 @@ const char *bh_ns_name(int kind)
 	return kind >= 0 && kind < BH_NS_KINDS ? names[kind] : "unknown";
 }
 
+void bh_ns_names(unsigned int mask, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (int k = 0; k < BH_NS_KINDS && len < size; k++) {
+		int n;
+
+		if (!(mask & (1u << k)))
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", bh_ns_name(k));
+		if (n < 0)
+			return;
+		len += (size_t)n;
+	}
+}
+
 bool bh_runtime_socket(const struct bh_policy *p, const char *path)
 {
 	char norm[BH_NORM_PATH_MAX];
