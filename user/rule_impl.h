@@ -63,10 +63,10 @@ struct bh_hit {
 	 (1ULL << 32) /* MAC_OVERRIDE */ | (1ULL << 25) /* SYS_TIME */)
 
 /*
- * Starts a configuration finding: NULL when the rule is off, allow-listed, or
- * already reported for this container. Otherwise the evidence object is open
- * in the returned writer; finish with bh_hit_send(). fmt follows the subject
- * ("Container \"web\" (3f2a..) ") in the summary.
+ * Starts a configuration finding: NULL without a container, or when the rule is
+ * off, allow-listed, or already reported for this container. Otherwise the
+ * evidence object is open in the returned writer; finish with bh_hit_send().
+ * fmt follows the subject ("Container \"web\" (3f2a..) ") in the summary.
  */
 struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 			      const struct bh_container *c, bh_finding_sink sink, void *ctx,

@@ -403,7 +403,7 @@ struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int
 	struct timespec now;
 	va_list ap;
 
-	if (!rule_active(r, rule, c, NULL) || !mark_fired(r, rule, c))
+	if (!c || !rule_active(r, rule, c, NULL) || !mark_fired(r, rule, c))
 		return NULL;
 	memset(h, 0, sizeof(*h));
 	clock_gettime(CLOCK_REALTIME, &now);
