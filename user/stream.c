@@ -35,11 +35,13 @@ struct bh_stream {
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {
+	size_t len = strlen(path);
+
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
+	if (len >= sizeof(sa->sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
+	memcpy(sa->sun_path, path, len + 1);
 	return 0;
 }
 
