@@ -84,6 +84,7 @@ static int on_container(struct replay *r, const char *json, size_t len)
 		return 0;
 	}
 	rc = calloc(1, sizeof(*rc));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of container pointers */
 	ctrs = realloc(r->ctrs, (r->n_ctrs + 1) * sizeof(*ctrs));
 	if (!rc || !ctrs) {
 		free(rc);

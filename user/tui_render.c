@@ -219,6 +219,7 @@ int tui_container_rows(const struct tui_model *m, const struct tui_view *v,
 	for (int i = 0; i < m->nctrs && n < max; i++)
 		if (container_matches(m->ctrs[i], v->filter))
 			out[n++] = m->ctrs[i];
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): sorts an array of container pointers */
 	qsort_r(out, (size_t)n, sizeof(*out), cmp_rows, &ctx);
 	return n;
 }
