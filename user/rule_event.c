@@ -89,7 +89,8 @@ static void on_exec_ssh(struct bh_rules *r, const struct bh_event *ev, const str
 	struct bh_hit h;
 
 	for (size_t i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++) {
-		if (strcmp(bh_basename(exe), daemons[i]) && strcmp(bh_basename(filename), daemons[i]))
+		if (strcmp(bh_basename(exe), daemons[i]) &&
+		    strcmp(bh_basename(filename), daemons[i]))
 			continue;
 		w = bh_hit_event(&h, r, BH_RULE_SSH_DAEMON, ev, c, NULL, false, sink, ctx,
 				 "started the SSH server %s", filename);
@@ -155,7 +156,7 @@ static void on_exec_proxy(struct bh_rules *r, const struct bh_event *ev,
 	struct bh_json *w;
 	struct bh_hit h;
 	size_t off = 0;
-	int want = 0;	/* which option's value comes next */
+	int want = 0; /* which option's value comes next */
 
 	if (strcmp(bh_basename(exe), "docker-proxy"))
 		return;
@@ -170,11 +171,11 @@ static void on_exec_proxy(struct bh_rules *r, const struct bh_event *ev,
 			snprintf(container_ip, sizeof(container_ip), "%.63s", arg);
 		else if (want == 4)
 			snprintf(proto, sizeof(proto), "%.15s", arg);
-		want = !strcmp(a, "-host-port")	    ? 1
+		want = !strcmp(a, "-host-port")	       ? 1
 		       : !strcmp(a, "-container-port") ? 2
 		       : !strcmp(a, "-container-ip")   ? 3
-		       : !strcmp(a, "-proto")	    ? 4
-						    : 0;
+		       : !strcmp(a, "-proto")	       ? 4
+						       : 0;
 	}
 	if (!host_port || host_port >= 1024)
 		return;
@@ -227,8 +228,8 @@ static void on_exec_privilege(struct bh_rules *r, const struct bh_event *ev,
 	}
 	gained &= BH_DANGEROUS_CAPS;
 	if (gained && !bh_container_privileged(c, &why)) {
-		w = bh_hit_event(&h, r, BH_RULE_DANGEROUS_CAPABILITY, ev, c, NULL, false, sink,
-				 ctx, "gained dangerous capabilities executing %s", filename);
+		w = bh_hit_event(&h, r, BH_RULE_DANGEROUS_CAPABILITY, ev, c, NULL, false, sink, ctx,
+				 "gained dangerous capabilities executing %s", filename);
 		if (w) {
 			bh_json_key(w, "caps_gained");
 			bh_json_caps(w, gained);
@@ -360,12 +361,12 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	shared = (m->call == BH_MOUNT_MOUNT && (m->flags & MS_SHARED)) ||
 		 (m->call == BH_MOUNT_MOUNT_SETATTR && m->propagation == MS_SHARED);
 	if (shared) {
-		w = bh_hit_event(&h, r, BH_RULE_SHARED_PROPAGATION, ev, c, target, false, sink,
-				 ctx, "made %s a shared mount", target);
+		w = bh_hit_event(&h, r, BH_RULE_SHARED_PROPAGATION, ev, c, target, false, sink, ctx,
+				 "made %s a shared mount", target);
 		if (w) {
 			bh_json_key_str(w, "target", target);
-			bh_json_key_uint(w, "flags", m->call == BH_MOUNT_MOUNT ? m->flags
-									  : m->propagation);
+			bh_json_key_uint(w, "flags",
+					 m->call == BH_MOUNT_MOUNT ? m->flags : m->propagation);
 			bh_hit_send(&h);
 		}
 	}
@@ -457,9 +458,8 @@ static void on_bind(struct bh_rules *r, const struct bh_event *ev, const struct 
 	struct bh_json *w;
 	struct bh_hit h;
 
-	if (!c || s->hdr.ret != 0 || (s->family != AF_INET && s->family != AF_INET6) ||
-	    !s->port || s->port >= 1024 || !r->host_ns[BH_NS_NET] ||
-	    s->hdr.net_ns != r->host_ns[BH_NS_NET])
+	if (!c || s->hdr.ret != 0 || (s->family != AF_INET && s->family != AF_INET6) || !s->port ||
+	    s->port >= 1024 || !r->host_ns[BH_NS_NET] || s->hdr.net_ns != r->host_ns[BH_NS_NET])
 		return;
 	snprintf(detail, sizeof(detail), "%u", s->port);
 	w = bh_hit_event(&h, r, BH_RULE_PRIVILEGED_PORT, ev, c, detail, false, sink, ctx,
@@ -485,7 +485,10 @@ static bool port_expected(const struct bh_rules *r, const struct bh_container *c
 	return bh_policy_port_allowed(r->policy, c->image, port);
 }
 
-/* The Docker daemon's own TCP listeners that are TLS by design (2376 API, 2377 swarm, 7946 gossip). */
+/*
+ * The Docker daemon's own TCP listeners that are TLS by design (2376 API, 2377 swarm,
+ * 7946 gossip).
+ */
 static bool daemon_tls_port(__u16 port)
 {
 	return port == 2376 || port == 2377 || port == 7946;
@@ -506,9 +509,10 @@ static void on_listen(struct bh_rules *r, const struct bh_event *ev, const struc
 	dockerd = !strcmp(bh_basename(cstr(&ev->exe, exe, sizeof(exe))), "dockerd");
 	/* dockerd's embedded DNS listens on 127.0.0.11 in each container network: loopback. */
 	if (s->port == 2375 || (dockerd && !lo && !daemon_tls_port(s->port))) {
-		w = bh_hit_event(&h, r, BH_RULE_DAEMON_TCP_NO_TLS, ev, c, detail, false, sink, ctx,
-				 "listens on TCP port %u, where the runtime API is served without TLS",
-				 s->port);
+		w = bh_hit_event(
+			&h, r, BH_RULE_DAEMON_TCP_NO_TLS, ev, c, detail, false, sink, ctx,
+			"listens on TCP port %u, where the runtime API is served without TLS",
+			s->port);
 		if (w) {
 			sock_evidence(w, s);
 			bh_hit_send(&h);
