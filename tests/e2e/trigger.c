@@ -55,57 +55,57 @@ extern char **environ;
 
 /* Names as capabilities(7) spells them, without the CAP_ prefix. */
 static const char *const cap_names[] = {
-    [CAP_CHOWN] = "chown",
-    [CAP_DAC_OVERRIDE] = "dac_override",
-    [CAP_DAC_READ_SEARCH] = "dac_read_search",
-    [CAP_FOWNER] = "fowner",
-    [CAP_FSETID] = "fsetid",
-    [CAP_KILL] = "kill",
-    [CAP_SETGID] = "setgid",
-    [CAP_SETUID] = "setuid",
-    [CAP_SETPCAP] = "setpcap",
-    [CAP_LINUX_IMMUTABLE] = "linux_immutable",
-    [CAP_NET_BIND_SERVICE] = "net_bind_service",
-    [CAP_NET_BROADCAST] = "net_broadcast",
-    [CAP_NET_ADMIN] = "net_admin",
-    [CAP_NET_RAW] = "net_raw",
-    [CAP_IPC_LOCK] = "ipc_lock",
-    [CAP_IPC_OWNER] = "ipc_owner",
-    [CAP_SYS_MODULE] = "sys_module",
-    [CAP_SYS_RAWIO] = "sys_rawio",
-    [CAP_SYS_CHROOT] = "sys_chroot",
-    [CAP_SYS_PTRACE] = "sys_ptrace",
-    [CAP_SYS_PACCT] = "sys_pacct",
-    [CAP_SYS_ADMIN] = "sys_admin",
-    [CAP_SYS_BOOT] = "sys_boot",
-    [CAP_SYS_NICE] = "sys_nice",
-    [CAP_SYS_RESOURCE] = "sys_resource",
-    [CAP_SYS_TIME] = "sys_time",
-    [CAP_SYS_TTY_CONFIG] = "sys_tty_config",
-    [CAP_MKNOD] = "mknod",
-    [CAP_LEASE] = "lease",
-    [CAP_AUDIT_WRITE] = "audit_write",
-    [CAP_AUDIT_CONTROL] = "audit_control",
-    [CAP_SETFCAP] = "setfcap",
-    [CAP_MAC_OVERRIDE] = "mac_override",
-    [CAP_MAC_ADMIN] = "mac_admin",
-    [CAP_SYSLOG] = "syslog",
-    [CAP_WAKE_ALARM] = "wake_alarm",
-    [CAP_BLOCK_SUSPEND] = "block_suspend",
-    [CAP_AUDIT_READ] = "audit_read",
-    [CAP_PERFMON] = "perfmon",
-    [CAP_BPF] = "bpf",
-    [CAP_CHECKPOINT_RESTORE] = "checkpoint_restore",
+	[CAP_CHOWN] = "chown",
+	[CAP_DAC_OVERRIDE] = "dac_override",
+	[CAP_DAC_READ_SEARCH] = "dac_read_search",
+	[CAP_FOWNER] = "fowner",
+	[CAP_FSETID] = "fsetid",
+	[CAP_KILL] = "kill",
+	[CAP_SETGID] = "setgid",
+	[CAP_SETUID] = "setuid",
+	[CAP_SETPCAP] = "setpcap",
+	[CAP_LINUX_IMMUTABLE] = "linux_immutable",
+	[CAP_NET_BIND_SERVICE] = "net_bind_service",
+	[CAP_NET_BROADCAST] = "net_broadcast",
+	[CAP_NET_ADMIN] = "net_admin",
+	[CAP_NET_RAW] = "net_raw",
+	[CAP_IPC_LOCK] = "ipc_lock",
+	[CAP_IPC_OWNER] = "ipc_owner",
+	[CAP_SYS_MODULE] = "sys_module",
+	[CAP_SYS_RAWIO] = "sys_rawio",
+	[CAP_SYS_CHROOT] = "sys_chroot",
+	[CAP_SYS_PTRACE] = "sys_ptrace",
+	[CAP_SYS_PACCT] = "sys_pacct",
+	[CAP_SYS_ADMIN] = "sys_admin",
+	[CAP_SYS_BOOT] = "sys_boot",
+	[CAP_SYS_NICE] = "sys_nice",
+	[CAP_SYS_RESOURCE] = "sys_resource",
+	[CAP_SYS_TIME] = "sys_time",
+	[CAP_SYS_TTY_CONFIG] = "sys_tty_config",
+	[CAP_MKNOD] = "mknod",
+	[CAP_LEASE] = "lease",
+	[CAP_AUDIT_WRITE] = "audit_write",
+	[CAP_AUDIT_CONTROL] = "audit_control",
+	[CAP_SETFCAP] = "setfcap",
+	[CAP_MAC_OVERRIDE] = "mac_override",
+	[CAP_MAC_ADMIN] = "mac_admin",
+	[CAP_SYSLOG] = "syslog",
+	[CAP_WAKE_ALARM] = "wake_alarm",
+	[CAP_BLOCK_SUSPEND] = "block_suspend",
+	[CAP_AUDIT_READ] = "audit_read",
+	[CAP_PERFMON] = "perfmon",
+	[CAP_BPF] = "bpf",
+	[CAP_CHECKPOINT_RESTORE] = "checkpoint_restore",
 };
 
 static const struct {
 	const char *name;
 	int flag;
 } ns_types[] = {
-    {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},
-    {"net", CLONE_NEWNET},   {"ipc", CLONE_NEWIPC},
-    {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP},
-    {"user", CLONE_NEWUSER}, {"time", 0x00000080 /* CLONE_NEWTIME */},
+	{ "mnt", CLONE_NEWNS },	   { "pid", CLONE_NEWPID },
+	{ "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS },   { "cgroup", CLONE_NEWCGROUP },
+	{ "user", CLONE_NEWUSER }, { "time", 0x00000080 /* CLONE_NEWTIME */ },
 };
 
 static const char *cap_name(int cap)
@@ -121,34 +121,41 @@ static int fail(const char *what, const char *arg)
 
 static int usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: bh-trigger COMMAND ARGS\n"
-	    "  connect-unix PATH [--ping]   connect to a unix stream socket (--ping: GET /_ping)\n"
-	    "  capset-drop CAP              drop CAP from the effective set\n"
-	    "  capset-raise CAP             drop CAP from the effective set, then raise it again\n"
-	    "  setns PATH [NSTYPE]          open PATH (e.g. /proc/2/ns/net) and setns(2) into it\n"
-	    "  mount-bind SRC DST           mount(2) SRC on DST with MS_BIND\n"
-	    "  mount-tmpfs DST              mount(2) a tmpfs on DST\n"
-	    "  open-tree-move SRC DST       open_tree(OPEN_TREE_CLONE) SRC, move_mount it to DST\n"
-	    "  bind-listen PORT [SECONDS]   listen on 0.0.0.0:PORT over TCP, then sleep\n"
-	    "  exec PATH [ARGS...]          execve(2) PATH with ARGS (argv[0] = PATH)\n"
-	    "  exec-as PATH ARGV0 [ARGS...] execve(2) PATH with a chosen argv[0]\n"
-	    "  execveat DIR NAME [ARGS...]  execveat(2) NAME relative to an fd of DIR\n"
-	    "  fexecve PATH [ARGS...]       open PATH, execveat(fd, \"\", AT_EMPTY_PATH)\n"
-	    "  memfd-exec NAME SRC ARGV0 [ARGS...]\n"
-	    "                               copy SRC into memfd NAME and exec the memfd\n"
-	    "  comm NAME COMMAND [ARGS...]  prctl(PR_SET_NAME, NAME), then run COMMAND\n"
-	    "  proxy LISTEN TARGET          relay one client of unix socket LISTEN to TARGET\n"
-	    "  send-fd SOCK FILE            serve one client of SOCK: pass it an fd of FILE\n"
-	    "  recv-setns SOCK [NSTYPE]     receive an fd over SOCK (SCM_RIGHTS), setns(2) into it\n"
-	    "  setns-pidfd PID NSTYPE...    pidfd_open(PID), setns(2) into its namespaces\n"
-	    "  unshare-setns NSTYPE         keep an fd of our namespace, unshare(2), setns back\n"
-	    "  fsmount-move FSTYPE DST      fsopen/fsconfig/fsmount FSTYPE, move_mount to DST\n"
-	    "  fsmount-detached FSTYPE FILE fsopen/fsmount FSTYPE, read FILE through the fd only\n"
-	    "  setfcap PATH CAP...          set file capabilities (permitted+effective) on PATH\n"
-	    "CAP is a name (net_raw, CAP_NET_RAW) or a number; NSTYPE a name (net, mnt, ...),\n"
-	    "a number, or absent (0: any).\n");
+	fprintf(stderr,
+		"usage: bh-trigger COMMAND ARGS\n"
+		"  connect-unix PATH [--ping]   "
+		"connect to a unix stream socket (--ping: GET /_ping)\n"
+		"  capset-drop CAP              drop CAP from the effective set\n"
+		"  capset-raise CAP             "
+		"drop CAP from the effective set, then raise it again\n"
+		"  setns PATH [NSTYPE]          "
+		"open PATH (e.g. /proc/2/ns/net) and setns(2) into it\n"
+		"  mount-bind SRC DST           mount(2) SRC on DST with MS_BIND\n"
+		"  mount-tmpfs DST              mount(2) a tmpfs on DST\n"
+		"  open-tree-move SRC DST       "
+		"open_tree(OPEN_TREE_CLONE) SRC, move_mount it to DST\n"
+		"  bind-listen PORT [SECONDS]   listen on 0.0.0.0:PORT over TCP, then sleep\n"
+		"  exec PATH [ARGS...]          execve(2) PATH with ARGS (argv[0] = PATH)\n"
+		"  exec-as PATH ARGV0 [ARGS...] execve(2) PATH with a chosen argv[0]\n"
+		"  execveat DIR NAME [ARGS...]  execveat(2) NAME relative to an fd of DIR\n"
+		"  fexecve PATH [ARGS...]       open PATH, execveat(fd, \"\", AT_EMPTY_PATH)\n"
+		"  memfd-exec NAME SRC ARGV0 [ARGS...]\n"
+		"                               copy SRC into memfd NAME and exec the memfd\n"
+		"  comm NAME COMMAND [ARGS...]  prctl(PR_SET_NAME, NAME), then run COMMAND\n"
+		"  proxy LISTEN TARGET          relay one client of unix socket LISTEN to TARGET\n"
+		"  send-fd SOCK FILE            serve one client of SOCK: pass it an fd of FILE\n"
+		"  recv-setns SOCK [NSTYPE]     "
+		"receive an fd over SOCK (SCM_RIGHTS), setns(2) into it\n"
+		"  setns-pidfd PID NSTYPE...    pidfd_open(PID), setns(2) into its namespaces\n"
+		"  unshare-setns NSTYPE         "
+		"keep an fd of our namespace, unshare(2), setns back\n"
+		"  fsmount-move FSTYPE DST      fsopen/fsconfig/fsmount FSTYPE, move_mount to DST\n"
+		"  fsmount-detached FSTYPE FILE "
+		"fsopen/fsmount FSTYPE, read FILE through the fd only\n"
+		"  setfcap PATH CAP...          "
+		"set file capabilities (permitted+effective) on PATH\n"
+		"CAP is a name (net_raw, CAP_NET_RAW) or a number; NSTYPE a name (net, mnt, ...),\n"
+		"a number, or absent (0: any).\n");
 	return 2;
 }
 
@@ -188,7 +195,7 @@ static int parse_nstype(const char *s)
 static int cmd_connect_unix(int argc, char **argv)
 {
 	static const char ping[] = "GET /_ping HTTP/1.0\r\n\r\n";
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char reply[256];
 	ssize_t n;
 	int fd;
@@ -326,7 +333,7 @@ static int cmd_open_tree_move(int argc, char **argv)
 
 static int cmd_bind_listen(int argc, char **argv)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY) };
 	unsigned int secs = 0;
 	int fd, one = 1;
 	long port;
@@ -445,7 +452,7 @@ static int cmd_comm(int argc, char **argv)
 
 static int unix_socket_at(const char *path, int listener)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -475,7 +482,7 @@ static int unix_socket_at(const char *path, int listener)
 /* Copies what one end sends to the other until either closes. */
 static void relay(int a, int b)
 {
-	struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
+	struct pollfd p[2] = { { .fd = a, .events = POLLIN }, { .fd = b, .events = POLLIN } };
 	char buf[4096];
 	ssize_t n;
 
@@ -514,12 +521,12 @@ static int cmd_proxy(int argc, char **argv)
 
 static int cmd_send_fd(int argc, char **argv)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0}, byte = 'f';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'f';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 	int lfd, cfd, fd;
 
@@ -549,11 +556,11 @@ static int cmd_send_fd(int argc, char **argv)
 static int cmd_recv_setns(int argc, char **argv)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf)};
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
 	int sfd, fd, nstype = 0;
 
@@ -689,7 +696,7 @@ static int cmd_fsmount_detached(int argc, char **argv)
 /* struct vfs_cap_data, revision 2 (linux/capability.h): what setcap(8) writes. */
 static int cmd_setfcap(int argc, char **argv)
 {
-	struct vfs_cap_data v = {.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE};
+	struct vfs_cap_data v = { .magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE };
 	int cap;
 
 	if (argc < 3)
@@ -714,26 +721,26 @@ static int run(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
-	    {"connect-unix", cmd_connect_unix},
-	    {"setns", cmd_setns},
-	    {"mount-bind", cmd_mount_bind},
-	    {"mount-tmpfs", cmd_mount_tmpfs},
-	    {"open-tree-move", cmd_open_tree_move},
-	    {"bind-listen", cmd_bind_listen},
-	    {"exec", cmd_exec},
-	    {"exec-as", cmd_exec_as},
-	    {"execveat", cmd_execveat},
-	    {"fexecve", cmd_fexecve},
-	    {"memfd-exec", cmd_memfd_exec},
-	    {"comm", cmd_comm},
-	    {"proxy", cmd_proxy},
-	    {"send-fd", cmd_send_fd},
-	    {"recv-setns", cmd_recv_setns},
-	    {"setns-pidfd", cmd_setns_pidfd},
-	    {"unshare-setns", cmd_unshare_setns},
-	    {"fsmount-move", cmd_fsmount_move},
-	    {"fsmount-detached", cmd_fsmount_detached},
-	    {"setfcap", cmd_setfcap},
+		{ "connect-unix", cmd_connect_unix },
+		{ "setns", cmd_setns },
+		{ "mount-bind", cmd_mount_bind },
+		{ "mount-tmpfs", cmd_mount_tmpfs },
+		{ "open-tree-move", cmd_open_tree_move },
+		{ "bind-listen", cmd_bind_listen },
+		{ "exec", cmd_exec },
+		{ "exec-as", cmd_exec_as },
+		{ "execveat", cmd_execveat },
+		{ "fexecve", cmd_fexecve },
+		{ "memfd-exec", cmd_memfd_exec },
+		{ "comm", cmd_comm },
+		{ "proxy", cmd_proxy },
+		{ "send-fd", cmd_send_fd },
+		{ "recv-setns", cmd_recv_setns },
+		{ "setns-pidfd", cmd_setns_pidfd },
+		{ "unshare-setns", cmd_unshare_setns },
+		{ "fsmount-move", cmd_fsmount_move },
+		{ "fsmount-detached", cmd_fsmount_detached },
+		{ "setfcap", cmd_setfcap },
 	};
 
 	if (argc < 1)
