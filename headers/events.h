@@ -37,6 +37,7 @@ enum bh_event_type {
 	BH_EV_CONNECT = 5,
 	BH_EV_BIND = 6,	  /* reserved for the listening-port rules */
 	BH_EV_LISTEN = 7, /* reserved for the listening-port rules */
+	BH_EV_CGROUP = 8, /* a cgroup was created: user space's id -> path memory */
 	BH_EV_TYPE_MAX,
 };
 
@@ -192,6 +193,22 @@ struct bh_sock {
 	__u16 family;
 	__u16 port; /* host order */
 	__u16 sock_type;
+	__u16 _pad[3];
+};
+
+/*
+ * cgroup_mkdir: a cgroup was created, in any hierarchy. User space keeps id ->
+ * path so a container whose cgroup is already removed when its first record is
+ * read can still be named. The header describes the creating task (runc,
+ * systemd, ...). Tail: exe, path (relative to the hierarchy root, as the
+ * tracepoint gives it).
+ */
+struct bh_cgroup_rec {
+	struct bh_hdr hdr;
+	__u64 id;	    /* cgrp->kn->id: the cgroup id records of its tasks carry */
+	__u32 hierarchy_id; /* cgrp->root->hierarchy_id: 0 is the cgroup v2 hierarchy */
+	__u32 level;	    /* depth below the hierarchy root */
+	__u16 path_len;
 	__u16 _pad[3];
 };
 

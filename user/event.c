@@ -14,12 +14,13 @@ _Static_assert(sizeof(struct bh_mount) % 8 == 0, "bh_mount must be 8-byte aligne
 _Static_assert(sizeof(struct bh_capset) % 8 == 0, "bh_capset must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_connect) % 8 == 0, "bh_connect must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_sock) % 8 == 0, "bh_sock must be 8-byte aligned");
+_Static_assert(sizeof(struct bh_cgroup_rec) % 8 == 0, "bh_cgroup_rec must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_hdr) == 96, "bh_hdr layout changed: bump BH_ABI_VERSION");
 
 static const char *const type_names[BH_EV_TYPE_MAX] = {
 	[BH_EV_EXEC] = "exec",	   [BH_EV_SETNS] = "setns",	[BH_EV_MOUNT] = "mount",
 	[BH_EV_CAPSET] = "capset", [BH_EV_CONNECT] = "connect", [BH_EV_BIND] = "bind",
-	[BH_EV_LISTEN] = "listen",
+	[BH_EV_LISTEN] = "listen", [BH_EV_CGROUP] = "cgroup",
 };
 
 const char *bh_event_type_name(unsigned int type)
@@ -53,7 +54,7 @@ int bh_event_parse_mask(const char *list, unsigned int *mask)
 		if (t == BH_EV_TYPE_MAX) {
 			fprintf(stderr,
 				"bulkhead: unknown event '%s' (known: exec, setns, mount, capset, "
-				"connect, bind, listen, all, none)\n",
+				"connect, bind, listen, cgroup, all, none)\n",
 				tok);
 			err = -EINVAL;
 			break;
@@ -80,6 +81,8 @@ size_t bh_event_fixed_size(unsigned int type)
 	case BH_EV_BIND:
 	case BH_EV_LISTEN:
 		return sizeof(struct bh_sock);
+	case BH_EV_CGROUP:
+		return sizeof(struct bh_cgroup_rec);
 	default:
 		return 0;
 	}
@@ -113,6 +116,9 @@ static int tail_lengths(const struct bh_hdr *hdr, size_t lens[BH_EVENT_STRS])
 		lens[1] = c->path_len;
 		return 2;
 	}
+	case BH_EV_CGROUP:
+		lens[0] = ((const struct bh_cgroup_rec *)rec)->path_len;
+		return 1;
 	default:
 		return 0;
 	}

@@ -31,7 +31,11 @@ int bh_event_decode(const void *data, size_t size, struct bh_event *ev);
 /* "exec", "setns", ...; "unknown" for anything else. */
 const char *bh_event_type_name(unsigned int type);
 
-#define BH_EVENT_MASK_ALL (((1u << BH_EV_TYPE_MAX) - 1) & ~1u)
+/*
+ * "all": every syscall event. cgroup creation records are the resolver's
+ * plumbing, not activity anyone audits: printed only when named ("cgroup").
+ */
+#define BH_EVENT_MASK_ALL (((1u << BH_EV_TYPE_MAX) - 1) & ~1u & ~(1u << BH_EV_CGROUP))
 
 /*
  * Parses "all", "none" or a comma list of event names ("exec,connect") into a

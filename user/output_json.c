@@ -588,6 +588,18 @@ static void json_sock(struct bh_json *w, const struct bh_event *ev)
 	bh_json_obj_end(w);
 }
 
+static void json_cgroup(struct bh_json *w, const struct bh_event *ev)
+{
+	const struct bh_cgroup_rec *c = BH_EVENT_AS(ev, bh_cgroup_rec);
+
+	bh_json_obj_begin(w);
+	bh_json_key_uint(w, "id", c->id);
+	bh_json_key_uint(w, "hierarchy_id", c->hierarchy_id);
+	bh_json_key_uint(w, "level", c->level);
+	key_tail_str(w, "path", &ev->str[0]);
+	bh_json_obj_end(w);
+}
+
 /* What BH_TRUNC_STR0..2 name for each type (the type's tail strings, in order). */
 static void tail_names(unsigned int type, const char *names[BH_EVENT_STRS])
 {
@@ -605,6 +617,9 @@ static void tail_names(unsigned int type, const char *names[BH_EVENT_STRS])
 	case BH_EV_CONNECT:
 		names[0] = "peer_path";
 		names[1] = "path";
+		break;
+	case BH_EV_CGROUP:
+		names[0] = "path";
 		break;
 	default:
 		break;
@@ -680,7 +695,8 @@ void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const stru
 	bh_json_container(w, c);
 	bh_json_key_int(w, "ret", h->ret);
 
-	bh_json_key(w, bh_event_type_name(h->type));
+	/* "cgroup" is the task's cgroup above: a created cgroup's object needs its own name */
+	bh_json_key(w, h->type == BH_EV_CGROUP ? "cgroup_mkdir" : bh_event_type_name(h->type));
 	switch (h->type) {
 	case BH_EV_EXEC:
 		json_exec(w, ev);
@@ -700,6 +716,9 @@ void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const stru
 	case BH_EV_BIND:
 	case BH_EV_LISTEN:
 		json_sock(w, ev);
+		break;
+	case BH_EV_CGROUP:
+		json_cgroup(w, ev);
 		break;
 	default:
 		/* bh_event_decode() lets no other type through; keep the line valid anyway. */
