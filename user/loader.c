@@ -208,33 +208,71 @@ static int print_as_debug(enum libbpf_print_level level, const char *fmt, va_lis
 }
 
 /* libbpf loads programs in order and stops at the first refusal: find it to name it. */
-static const char *first_unloaded(struct bpf_object *obj)
+static struct bpf_program *first_unloaded(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj)
 	{
 		if (bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
-			return bpf_program__name(prog);
+			return prog;
 	}
 	return NULL;
 }
 
-static int load(struct bh_loader *l)
+/*
+ * Programs the monitor can run without. cgroup creation records only name
+ * containers whose cgroup is gone before their first record is read (a lagging
+ * consumer); a kernel without the tp_btf hook costs that, not the whole run.
+ */
+static bool optional_prog(const struct bpf_program *prog)
 {
-	const char *prog;
+	return !strcmp(bpf_program__section_name(prog), "tp_btf/cgroup_mkdir");
+}
+
+#define OPTIONAL_LOST                                                                              \
+	"containers whose cgroup is removed before their first event is read will not be "         \
+	"recognised"
+
+/*
+ * Loads the programs. *optional_refused tells that the kernel refused an
+ * optional program (warned): the caller may open the object again without it.
+ */
+static int load(struct bh_loader *l, bool *optional_refused)
+{
+	struct bpf_program *prog;
 	int err;
 
+	*optional_refused = false;
 	saved_print = libbpf_set_print(print_as_debug);
 	err = bulkhead__load(l->skel);
 	libbpf_set_print(saved_print);
 	if (!err)
 		return 0;
 	prog = first_unloaded(l->skel->obj);
+	if (prog && optional_prog(prog)) {
+		bh_warn("the kernel refused BPF program %s (%s): %s; going on without "
+			"it: " OPTIONAL_LOST,
+			bpf_program__name(prog), bpf_program__section_name(prog), strerror(-err));
+		*optional_refused = true;
+		return err;
+	}
 	bh_error("the kernel refused BPF program %s: %s (errno %d); run with -v for the "
 		 "verifier's log",
-		 prog ? prog : "(none: map creation or relocation)", strerror(-err), -err);
+		 prog ? bpf_program__name(prog) : "(none: map creation or relocation)",
+		 strerror(-err), -err);
 	return err;
+}
+
+static void skip_optional(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (optional_prog(prog))
+			bpf_program__set_autoload(prog, false);
+	}
 }
 
 static int attach(struct bh_loader *l)
@@ -257,6 +295,13 @@ static int attach(struct bh_loader *l)
 		if (!bpf_program__autoload(prog))
 			continue;
 		link = bpf_program__attach(prog);
+		if (!link && optional_prog(prog)) {
+			bh_warn("cannot attach BPF program %s (%s): %s; going on without "
+				"it: " OPTIONAL_LOST,
+				bpf_program__name(prog), bpf_program__section_name(prog),
+				strerror(errno));
+			continue;
+		}
 		if (!link) {
 			int err = -errno;
 
@@ -324,18 +369,28 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	/* Open the skeleton, then set its knobs before the verifier sees them */
-	l->skel = bulkhead__open();
-	if (!l->skel) {
-		err = -errno;
-		bh_error("cannot open the embedded BPF object: %s", strerror(-err));
-		goto fail;
+	/* A refused object cannot be loaded again: the retry without optional programs reopens */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool optional_refused;
+
+		bulkhead__destroy(l->skel);
+		/* Open the skeleton, then set its knobs before the verifier sees them */
+		l->skel = bulkhead__open();
+		if (!l->skel) {
+			err = -errno;
+			bh_error("cannot open the embedded BPF object: %s", strerror(-err));
+			goto fail;
+		}
+		err = configure(l, opts);
+		if (err)
+			goto fail;
+		if (attempt)
+			skip_optional(l->skel->obj);
+		/* Load & verify the BPF programs */
+		err = load(l, &optional_refused);
+		if (!err || !optional_refused)
+			break;
 	}
-	err = configure(l, opts);
-	if (err)
-		goto fail;
-	/* Load & verify the BPF programs */
-	err = load(l);
 	if (err)
 		goto fail;
 	/* Let every unix peer through until the policy names the runtime sockets */
