@@ -97,6 +97,30 @@ static int hier_set(struct bh_cgroup_hier *h, const char *mnt, const char *root)
 	return 0;
 }
 
+/* The hierarchy id of a v1 controller: the first field of its line in /proc/self/cgroup. */
+static int v1_hierarchy_id(const char *controller)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int id = -1;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return -1;
+	while (id < 0 && getline(&line, &cap, f) > 0) {
+		char *ctrl = strchr(line, ':'), *end;
+
+		if (!ctrl || !(end = strchr(ctrl + 1, ':')))
+			continue;
+		*end = '\0';
+		if (has_option(ctrl + 1, controller))
+			id = atoi(line);
+	}
+	free(line);
+	fclose(f);
+	return id;
+}
+
 int bh_cgroups_open(struct bh_cgroups *cg, const char *host_root)
 {
 	/* rank of the v1 mount taken so far; lower is better, host_root mounts first */
@@ -107,6 +131,7 @@ int bh_cgroups_open(struct bh_cgroups *cg, const char *host_root)
 
 	memset(cg, 0, sizeof(*cg));
 	cg->v1.fd = cg->v2.fd = -1;
+	cg->v1_hierarchy_id = -1;
 	if (!host_root)
 		host_root = "";
 
@@ -157,6 +182,9 @@ int bh_cgroups_open(struct bh_cgroups *cg, const char *host_root)
 			 "controllers", *host_root ? " under " : "", host_root);
 		return -ENOENT;
 	}
+	/* hierarchy ids are global: our own /proc entry names them whatever our cgroupns */
+	if (cg->v1_controller)
+		cg->v1_hierarchy_id = v1_hierarchy_id(cg->v1_controller);
 	bh_debug("cgroup v2 at %s, v1 %s at %s", cg->v2.mnt ? cg->v2.mnt : "(none)",
 		 cg->v1_controller ? cg->v1_controller : "(none)", cg->v1.mnt ? cg->v1.mnt : "-");
 	return 0;
@@ -167,6 +195,97 @@ void bh_cgroups_close(struct bh_cgroups *cg)
 	hier_reset(&cg->v2);
 	hier_reset(&cg->v1);
 	cg->v1_controller = NULL;
+	cg->v1_hierarchy_id = -1;
+}
+
+int bh_cgroup_notes_init(struct bh_cgroup_notes *n, size_t cap)
+{
+	memset(n, 0, sizeof(*n));
+	n->nbuckets = 1;
+	while (n->nbuckets < cap)
+		n->nbuckets <<= 1;
+	n->slots = calloc(cap, sizeof(*n->slots));
+	n->buckets = calloc(n->nbuckets, sizeof(*n->buckets));
+	if (!n->slots || !n->buckets) {
+		bh_cgroup_notes_fini(n);
+		return -ENOMEM;
+	}
+	n->cap = cap;
+	return 0;
+}
+
+void bh_cgroup_notes_fini(struct bh_cgroup_notes *n)
+{
+	for (size_t i = 0; n->slots && i < n->cap; i++)
+		free(n->slots[i].path);
+	free(n->slots);
+	free(n->buckets);
+	memset(n, 0, sizeof(*n));
+}
+
+static __u32 *note_bucket(const struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id)
+{
+	__u64 h = (id ^ ((__u64)hierarchy_id << 56)) * 0x9e3779b97f4a7c15ULL;
+
+	return &n->buckets[(h >> 32) & (n->nbuckets - 1)];
+}
+
+/* Takes slot i out of its bucket's chain. */
+static void note_unlink(struct bh_cgroup_notes *n, size_t i)
+{
+	struct bh_cgroup_note *e = &n->slots[i];
+	__u32 *link = note_bucket(n, e->hierarchy_id, e->id);
+
+	while (*link && *link != i + 1)
+		link = &n->slots[*link - 1].next;
+	if (*link)
+		*link = e->next;
+	free(e->path);
+	e->path = NULL;
+	e->next = 0;
+}
+
+int bh_cgroup_notes_put(struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id, const char *path,
+			size_t len)
+{
+	char *copy = strndup(path, len);
+	struct bh_cgroup_note *e;
+	__u32 *bucket;
+
+	if (!copy)
+		return -ENOMEM;
+	bucket = note_bucket(n, hierarchy_id, id);
+	for (__u32 i = *bucket; i; i = n->slots[i - 1].next) {
+		e = &n->slots[i - 1];
+		if (e->id == id && e->hierarchy_id == hierarchy_id) {
+			free(e->path);
+			e->path = copy;
+			return 0;
+		}
+	}
+	if (n->slots[n->head].path)
+		note_unlink(n, n->head);
+	e = &n->slots[n->head];
+	e->id = id;
+	e->hierarchy_id = hierarchy_id;
+	e->path = copy;
+	e->next = *bucket;
+	*bucket = (__u32)n->head + 1;
+	n->head = (n->head + 1) % n->cap;
+	return 0;
+}
+
+const char *bh_cgroup_notes_get(const struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id)
+{
+	if (!n->cap)
+		return NULL;
+	for (__u32 i = *note_bucket(n, hierarchy_id, id); i; i = n->slots[i - 1].next) {
+		const struct bh_cgroup_note *e = &n->slots[i - 1];
+
+		if (e->id == id && e->hierarchy_id == hierarchy_id)
+			return e->path;
+	}
+	return NULL;
 }
 
 static int open_id(const struct bh_cgroup_hier *h, __u64 id)

@@ -19,6 +19,7 @@ struct bh_cgroups {
 	struct bh_cgroup_hier v2;
 	struct bh_cgroup_hier v1;
 	const char *v1_controller; /* static string, NULL when there is no v1 hierarchy */
+	int v1_hierarchy_id;	   /* the v1 hierarchy's id (/proc/self/cgroup), -1: unknown */
 };
 
 /*
@@ -52,5 +53,33 @@ int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controlle
 /* Calls fn for every cgroup directory under the hierarchy (path as above, and its id). */
 int bh_cgroup_walk(const struct bh_cgroup_hier *h,
 		   void (*fn)(const char *path, __u64 id, void *ctx), void *ctx);
+
+/*
+ * cgroup id -> hierarchy path, as the kernel named each cgroup at creation: the
+ * memory of cgroups that may be gone before a record of theirs is read. Bounded;
+ * the oldest entry makes room for a new one.
+ */
+struct bh_cgroup_note {
+	__u64 id;
+	__u32 hierarchy_id;
+	__u32 next; /* index + 1 of the next entry in the bucket; 0: none */
+	char *path; /* NULL: free slot */
+};
+
+struct bh_cgroup_notes {
+	struct bh_cgroup_note *slots;
+	__u32 *buckets; /* index + 1 of the bucket's first entry; 0: empty */
+	size_t cap, nbuckets;
+	size_t head; /* the next slot to fill, the oldest entry when full */
+};
+
+/* Returns 0 or -ENOMEM. */
+int bh_cgroup_notes_init(struct bh_cgroup_notes *n, size_t cap);
+void bh_cgroup_notes_fini(struct bh_cgroup_notes *n);
+/* Remembers the path (len bytes, no NUL needed) of a cgroup; 0 or -ENOMEM. */
+int bh_cgroup_notes_put(struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id, const char *path,
+			size_t len);
+/* The remembered path of a cgroup, or NULL. */
+const char *bh_cgroup_notes_get(const struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id);
 
 #endif

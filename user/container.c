@@ -22,6 +22,8 @@
 #define API_RETRY_S	   30	      /* how long a failed docker API stays unasked */
 #define BUNDLE_MAX	   (4u << 20) /* a config.json larger than this is not one */
 #define DEFAULT_TIMEOUT_MS 1000
+#define CGROUP_NOTES	   8192 /* cgroup creations remembered (containers, not host ones) */
+#define V2_HIERARCHY_ID	   0	/* cgrp_dfl_root's id, the "0::" line of /proc/<pid>/cgroup */
 
 struct ctr_entry {
 	struct bh_container c;
@@ -30,6 +32,7 @@ struct ctr_entry {
 	char *cg_path;
 	bool api_pending;      /* docker API still to be asked */
 	unsigned int scan_gen; /* the last bh_resolver_scan that reported it */
+	bool used;	       /* a record was attributed to it since the last sweep */
 	struct ctr_entry *next;
 };
 
@@ -49,6 +52,7 @@ struct bh_resolver {
 	int timeout_ms;
 
 	struct cg_entry *buckets[CG_BUCKETS];
+	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
 	size_t n_host;
 	struct ctr_entry *ctrs;
 	size_t n_ctrs;
@@ -131,6 +135,8 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	r->timeout_ms =
 		opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms : DEFAULT_TIMEOUT_MS;
 	err = bh_cgroups_open(&r->cg, root);
+	if (!err)
+		err = bh_cgroup_notes_init(&r->notes, CGROUP_NOTES);
 	if (err) {
 		bh_resolver_free(r);
 		return err;
@@ -197,6 +203,7 @@ void bh_resolver_free(struct bh_resolver *r)
 		ctr_free(e);
 	}
 	bh_cgroups_close(&r->cg);
+	bh_cgroup_notes_fini(&r->notes);
 	free(r->host_root);
 	free(r->docker_socket);
 	free(r);
@@ -469,23 +476,61 @@ static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const ch
 	return e;
 }
 
+/* The hierarchy id of one of our two hierarchies, -1 when unknown. */
+static int hier_id(const struct bh_resolver *r, const struct bh_cgroup_hier *h)
+{
+	return h == &r->cg.v2 ? V2_HIERARCHY_ID : r->cg.v1_hierarchy_id;
+}
+
+void bh_resolver_note_cgroup(struct bh_resolver *r, __u32 hierarchy_id, __u64 id, const char *path,
+			     size_t len)
+{
+	char buf[PATH_MAX], cid[BH_CONTAINER_ID_LEN + 1];
+	const char *runtime;
+
+	if (!((hierarchy_id == V2_HIERARCHY_ID && r->cg.v2.fd >= 0) ||
+	      (r->cg.v1.fd >= 0 && (int)hierarchy_id == r->cg.v1_hierarchy_id)))
+		return;
+	if (!len || len >= sizeof(buf))
+		return;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	/* host cgroups (sessions, services) come and go far more often: keep room for containers */
+	if (!bh_cgroup_path_container(buf, cid, &runtime))
+		return;
+	if (bh_cgroup_notes_put(&r->notes, hierarchy_id, id, buf, len))
+		bh_warn("out of memory: cgroup %s is not remembered; its container may go "
+			"unrecognised if it is gone before its first event is read",
+			buf);
+}
+
 /* Container of one hierarchy's cgroup: 1 found (*out set), 0 host, <0 unresolvable. */
 static int resolve_in(struct bh_resolver *r, const struct bh_cgroup_hier *h, const char *ctrl,
 		      __u64 id, __u32 tgid, struct ctr_entry **out)
 {
 	char path[PATH_MAX], cid[BH_CONTAINER_ID_LEN + 1];
-	const char *runtime;
-	int err;
+	int hid = hier_id(r, h);
+	const char *runtime, *noted = NULL;
+	int err = 0;
 
-	err = bh_cgroup_id_path(h, id, path, sizeof(path));
-	/* the handle may not resolve (cgroup gone, no CAP_DAC_READ_SEARCH): ask procfs */
-	if (err && tgid)
-		err = bh_cgroup_proc_path(r->host_root, tgid, ctrl, path, sizeof(path));
+	/* the kernel named it at creation: valid even when the cgroup is gone by now */
+	if (hid >= 0)
+		noted = bh_cgroup_notes_get(&r->notes, (__u32)hid, id);
+	if (noted) {
+		snprintf(path, sizeof(path), "%s", noted);
+	} else {
+		err = bh_cgroup_id_path(h, id, path, sizeof(path));
+		/* the handle may not resolve (cgroup gone, no CAP_DAC_READ_SEARCH): ask procfs */
+		if (err && tgid)
+			err = bh_cgroup_proc_path(r->host_root, tgid, ctrl, path, sizeof(path));
+	}
 	if (err)
 		return err;
 	if (!bh_cgroup_path_container(path, cid, &runtime))
 		return 0;
 	*out = get_ctr(r, cid, runtime, h, id, path);
+	if (*out)
+		(*out)->used = true;
 	return *out ? 1 : -ENOMEM;
 }
 
@@ -526,7 +571,10 @@ const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgrou
 	for (e = r->buckets[b]; e; e = e->next) {
 		if (e->v2 == cgroup_id && e->v1 == cgroup_v1_id) {
 			r->st.hits++;
-			return e->ctr ? &e->ctr->c : NULL;
+			if (!e->ctr)
+				return NULL;
+			e->ctr->used = true;
+			return &e->ctr->c;
 		}
 	}
 	r->st.misses++;
@@ -580,8 +628,15 @@ void bh_resolver_sweep(struct bh_resolver *r)
 
 	while (*pp) {
 		struct ctr_entry *e = *pp;
+		bool used = e->used;
 
-		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path)) {
+		e->used = false;
+		/*
+		 * Gone, but records were attributed to it since the last sweep: a
+		 * lagging consumer may hold more of them. It stays one more sweep,
+		 * so they name it again instead of starting it a second time.
+		 */
+		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path) || used) {
 			if (e->api_pending) {
 				ask_docker(r, e);
 				e->c.metadata_done = !e->api_pending;

@@ -121,6 +121,16 @@ void bh_resolver_set_host_callback(struct bh_resolver *r,
 				   void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx),
 				   void *ctx);
 
+/*
+ * A cgroup was created (a BH_EV_CGROUP record): remember its path, so that a
+ * container whose cgroup is removed before its first record is read can still
+ * be named. Only the cgroup v2 hierarchy (hierarchy_id 0) and the v1 hierarchy
+ * of bh_resolver_v1_controller() are kept, and only paths naming a container;
+ * the table is bounded (the oldest note goes first).
+ */
+void bh_resolver_note_cgroup(struct bh_resolver *r, __u32 hierarchy_id, __u64 id, const char *path,
+			     size_t len);
+
 /* Every container running now (walks the cgroup trees); calls fn once per container. */
 int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container *c, void *ctx),
 		     void *ctx);
