@@ -100,6 +100,17 @@ static void record_tap(void *ctx, const void *data, size_t size, const struct bh
 		a->capture_err = err;
 }
 
+/* A cgroup was created: the resolver remembers its path (a cut one would name nothing). */
+static void note_cgroup(void *ctx, const struct bh_event *ev)
+{
+	const struct bh_cgroup_rec *rec = BH_EVENT_AS(ev, bh_cgroup_rec);
+	struct agent *a = ctx;
+
+	if (a->resolver && !(rec->hdr.trunc & BH_TRUNC_STR0))
+		bh_resolver_note_cgroup(a->resolver, rec->hierarchy_id, rec->id, ev->str[0].ptr,
+					ev->str[0].len);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -481,6 +492,8 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		.lookup = lookup_live,
 		.lookup_ctx = &a,
 		.out = &a.out,
+		.cgroup_note = note_cgroup,
+		.cgroup_note_ctx = &a,
 	};
 	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	int sfd = -1, tfd = -1, err, code = 1;

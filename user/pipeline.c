@@ -70,6 +70,24 @@ void bh_pipeline_fini(struct bh_pipeline *p)
 	bh_json_free(&p->line);
 }
 
+/*
+ * A cgroup was created: the resolver's plumbing, not an event of a container
+ * (its creator is runc or systemd), so no lookup, no rules, no live view; it is
+ * printed only when named in --events.
+ */
+static void cgroup_record(struct bh_pipeline *p, const struct bh_event *ev)
+{
+	if (p->opts.cgroup_note)
+		p->opts.cgroup_note(p->opts.cgroup_note_ctx, ev);
+	p->stdout_events = p->opts.event_mask & (1u << BH_EV_CGROUP);
+	if (!p->stdout_events)
+		return;
+	bh_json_event_line(&p->line, ev, NULL, p->opts.boot_to_real_ns);
+	if (!bh_json_failed(&p->line))
+		bh_sink_line_prio(p->opts.out, bh_json_data(&p->line), bh_json_len(&p->line),
+				  BH_SINK_DROP);
+}
+
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 {
 	const struct bh_container *c;
@@ -80,6 +98,10 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		return;
 	}
 	p->counts.events[ev.hdr->type]++;
+	if (ev.hdr->type == BH_EV_CGROUP) {
+		cgroup_record(p, &ev);
+		return;
+	}
 	c = p->opts.lookup(p->opts.lookup_ctx, ev.hdr);
 	if (p->opts.tap)
 		p->opts.tap(p->opts.tap_ctx, data, size, c);

@@ -18,6 +18,7 @@
 #include "json_writer.h"
 #include "sink.h"
 
+struct bh_event;
 struct bh_policy;
 struct bh_rules;
 struct bh_stream;
@@ -43,6 +44,13 @@ struct bh_pipeline_opts {
 	struct bh_stream *stream; /* local socket clients get every line, every event too */
 	bh_record_tap_fn tap;	  /* NULL: none */
 	void *tap_ctx;
+	/*
+	 * Gets every BH_EV_CGROUP record (cgroup created) instead of the rules,
+	 * the lookup and the tap: the live resolver's id -> path memory. NULL:
+	 * ignored (replay has the recorded bindings).
+	 */
+	void (*cgroup_note)(void *ctx, const struct bh_event *ev);
+	void *cgroup_note_ctx;
 };
 
 struct bh_pipeline_counts {
