@@ -185,18 +185,16 @@ static const char *const ns_names[BH_NS_KINDS] = {
 };
 
 /*
- * The kernfs id of our cgroup in a hierarchy: the inode of its directory. fs
- * is "cgroup2" or "cgroup" with controller among the mount options; the path
- * comes from the /proc/self/cgroup line whose controller field matches. 0 when
- * that hierarchy is not mounted.
+ * The mount point of a cgroup hierarchy in dir: fs is "cgroup2", or "cgroup"
+ * with controller among the mount options. False when it is not mounted.
  */
-static __u64 cgroup_ino(const char *fs, const char *controller)
+static bool cgroup_mount(const char *fs, const char *controller, char dir[256])
 {
-	char line[512], dir[256] = "", path[1024] = "", opts[256], type[32], want[64];
+	char line[512], path[256], opts[256], type[32], want[64];
 	FILE *f = fopen("/proc/self/mounts", "r");
-	struct stat st;
 
 	assert_non_null(f);
+	*dir = '\0';
 	snprintf(want, sizeof(want), ",%s,", controller);
 	while (fgets(line, sizeof(line), f) && !*dir) {
 		char o[260];
@@ -205,10 +203,24 @@ static __u64 cgroup_ino(const char *fs, const char *controller)
 			continue;
 		snprintf(o, sizeof(o), ",%s,", opts);
 		if (!*controller || strstr(o, want))
-			snprintf(dir, sizeof(dir), "%s", path);
+			snprintf(dir, 256, "%s", path);
 	}
 	fclose(f);
-	if (!*dir)
+	return *dir;
+}
+
+/*
+ * The kernfs id of our cgroup in a hierarchy: the inode of its directory. The
+ * path comes from the /proc/self/cgroup line whose controller field matches.
+ * 0 when that hierarchy is not mounted.
+ */
+static __u64 cgroup_ino(const char *fs, const char *controller)
+{
+	char line[512], dir[256], path[1024];
+	struct stat st;
+	FILE *f;
+
+	if (!cgroup_mount(fs, controller, dir))
 		return 0;
 	f = fopen("/proc/self/cgroup", "r");
 	assert_non_null(f);
@@ -227,6 +239,26 @@ static __u64 cgroup_ino(const char *fs, const char *controller)
 	fclose(f);
 	assert_int_equal(stat(path, &st), 0);
 	return st.st_ino;
+}
+
+/* The hierarchy id of a v1 controller: the first field of its /proc/self/cgroup line. */
+static __u32 v1_hierarchy_id(const char *controller)
+{
+	char line[512];
+	int id = -1;
+	FILE *f = fopen("/proc/self/cgroup", "r");
+
+	assert_non_null(f);
+	while (id < 0 && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *end = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		if (end && (size_t)(end - ctl - 1) == strlen(controller) &&
+		    !strncmp(ctl + 1, controller, strlen(controller)))
+			id = atoi(line);
+	}
+	fclose(f);
+	assert_true(id > 0);
+	return (__u32)id;
 }
 
 /* Header fields every record of a direct child of ours carries. */
@@ -1118,6 +1150,56 @@ static void test_filters(void **state)
 
 /* ---- fixtures ------------------------------------------------------------- */
 
+static int do_mkdir(void *arg)
+{
+	return mkdir(arg, 0755) ? errno : 0;
+}
+
+/*
+ * mkdir of a cgroup in the v2 tree and in the v1 memory hierarchy (the one the
+ * loader was told): one record each, with the id its tasks would carry (the
+ * directory's inode), the path from the hierarchy root and the hierarchy id.
+ */
+static void test_cgroup_mkdir(void **state)
+{
+	static const struct {
+		const char *fs, *controller;
+	} hiers[] = { { "cgroup2", "" }, { "cgroup", "memory" } };
+	int tested = 0;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	for (size_t i = 0; i < sizeof(hiers) / sizeof(hiers[0]); i++) {
+		char mnt[256], dir[512], name[64];
+		const struct bh_cgroup_rec *rec;
+		const struct bh_event *ev;
+		struct stat st;
+		pid_t child;
+
+		if (!cgroup_mount(hiers[i].fs, hiers[i].controller, mnt))
+			continue;
+		snprintf(name, sizeof(name), "/bh-test-%d", (int)getpid());
+		snprintf(dir, sizeof(dir), "%s%s", mnt, name);
+		child = run_child(do_mkdir, dir);
+		assert_int_equal(stat(dir, &st), 0);
+		assert_int_equal(rmdir(dir), 0);
+		assert_int_equal(count(BH_EV_CGROUP, child), 1);
+		ev = find(BH_EV_CGROUP, child, 0);
+		rec = BH_EVENT_AS(ev, bh_cgroup_rec);
+		assert_child_hdr(&rec->hdr, child, "test_hooks");
+		assert_int_equal(rec->id, st.st_ino);
+		assert_int_equal(rec->level, 1);
+		assert_int_equal(rec->hierarchy_id,
+				 *hiers[i].controller ? v1_hierarchy_id(hiers[i].controller) : 0);
+		assert_cstr(ev->str[0], name);
+		assert_false(rec->hdr.trunc);
+		clear();
+		tested++;
+	}
+	assert_true(tested > 0);
+}
+
 static bool bpf_required(void)
 {
 	const char *req = getenv("BULKHEAD_REQUIRE_BPF"), *ci = getenv("CI");
@@ -1199,6 +1281,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bind_listen, test_teardown),
 		cmocka_unit_test_teardown(test_self_filter, test_teardown),
 		cmocka_unit_test_teardown(test_filters, test_teardown),
+		cmocka_unit_test_teardown(test_cgroup_mkdir, test_teardown),
 		/* last: the counters sum up everything the tests above emitted */
 		cmocka_unit_test(test_counters),
 	};
