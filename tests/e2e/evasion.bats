@@ -9,56 +9,24 @@ load helpers
 
 setup_file() {
 	bh_require docker || return
-	export BH_OUT=$BATS_FILE_TMPDIR/bulkhead.out BH_ERR=$BATS_FILE_TMPDIR/bulkhead.err
 	# The host side of the fd-passing test runs the same tool as the containers.
 	export HOST_TRIGGER=$BATS_FILE_TMPDIR/bh-trigger
 	gcc -O2 -std=gnu11 -o "$HOST_TRIGGER" "$BH_REPO/tests/e2e/trigger.c" || return
-	# Raw events of the host (builds, other tests) would make the file huge and every
-	# wait slow: keep only what names a container. $! is bulkhead itself, not the filter.
 	# A large ring: other agents' exec storms on this node fill every agent's ring.
-	"$BULKHEAD" run --events exec,mount --stats-interval 0 --no-http --no-socket \
-		--ringbuf-size 67108864 \
-		2>"$BH_ERR" 3>&- > >(grep --line-buffered -v '"container":null' >"$BH_OUT") &
-	export BH_FILE_PID=$!
-	for ((i = 0; i < 300; i++)); do
-		grep -qw ready "$BH_ERR" && return 0
-		kill -0 "$BH_FILE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$BH_ERR" >&2
-	return 1
+	bh_start_file --events exec,mount --stats-interval 0 --no-http --no-socket \
+		--ringbuf-size 67108864
 }
 
 teardown_file() {
-	[ -n "${BH_FILE_PID:-}" ] || return 0
-	kill -INT "$BH_FILE_PID" 2>/dev/null || true
-	wait "$BH_FILE_PID" 2>/dev/null || true
+	bh_stop_file
 }
 
 setup() {
-	bh_require docker
-	BH_PID=$BH_FILE_PID
+	bh_file_setup
 }
 
 teardown() {
-	BH_PID=
-	bh_teardown
-}
-
-# Runs a container whose command is the shell script $1 followed by `exec /bin/true`, and
-# waits until that exec is seen: every finding about the container is then on stdout.
-ctr_script() {
-	local script=$1
-	shift
-	ctr_run "$@" "$IMAGE" sh -c "$script; exec /bin/true" || true
-	wait_json ".type == \"event\" and .event == \"exec\" and .container.id == \"$CTR_ID\" and
-		.exec.filename == \"/bin/true\"" 20 >/dev/null
-}
-
-# Prints the finding RULE (with the extra jq condition $2) for the container just run.
-finding() {
-	wait_json ".type == \"finding\" and .rule == \"$1\" and .container.id == \"$CTR_ID\" and
-		(${2:-true})" 5
+	bh_file_teardown
 }
 
 # Prints every line (jq FILTER) about the container just run, without waiting.

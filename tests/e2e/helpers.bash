@@ -171,3 +171,71 @@ bh_teardown() {
 		BH_PID=
 	fi
 }
+
+# --- One monitor for a whole file (rules, evasion): call from setup_file / teardown_file.
+
+# Starts `bulkhead run ARGS` for the file; stdout keeps only lines about containers (the
+# host's own activity would make the file large and every wait slow).
+bh_start_file() {
+	export BH_OUT=$BATS_FILE_TMPDIR/bulkhead.out BH_ERR=$BATS_FILE_TMPDIR/bulkhead.err
+	"$BULKHEAD" run "$@" 2>"$BH_ERR" 3>&- \
+		> >(grep --line-buffered -v '"container":null' >"$BH_OUT") &
+	# $! is bulkhead itself, not the filter.
+	export BH_FILE_PID=$!
+	local i
+	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
+		grep -qw ready "$BH_ERR" && return 0
+		kill -0 "$BH_FILE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$BH_ERR" >&2
+	return 1
+}
+
+bh_stop_file() {
+	[ -n "${BH_FILE_PID:-}" ] || return 0
+	kill -INT "$BH_FILE_PID" 2>/dev/null || true
+	wait "$BH_FILE_PID" 2>/dev/null || true
+}
+
+# setup() and teardown() of a test under the file's monitor.
+bh_file_setup() {
+	bh_require docker
+	# wait_json reports a dead monitor through BH_PID.
+	BH_PID=$BH_FILE_PID
+}
+
+bh_file_teardown() {
+	BH_PID=
+	bh_teardown
+}
+
+# Runs a container whose command is the shell script $1 followed by `exec /bin/true`, and
+# waits until that exec is seen: the pipeline is ordered, so every finding about the
+# container's earlier calls and configuration is then on stdout (negative checks need no
+# sleep). The monitor must print exec events.
+ctr_script() {
+	local script=$1
+	shift
+	ctr_run "$@" "$IMAGE" sh -c "$script; exec /bin/true" || true
+	wait_json ".type == \"event\" and .event == \"exec\" and .container.id == \"$CTR_ID\" and
+		.exec.filename == \"/bin/true\"" 20 >/dev/null
+}
+
+# Prints the finding RULE (with the extra jq condition $2) for the container just run.
+finding() {
+	wait_json ".type == \"finding\" and .rule == \"$1\" and .container.id == \"$CTR_ID\" and
+		(${2:-true})"
+}
+
+# Succeeds when no finding RULE (any rule when absent) names the container just run.
+no_finding() {
+	local rule_filter=true matches
+	[ -n "${1:-}" ] && rule_filter=".rule == \"$1\""
+	matches=$(jq -c -R "fromjson? | select(.type == \"finding\" and $rule_filter and
+		.container.id? == \"$CTR_ID\")" "$BH_OUT")
+	if [ -n "$matches" ]; then
+		echo "unexpected findings for $CTR_NAME: $matches" >&2
+		return 1
+	fi
+}

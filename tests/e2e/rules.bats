@@ -11,67 +11,25 @@ load helpers
 
 setup_file() {
 	bh_require docker || return
-	export BH_OUT=$BATS_FILE_TMPDIR/bulkhead.out BH_ERR=$BATS_FILE_TMPDIR/bulkhead.err
 	export BH_POLICY=$BATS_FILE_TMPDIR/policy.yaml
 	cat >"$BH_POLICY" <<-'YAML'
 	allow:
 	  - rules: [docker-socket-mount, docker-socket-access]
 	    container_name: "bh-allowed-*"
 	YAML
-	"$BULKHEAD" run --events exec --stats-interval 0 --policy "$BH_POLICY" \
-		>"$BH_OUT" 2>"$BH_ERR" 3>&- &
-	export BH_FILE_PID=$!
-	for ((i = 0; i < 300; i++)); do
-		grep -qw ready "$BH_ERR" && return 0
-		kill -0 "$BH_FILE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$BH_ERR" >&2
-	return 1
+	bh_start_file --events exec --stats-interval 0 --no-http --no-socket --policy "$BH_POLICY"
 }
 
 teardown_file() {
-	[ -n "${BH_FILE_PID:-}" ] || return 0
-	kill -INT "$BH_FILE_PID" 2>/dev/null || true
-	wait "$BH_FILE_PID" 2>/dev/null || true
+	bh_stop_file
 }
 
 setup() {
-	bh_require docker
-	# wait_json reports a dead monitor through BH_PID.
-	BH_PID=$BH_FILE_PID
+	bh_file_setup
 }
 
 teardown() {
-	BH_PID=
-	bh_teardown
-}
-
-# Runs a container whose command is the shell script $1 followed by `exec /bin/true`, and
-# waits until that exec is seen: the container's findings are then all out.
-ctr_script() {
-	local script=$1
-	shift
-	ctr_run "$@" "$IMAGE" sh -c "$script; exec /bin/true" || true
-	wait_json ".type == \"event\" and .event == \"exec\" and .container.id == \"$CTR_ID\" and
-		.exec.filename == \"/bin/true\"" 20 >/dev/null
-}
-
-# Prints the finding RULE for the container just run (waits for it).
-finding() {
-	wait_json ".type == \"finding\" and .rule == \"$1\" and .container.id == \"$CTR_ID\""
-}
-
-# Succeeds when no finding RULE (any rule when absent) names the container just run.
-no_finding() {
-	local rule_filter=true matches
-	[ -n "${1:-}" ] && rule_filter=".rule == \"$1\""
-	matches=$(jq -c -R "fromjson? | select(.type == \"finding\" and $rule_filter and
-		.container.id? == \"$CTR_ID\")" "$BH_OUT")
-	if [ -n "$matches" ]; then
-		echo "unexpected findings for $CTR_NAME: $matches" >&2
-		return 1
-	fi
+	bh_file_teardown
 }
 
 @test "docker-socket-access: a connect through a bind mount at another path" {
