@@ -297,12 +297,142 @@ static void test_gone(void **state)
 	assert_int_equal(f->n_new, 1);
 }
 
+struct noted {
+	const char *id;
+	int n_new, n_gone;
+};
+
+static void noted_new(const struct bh_container *c, void *ctx)
+{
+	struct noted *n = ctx;
+
+	assert_string_equal(c->id, n->id); /* nothing else is resolved here */
+	n->n_new++;
+}
+
+static void noted_gone(const struct bh_container *c, void *ctx)
+{
+	struct noted *n = ctx;
+
+	assert_string_equal(c->id, n->id);
+	n->n_gone++;
+}
+
+/* A resolver that knows only what cgroup creation records told it, as the agent's does. */
+static struct bh_resolver *noting_resolver(const struct bh_cgroups *cg, const char *v2_path,
+					   __u64 v2_id, const char *v1_path, __u64 v1_id,
+					   struct noted *n)
+{
+	struct bh_resolver_opts opts = { .host_root = "" };
+	struct bh_resolver *r;
+
+	assert_int_equal(bh_resolver_new(&opts, &r), 0);
+	bh_resolver_set_callbacks(r, noted_new, noted_gone, n);
+	if (v2_id)
+		bh_resolver_note_cgroup(r, 0, v2_id, v2_path, strlen(v2_path));
+	if (v1_id)
+		bh_resolver_note_cgroup(r, (__u32)cg->v1_hierarchy_id, v1_id, v1_path,
+					strlen(v1_path));
+	return r;
+}
+
+/*
+ * A container whose cgroup is gone before its first record is read (a lagging
+ * consumer) is named from the path its cgroup creation record gave: with its
+ * name while docker still knows it (stopped), by id alone once it is removed.
+ */
+static void test_gone_before_first_record(void **state)
+{
+	char name[64], id[BH_CONTAINER_ID_LEN + 1], cmd[256], out[64];
+	char v2_path[4096] = "", v1_path[4096] = "";
+	struct noted n = { .id = id };
+	const struct bh_container *c;
+	struct bh_resolver *r;
+	struct bh_cgroups cg;
+	__u64 v2_id = 0, v1_id = 0;
+	__u32 pid;
+
+	if (!*state)
+		skip();
+	snprintf(name, sizeof(name), "bh-test-noted-%d", getpid());
+	snprintf(cmd, sizeof(cmd), "docker run -d --name %s %s sleep 600 2>&1", name, IMAGE);
+	assert_int_equal(run(cmd, id, sizeof(id)), 0);
+	assert_int_equal(strlen(id), BH_CONTAINER_ID_LEN);
+	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", name);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	pid = (__u32)strtoul(out, NULL, 10);
+	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
+	/* what the tracepoint would have said: the hierarchy path, and the directory's inode */
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", pid, NULL, v2_path, sizeof(v2_path)) &&
+	    strcmp(v2_path, "/"))
+		v2_id = cgroup_id_of(&cg.v2, v2_path);
+	if (cg.v1.fd >= 0 &&
+	    !bh_cgroup_proc_path("", pid, cg.v1_controller, v1_path, sizeof(v1_path))) {
+		assert_true(cg.v1_hierarchy_id > 0);
+		v1_id = cgroup_id_of(&cg.v1, v1_path);
+	}
+	assert_true(v2_id || v1_id);
+
+	/* stopped, not removed: its cgroups are gone, docker still knows it */
+	snprintf(cmd, sizeof(cmd), "docker kill %s >/dev/null && docker wait %s >/dev/null", name,
+		 name);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	if (v2_id)
+		assert_int_equal(bh_cgroup_id_exists(&cg.v2, v2_id), -ESTALE);
+	if (v1_id)
+		assert_int_equal(bh_cgroup_id_exists(&cg.v1, v1_id), -ESTALE);
+
+	/* without the notes the ids name nothing any more */
+	r = noting_resolver(&cg, v2_path, 0, v1_path, 0, &n);
+	assert_null(bh_resolver_lookup(r, v2_id, v1_id, 0));
+	bh_resolver_free(r);
+
+	r = noting_resolver(&cg, v2_path, v2_id, v1_path, v1_id, &n);
+	c = bh_resolver_lookup(r, v2_id, v1_id, 0);
+	assert_non_null(c);
+	assert_string_equal(c->id, id);
+	assert_string_equal(c->runtime, "docker");
+	assert_non_null(c->name);
+	assert_string_equal(c->name, name);
+	assert_string_equal(c->image, IMAGE);
+	assert_true(c->config.known); /* from the API: the bundle went with the task */
+	assert_true(c->metadata_done);
+	assert_int_equal(n.n_new, 1);
+	/* each tree alone names it too, without a second start */
+	if (v2_id)
+		assert_ptr_equal(bh_resolver_lookup(r, v2_id, 0, 0), c);
+	if (v1_id)
+		assert_ptr_equal(bh_resolver_lookup(r, cg.v2.root_id, v1_id, 0), c);
+	assert_int_equal(n.n_new, 1);
+	/* records were attributed since the last sweep: it stays one sweep, then goes */
+	bh_resolver_sweep(r);
+	assert_int_equal(n.n_gone, 0);
+	bh_resolver_sweep(r);
+	assert_int_equal(n.n_gone, 1);
+	bh_resolver_free(r);
+
+	/* removed: docker no longer knows it, the id alone still names it */
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", name);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	n.n_new = n.n_gone = 0;
+	r = noting_resolver(&cg, v2_path, v2_id, v1_path, v1_id, &n);
+	c = bh_resolver_lookup(r, v2_id, v1_id, 0);
+	assert_non_null(c);
+	assert_string_equal(c->id, id);
+	assert_string_equal(c->runtime, "docker");
+	assert_null(c->name);
+	assert_true(c->metadata_done);
+	assert_int_equal(n.n_new, 1);
+	bh_resolver_free(r);
+	bh_cgroups_close(&cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
 		cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
-		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_gone),   cmocka_unit_test(test_gone_before_first_record),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
