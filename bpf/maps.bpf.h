@@ -15,6 +15,7 @@
 const volatile __u32 self_tgid __weak = 0;	       /* drop this tgid's events; 0: none */
 const volatile __u32 host_ns[BH_NS_KINDS] __weak = {}; /* initial-namespace inodes */
 const volatile int v1_subsys_id __weak = -1;	       /* css_set->subsys[] index; -1: none */
+const volatile int v1_hierarchy_id __weak = -1; /* that controller's hierarchy id; -1: none */
 /*
  * Batched ring buffer wake-ups (see bh_wakeup_flags()): 0 wakes the consumer for
  * every record that lands in an empty ring, which costs an IPI (several us in a VM).

@@ -97,8 +97,7 @@ static int hier_set(struct bh_cgroup_hier *h, const char *mnt, const char *root)
 	return 0;
 }
 
-/* The hierarchy id of a v1 controller: the first field of its line in /proc/self/cgroup. */
-static int v1_hierarchy_id(const char *controller)
+int bh_cgroup_v1_hierarchy_id(const char *controller)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -184,7 +183,7 @@ int bh_cgroups_open(struct bh_cgroups *cg, const char *host_root)
 	}
 	/* hierarchy ids are global: our own /proc entry names them whatever our cgroupns */
 	if (cg->v1_controller)
-		cg->v1_hierarchy_id = v1_hierarchy_id(cg->v1_controller);
+		cg->v1_hierarchy_id = bh_cgroup_v1_hierarchy_id(cg->v1_controller);
 	bh_debug("cgroup v2 at %s, v1 %s at %s", cg->v2.mnt ? cg->v2.mnt : "(none)",
 		 cg->v1_controller ? cg->v1_controller : "(none)", cg->v1.mnt ? cg->v1.mnt : "-");
 	return 0;

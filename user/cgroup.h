@@ -50,6 +50,12 @@ int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path);
 int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controller, char *buf,
 			size_t len);
 
+/*
+ * The id of the v1 hierarchy a controller is in: the first field of its line in
+ * /proc/self/cgroup (ids are global, whatever our cgroup namespace). -1: none.
+ */
+int bh_cgroup_v1_hierarchy_id(const char *controller);
+
 /* Calls fn for every cgroup directory under the hierarchy (path as above, and its id). */
 int bh_cgroup_walk(const struct bh_cgroup_hier *h,
 		   void (*fn)(const char *path, __u64 id, void *ctx), void *ctx);

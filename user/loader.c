@@ -27,6 +27,7 @@
 void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
 #endif
 #include "bulkhead.skel.h"
+#include "cgroup.h"
 #include "log.h"
 
 #define RINGBUF_DEFAULT (8UL << 20)
@@ -338,12 +339,15 @@ static int configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 	l->skel->rodata->wakeup_bytes = ring / 8;
 	memcpy(l->skel->rodata->host_ns, opts->host_ns, sizeof(opts->host_ns));
 	l->skel->rodata->v1_subsys_id = -1;
+	l->skel->rodata->v1_hierarchy_id = -1;
 	if (opts->v1_controller && *opts->v1_controller) {
 		int id = v1_subsys_id(opts->v1_controller);
 
 		if (id < 0)
 			return id;
 		l->skel->rodata->v1_subsys_id = id;
+		/* cgroup creation records: only the hierarchies the header's ids are read from */
+		l->skel->rodata->v1_hierarchy_id = bh_cgroup_v1_hierarchy_id(opts->v1_controller);
 	}
 	skip_missing_tracepoints(l->skel->obj);
 	return 0;
