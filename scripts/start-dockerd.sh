@@ -27,7 +27,15 @@ fi
 log "starting dockerd (log: $LOG)"
 # setsid and closed descriptors: dockerd must outlive this script and must not hold the
 # pipes of whoever ran it (make, tests/run.sh, bats) open.
-setsid dockerd --pidfile "$PIDFILE" </dev/null >>"$LOG" 2>&1 &
+(
+	# Every inherited descriptor above stderr too (bats' fd 3, a caller's pipes): a
+	# daemon holding one keeps the caller's reader waiting for an end of file.
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done 2>/dev/null
+	exec setsid dockerd --pidfile "$PIDFILE" </dev/null >>"$LOG" 2>&1
+) &
 pid=$!
 
 for _ in $(seq $((WAIT * 2))); do
