@@ -145,8 +145,7 @@ static void skip_missing_tracepoints(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
-	{
+	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
 		char category[64];
 		const char *slash;
@@ -213,8 +212,7 @@ static struct bpf_program *first_unloaded(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
-	{
+	bpf_object__for_each_program (prog, obj) {
 		if (bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
 			return prog;
 	}
@@ -269,8 +267,7 @@ static void skip_optional(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
-	{
+	bpf_object__for_each_program (prog, obj) {
 		if (optional_prog(prog))
 			bpf_program__set_autoload(prog, false);
 	}
@@ -281,7 +278,8 @@ static int attach(struct bh_loader *l)
 	struct bpf_program *prog;
 	int n = 0;
 
-	bpf_object__for_each_program(prog, l->skel->obj) n++;
+	bpf_object__for_each_program (prog, l->skel->obj)
+		n++;
 	/* calloc(0, ...) may return NULL, which is no -ENOMEM: there is nothing to attach. */
 	if (!n)
 		return 0;
@@ -289,8 +287,7 @@ static int attach(struct bh_loader *l)
 	l->links = calloc((size_t)n, sizeof(*l->links));
 	if (!l->links)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, l->skel->obj)
-	{
+	bpf_object__for_each_program (prog, l->skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
