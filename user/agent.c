@@ -381,9 +381,10 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 			err = -errno;
 			break;
 		}
-		if (n == 0 || busy) {
-			busy = ring_buffer__consume(a->rb) > 0;
-		}
+		bool consumed = false;
+
+		if (n == 0 || busy)
+			consumed = ring_buffer__consume(a->rb) > 0;
 		for (int i = 0; i < n; i++) {
 			switch (evs[i].data.u32) {
 			case TAG_RING: {
@@ -391,7 +392,7 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 
 				if (got < 0)
 					bh_warn("ring buffer read failed: %s", strerror(-got));
-				busy = got > 0;
+				consumed = consumed || got > 0;
 				break;
 			}
 			case TAG_SIGNAL:
@@ -405,6 +406,8 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 				break;
 			}
 		}
+		/* Records found this round: more may sit in the ring without a wake-up. */
+		busy = consumed;
 		if (a->http)
 			bh_http_touch(a->http, bh_mono_ns());
 		if ((err = bh_sink_flush(&a->out)))
