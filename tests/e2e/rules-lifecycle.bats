@@ -27,8 +27,7 @@ teardown() {
 	ctr_run "$IMAGE" sh -c 'exec /bin/true'
 	wait_json ".event == \"exec\" and .container.id == \"$CTR_ID\" and
 		.exec.filename == \"/bin/true\"" 20 >/dev/null
-	! jq -e -R "fromjson? | select(.type == \"finding\" and
-		.rule == \"no-new-privileges-missing\" and .container.id? == \"$CTR_ID\")" "$BH_OUT"
+	no_finding no-new-privileges-missing
 
 	echo 'rules: { no-new-privileges-missing: { enabled: true, severity: medium } }' >"$policy"
 	kill -HUP "$BH_PID"

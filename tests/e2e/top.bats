@@ -103,7 +103,7 @@ assert_restored() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 }
 
 @test "top: attached to a running agent; ^C leaves top, the agent runs on" {
