@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Starts a Docker engine in the background for the e2e tests, unless one already answers.
+# dockerd runs on the node's containerd (scripts/start-containerd.sh), which the
+# containerd tests share.
 set -euo pipefail
 
 LOG=${DOCKERD_LOG:-/var/log/bulkhead-dockerd.log}
@@ -23,6 +25,17 @@ fi
 if ! touch "$LOG" 2>/dev/null; then
 	LOG=/tmp/bulkhead-dockerd.log
 fi
+# A pid file left by a dockerd that is gone (or a zombie nobody reaps) names a pid that
+# dockerd takes for a running daemon, and it refuses to start.
+if [ -f "$PIDFILE" ]; then
+	old=$(cat "$PIDFILE" 2>/dev/null || true)
+	stat=$(cat "/proc/$old/stat" 2>/dev/null || true)
+	case "$stat" in
+	*"(dockerd) "[RSD]*) ;;
+	*) rm -f "$PIDFILE" ;;
+	esac
+fi
+containerd_sock=$("$(dirname "$0")/start-containerd.sh")
 
 log "starting dockerd (log: $LOG)"
 # setsid and closed descriptors: dockerd must outlive this script and must not hold the
@@ -34,7 +47,7 @@ log "starting dockerd (log: $LOG)"
 		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
 	done 2>/dev/null
-	exec setsid dockerd --pidfile "$PIDFILE" </dev/null >>"$LOG" 2>&1
+	exec setsid dockerd --pidfile "$PIDFILE" --containerd "$containerd_sock" </dev/null >>"$LOG" 2>&1
 ) &
 pid=$!
 

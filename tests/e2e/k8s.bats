@@ -210,7 +210,7 @@ agent_json() {
 @test "pod metadata: containerd CRI annotations on a container started with ctr" {
 	bh_require docker
 	command -v ctr >/dev/null || bh_skip_or_fail "ctr not installed (apt-get install containerd)"
-	"$BH_REPO/tests/e2e/k8s/start-containerd.sh" >/dev/null
+	"$BH_REPO/scripts/start-containerd.sh" >/dev/null
 	if ! ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" image ls -q | grep -qx "docker.io/$IMAGE"; then
 		docker save "$IMAGE" -o "$BATS_TEST_TMPDIR/image.tar"
 		ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" image import "$BATS_TEST_TMPDIR/image.tar"
