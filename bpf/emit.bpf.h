@@ -15,6 +15,7 @@ enum bh_counter {
 	BH_CNT_DROPS,
 	BH_CNT_EMITTED,
 	BH_CNT_READ_ERRORS,
+	BH_CNT_ARGS_LOST,
 };
 
 static __always_inline void bh_count(enum bh_counter which)
@@ -34,6 +35,9 @@ static __always_inline void bh_count(enum bh_counter which)
 		break;
 	case BH_CNT_READ_ERRORS:
 		c->read_errors++;
+		break;
+	case BH_CNT_ARGS_LOST:
+		c->args_lost++;
 		break;
 	}
 }

@@ -4,24 +4,28 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
+#include "args.bpf.h"
 
 #define PFA_NO_NEW_PRIVS 0 /* include/linux/sched.h: bit in task->atomic_flags */
 #define BH_ARGS_MASK	 (2 * BH_ARGS_MAX - 1)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Snapshot of the caller's credentials, the *_before fields of the exec record. */
+/*
+ * Snapshot of the caller's credentials, the *_before fields of the exec record.
+ * No exit program: only sched_process_exec reads it, and every exec from user
+ * space passes here first and writes a new one, so a failed exec's is harmless.
+ */
 static __always_inline int exec_enter(void)
 {
-	struct task_struct *task = bh_current();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	struct bh_sys_args a = { .kind = BH_SYS_EXEC };
-	__u32 tid = bh_current_tid();
+	const struct cred *cred = BPF_CORE_READ(bh_current(), cred);
+	struct bh_sys_args *a = bh_args_save(BH_SYS_EXEC);
 
-	a.exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
-	a.exec.uid = BPF_CORE_READ(cred, uid.val);
-	a.exec.euid = BPF_CORE_READ(cred, euid.val);
-	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	if (!a)
+		return 0;
+	a->exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
+	a->exec.uid = BPF_CORE_READ(cred, uid.val);
+	a->exec.euid = BPF_CORE_READ(cred, euid.val);
 	return 0;
 }
 
@@ -39,31 +43,6 @@ int tracepoint__syscalls__sys_enter_execveat(struct trace_event_raw_sys_enter *c
 	if (bh_is_self())
 		return 0;
 	return exec_enter();
-}
-
-/* A successful exec consumed the snapshot already; a failed one leaves it here. */
-static __always_inline int exec_exit(void)
-{
-	__u32 tid = bh_current_tid();
-
-	bpf_map_delete_elem(&bh_sys_args, &tid);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_execve")
-int tracepoint__syscalls__sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
-{
-	if (bh_is_self())
-		return 0;
-	return exec_exit();
-}
-
-SEC("tp/syscalls/sys_exit_execveat")
-int tracepoint__syscalls__sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
-{
-	if (bh_is_self())
-		return 0;
-	return exec_exit();
 }
 
 /*
@@ -116,7 +95,6 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	struct bh_sys_args *before;
 	const struct cred *cred;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 key = old_pid; /* the snapshot is keyed by the thread id before de_thread() */
 	__u32 off;
 
 	if (bh_is_self())
@@ -139,13 +117,13 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	e->seccomp_mode = BPF_CORE_READ(task, seccomp.mode);
 	e->argc = BPF_CORE_READ(bprm, argc);
 
-	before = bpf_map_lookup_elem(&bh_sys_args, &key);
-	if (before && before->kind == BH_SYS_EXEC) {
+	/* current is the thread that called exec, even when de_thread() gave it the leader's id */
+	before = bh_args_take(BH_SYS_EXEC);
+	if (before) {
 		e->cap_effective_before = before->exec.cap_effective;
 		e->uid_before = before->exec.uid;
 		e->euid_before = before->exec.euid;
 		e->before_valid = 1;
-		bpf_map_delete_elem(&bh_sys_args, &key);
 	}
 
 	off = bh_tail_str(s, off, BPF_CORE_READ(bprm, filename), BH_PATH_MAX, false,
@@ -155,15 +133,13 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	return 0;
 }
 
-/* The exe cache and saved arguments live as long as the thread group or thread. */
+/* The exe cache lives as long as the thread group (saved arguments go with their task). */
 SEC("tp/sched/sched_process_exit")
 int tracepoint__sched__sched_process_exit(struct trace_event_raw_sched_process_template *ctx)
 {
 	struct task_struct *task = bh_current();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	bpf_map_delete_elem(&bh_sys_args, &tid);
 	/* do_exit() decrements signal->live before this tracepoint: 0 means the group is gone */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&bh_exe_cache, &tgid);

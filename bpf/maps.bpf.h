@@ -27,7 +27,6 @@ const volatile __u32 filter_mask __weak = 0;
 
 #define BH_RINGBUF_DEFAULT   (8 << 20)
 #define BH_EXE_CACHE_ENTRIES 16384
-#define BH_SYS_ARGS_ENTRIES  16384
 #define BH_HOST_CGROUPS	     4096
 #define BH_RUNTIME_SOCKS     64
 
@@ -55,9 +54,10 @@ struct bh_scratch {
 	__u64 last_wakeup_ns; /* this CPU's last wake-up decision (bh_wakeup_flags) */
 };
 
-/* Syscall arguments saved at sys_enter, keyed by thread id, consumed at sys_exit. */
+/* Syscall arguments saved at sys_enter, per thread, consumed at sys_exit. */
 enum bh_sys_kind {
-	BH_SYS_EXEC = 1,
+	BH_SYS_NONE,
+	BH_SYS_EXEC,
 	BH_SYS_SETNS,
 	BH_SYS_MOUNT,
 	BH_SYS_CAPSET,
@@ -99,7 +99,7 @@ struct bh_connect_args {
 };
 
 struct bh_sys_args {
-	__u32 kind; /* enum bh_sys_kind: a stale entry of another syscall is ignored */
+	__u32 kind; /* enum bh_sys_kind; 0 once the exit took it */
 	__u32 _pad;
 	union {
 		struct bh_exec_before exec;
@@ -130,11 +130,15 @@ struct {
 	__type(value, struct bh_scratch);
 } bh_scratch SEC(".maps") __weak;
 
-/* LRU: entries of threads that died mid-syscall age out instead of filling the map. */
+/*
+ * Task-local: found from the task without hashing a key (the exit of every
+ * hooked syscall looks), freed with the task, and it follows the thread that
+ * execs through de_thread(), whose thread id changes.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BH_SYS_ARGS_ENTRIES);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct bh_sys_args);
 } bh_sys_args SEC(".maps") __weak;
 

@@ -4,6 +4,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
+#include "args.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -18,26 +19,24 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call, int nargs)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_MOUNT };
-	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a;
 
 	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, bh_current()))
 		return 0;
-	a.mount.call = call;
+	a = bh_args_save(BH_SYS_MOUNT);
+	if (!a)
+		return 0;
+	a->mount.call = call;
 	/*
 	 * One constant load each (the verifier refuses a ctx pointer moved by a
 	 * loop), and none past the call's own arguments: perf refuses to attach a
 	 * program that reads beyond its tracepoint's record (EACCES).
 	 */
-	a.mount.args[0] = ctx->args[0];
-	a.mount.args[1] = ctx->args[1];
-	if (nargs > 2)
-		a.mount.args[2] = ctx->args[2];
-	if (nargs > 3)
-		a.mount.args[3] = ctx->args[3];
-	if (nargs > 4)
-		a.mount.args[4] = ctx->args[4];
-	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	a->mount.args[0] = ctx->args[0];
+	a->mount.args[1] = ctx->args[1];
+	a->mount.args[2] = nargs > 2 ? ctx->args[2] : 0;
+	a->mount.args[3] = nargs > 3 ? ctx->args[3] : 0;
+	a->mount.args[4] = nargs > 4 ? ctx->args[4] : 0;
 	return 0;
 }
 
@@ -51,26 +50,20 @@ struct bh_mount_attr {
 static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
-	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a = bh_args_take(BH_SYS_MOUNT);
 	const void *src = NULL, *tgt = NULL, *fstype = NULL;
 	struct bh_mount_attr attr;
-	struct bh_sys_args *a;
 	struct bh_scratch *s;
 	struct bh_mount *e;
 	__u64 *args;
 	__u32 off;
 
-	if (bh_is_self())
-		return 0;
-	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
-	if (!a)
-		return 0;
 	/* the rules judge only mounts that took effect */
-	if (a->kind != BH_SYS_MOUNT || (bh_filtered(BH_EV_MOUNT) && ctx->ret))
-		goto out;
+	if (!a || (bh_filtered(BH_EV_MOUNT) && ctx->ret))
+		return 0;
 	s = bh_scratch_get();
 	if (!s)
-		goto out;
+		return 0;
 	e = (struct bh_mount *)s->rec;
 	off = bh_begin(s, task, BH_EV_MOUNT, sizeof(*e), (__s32)ctx->ret);
 	args = a->mount.args;
@@ -122,8 +115,6 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
 	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1);
 	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2);
 	bh_output(s, off);
-out:
-	bpf_map_delete_elem(&bh_sys_args, &tid);
 	return 0;
 }
 

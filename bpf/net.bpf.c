@@ -4,6 +4,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
+#include "args.bpf.h"
 #include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -19,24 +20,29 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tp/syscalls/sys_enter_connect")
 int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_CONNECT };
-	__u32 tid = bh_current_tid();
+	const void *uaddr = (const void *)ctx->args[1];
 	__u64 len = ctx->args[2]; /* 64-bit: the clamp below stays visible to the verifier */
+	struct bh_sys_args *a;
+	__u16 family = 0;
 
 	if (bh_is_self() || bh_host_task(BH_EV_CONNECT, bh_current()))
 		return 0;
-	a.connect.fd = (__s32)ctx->args[0];
-	if (len > BH_SOCKADDR_MAX)
-		len = BH_SOCKADDR_MAX;
-	if (len && bpf_probe_read_user(a.connect.addr, len, (const void *)ctx->args[1]))
-		bh_count(BH_CNT_READ_ERRORS);
-	else
-		a.connect.addrlen = len;
 	/* the only connect rule is about unix sockets (the runtime API) */
 	if (bh_filtered(BH_EV_CONNECT) &&
-	    (a.connect.addrlen < 2 || *(__u16 *)a.connect.addr != AF_UNIX))
+	    (len < sizeof(family) || bpf_probe_read_user(&family, sizeof(family), uaddr) ||
+	     family != AF_UNIX))
 		return 0;
-	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	a = bh_args_save(BH_SYS_CONNECT);
+	if (!a)
+		return 0;
+	a->connect.fd = (__s32)ctx->args[0];
+	a->connect.addrlen = 0;
+	if (len > BH_SOCKADDR_MAX)
+		len = BH_SOCKADDR_MAX;
+	if (len && bpf_probe_read_user(a->connect.addr, len, uaddr))
+		bh_count(BH_CNT_READ_ERRORS);
+	else
+		a->connect.addrlen = len;
 	return 0;
 }
 
@@ -125,8 +131,7 @@ SEC("tp/syscalls/sys_exit_connect")
 int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
-	__u32 tid = bh_current_tid();
-	struct bh_sys_args *a;
+	struct bh_sys_args *a = bh_args_take(BH_SYS_CONNECT);
 	struct bh_scratch *s;
 	struct bh_connect *e;
 	struct socket *sock;
@@ -134,21 +139,16 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__u16 family = 0;
 	__u32 off;
 
-	if (bh_is_self())
-		return 0;
-	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
 	if (!a)
 		return 0;
-	if (a->kind != BH_SYS_CONNECT)
-		goto out;
 	sock = bh_fd_socket(task, a->connect.fd);
 	if (sock)
 		sk = BPF_CORE_READ(sock, sk);
 	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ctx->ret))
-		goto out;
+		return 0;
 	s = bh_scratch_get();
 	if (!s)
-		goto out;
+		return 0;
 	e = (struct bh_connect *)s->rec;
 	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ctx->ret);
 	e->fd = a->connect.fd;
@@ -181,21 +181,19 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	}
 	}
 	bh_output(s, off);
-out:
-	bpf_map_delete_elem(&bh_sys_args, &tid);
 	return 0;
 }
 
 /* bind(fd, ...), listen(fd, ...): only the fd is needed; the address is kernel state. */
 static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_SOCK };
-	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a;
 
 	if (bh_is_self())
 		return 0;
-	a.sock_fd = (__s32)ctx->args[0];
-	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	a = bh_args_save(BH_SYS_SOCK);
+	if (a)
+		a->sock_fd = (__s32)ctx->args[0];
 	return 0;
 }
 
@@ -203,8 +201,7 @@ static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
 static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
 	struct task_struct *task = bh_current();
-	__u32 tid = bh_current_tid();
-	struct bh_sys_args *a;
+	struct bh_sys_args *a = bh_args_take(BH_SYS_SOCK);
 	struct bh_scratch *s;
 	struct socket *sock;
 	struct bh_sock *e;
@@ -212,23 +209,18 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 	__u16 family;
 	__u32 off;
 
-	if (bh_is_self())
+	if (!a || ctx->ret != 0)
 		return 0;
-	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
-	if (!a)
-		return 0;
-	if (a->kind != BH_SYS_SOCK || ctx->ret != 0)
-		goto out;
 	sock = bh_fd_socket(task, a->sock_fd);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
-		goto out;
+		return 0;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
-		goto out;
+		return 0;
 	s = bh_scratch_get();
 	if (!s)
-		goto out;
+		return 0;
 	e = (struct bh_sock *)s->rec;
 	off = bh_begin(s, task, type, sizeof(*e), 0);
 	e->fd = a->sock_fd;
@@ -244,8 +236,6 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 		bpf_core_read(e->addr, sizeof(e->addr), &sk->__sk_common.skc_v6_rcv_saddr);
 	}
 	bh_output(s, off);
-out:
-	bpf_map_delete_elem(&bh_sys_args, &tid);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
+#include "args.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -11,15 +12,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 SEC("tp/syscalls/sys_enter_setns")
 int tracepoint__syscalls__sys_enter_setns(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_sys_args a = { .kind = BH_SYS_SETNS };
-	__u32 tid = bh_current_tid();
+	struct bh_sys_args *a;
 
 	if (bh_is_self() || bh_host_task(BH_EV_SETNS, bh_current()))
 		return 0;
-	a.setns.fd = (__s32)ctx->args[0];
-	a.setns.nstype = (__s32)ctx->args[1];
-	bh_task_ns(bh_current(), a.setns.ns_before);
-	bpf_map_update_elem(&bh_sys_args, &tid, &a, BPF_ANY);
+	a = bh_args_save(BH_SYS_SETNS);
+	if (!a)
+		return 0;
+	a->setns.fd = (__s32)ctx->args[0];
+	a->setns.nstype = (__s32)ctx->args[1];
+	bh_task_ns(bh_current(), a->setns.ns_before);
 	return 0;
 }
 
@@ -27,19 +29,13 @@ SEC("tp/syscalls/sys_exit_setns")
 int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
-	__u32 tid = bh_current_tid();
-	struct bh_sys_args *a;
+	struct bh_sys_args *a = bh_args_take(BH_SYS_SETNS);
 	struct bh_scratch *s;
 	struct bh_setns *e;
 	__u32 after[BH_NS_KINDS], changed = 0, host = 0, off;
 
-	if (bh_is_self())
-		return 0;
-	a = bpf_map_lookup_elem(&bh_sys_args, &tid);
 	if (!a)
 		return 0;
-	if (a->kind != BH_SYS_SETNS)
-		goto out;
 	/* a failed setns changed nothing, but reading "after" still tells the truth */
 	bh_task_ns(task, after);
 	for (int k = 0; k < BH_NS_KINDS; k++) {
@@ -51,10 +47,10 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	}
 	/* the rules judge only a successful entry into a host namespace */
 	if (bh_filtered(BH_EV_SETNS) && (ctx->ret || !host))
-		goto out;
+		return 0;
 	s = bh_scratch_get();
 	if (!s)
-		goto out;
+		return 0;
 	e = (struct bh_setns *)s->rec;
 	off = bh_begin(s, task, BH_EV_SETNS, sizeof(*e), (__s32)ctx->ret);
 	e->fd = a->setns.fd;
@@ -67,7 +63,5 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 		e->host_ns[k] = host_ns[k];
 	}
 	bh_output(s, off);
-out:
-	bpf_map_delete_elem(&bh_sys_args, &tid);
 	return 0;
 }

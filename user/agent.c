@@ -137,6 +137,7 @@ static void write_stats(struct agent *a, bool final)
 		bh_json_uint(w, a->percpu[i].drops);
 	bh_json_arr_end(w);
 	bh_json_key_uint(w, "read_errors", sum.read_errors);
+	bh_json_key_uint(w, "args_lost", sum.args_lost);
 	bh_json_key_uint(w, "containers", rs.containers);
 	bh_json_key(w, "resolver");
 	bh_json_obj_begin(w);
@@ -175,6 +176,7 @@ static void publish_metrics(struct agent *a)
 	snap.kernel_emitted = sum.emitted;
 	snap.drops = sum.drops;
 	snap.read_errors = sum.read_errors;
+	snap.args_lost = sum.args_lost;
 	snap.containers = rs.containers;
 	snap.resolver_hits = rs.hits;
 	snap.resolver_misses = rs.misses;

@@ -456,6 +456,7 @@ int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 		sum->drops += vals[i].drops;
 		sum->emitted += vals[i].emitted;
 		sum->read_errors += vals[i].read_errors;
+		sum->args_lost += vals[i].args_lost;
 		if (per_cpu && i < ncpus)
 			per_cpu[i] = vals[i];
 	}

@@ -104,6 +104,9 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	       "Events lost in the kernel because the ring buffer was full.", s->drops);
 	scalar(f, "bulkhead_kernel_read_errors_total", "counter",
 	       "Kernel or user memory reads that left an event field empty.", s->read_errors);
+	scalar(f, "bulkhead_kernel_args_lost_total", "counter",
+	       "Hooked calls whose record was lost: no memory to keep their arguments.",
+	       s->args_lost);
 	scalar(f, "bulkhead_decode_errors_total", "counter",
 	       "Records rejected by user space as malformed.", s->decode_errors);
 	scalar(f, "bulkhead_containers", "gauge", "Containers tracked by the resolver.",

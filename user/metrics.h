@@ -29,6 +29,7 @@ struct bh_metrics_snapshot {
 	__u64 kernel_emitted;			     /* struct bh_counters, summed over CPUs */
 	__u64 drops;
 	__u64 read_errors;
+	__u64 args_lost;
 	__u64 decode_errors;
 	__u64 containers; /* struct bh_resolver_stats */
 	__u64 resolver_hits;

@@ -2,6 +2,7 @@
 /* test_hooks.c - loads the real BPF programs, triggers each hooked syscall, checks every field. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -328,6 +329,45 @@ static void test_exec(void **state)
 	assert_int_equal(e->secureexec, 0);
 	assert_int_equal(e->no_new_privs, status_hex("NoNewPrivs"));
 	assert_int_equal(e->seccomp_mode, status_hex("Seccomp"));
+}
+
+static void *exec_in_thread(void *arg)
+{
+	do_exec(arg);
+	return NULL;
+}
+
+/* A thread other than the leader execs: de_thread() gives it the leader's id. */
+static int do_exec_from_thread(void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, exec_in_thread, arg))
+		return 126;
+	pthread_join(t, NULL); /* returns only if exec failed */
+	return 127;
+}
+
+static void test_exec_from_thread(void **state)
+{
+	char *argv[] = { "true", NULL };
+	const struct bh_event *ev;
+	const struct bh_exec *e;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	child = run_child(do_exec_from_thread, argv);
+
+	ev = find(BH_EV_EXEC, child, 0);
+	assert_non_null(ev);
+	e = BH_EVENT_AS(ev, bh_exec);
+	assert_child_hdr(&e->hdr, child, "true");
+	/* the snapshot its sys_enter_execve took, under the thread's own id then */
+	assert_int_equal(e->before_valid, 1);
+	assert_int_equal(e->uid_before, getuid());
+	assert_int_equal(e->cap_effective_before, status_hex("CapEff"));
 }
 
 static void test_exec_many_args(void **state)
@@ -1270,6 +1310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_exec, test_teardown),
+		cmocka_unit_test_teardown(test_exec_from_thread, test_teardown),
 		cmocka_unit_test_teardown(test_exec_many_args, test_teardown),
 		cmocka_unit_test_teardown(test_exec_memfd, test_teardown),
 		cmocka_unit_test_teardown(test_exec_deleted, test_teardown),
