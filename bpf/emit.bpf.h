@@ -80,9 +80,10 @@ static __always_inline struct bh_scratch *bh_scratch_get(void)
 	return bpf_map_lookup_elem(&bh_scratch, &zero);
 }
 
+/* A BTF pointer: fields can be loaded directly, and helpers that take a task accept it. */
 static __always_inline struct task_struct *bh_current(void)
 {
-	return (struct task_struct *)bpf_get_current_task();
+	return bpf_get_current_task_btf();
 }
 
 /* Fills the common header from the current task, read after the kernel acted. */

@@ -48,16 +48,14 @@ static __always_inline void bh_task_ns(struct task_struct *task, __u32 ns[BH_NS_
  */
 static __always_inline __u64 bh_task_cgroup_v1_id(struct task_struct *task)
 {
-	struct css_set *cset;
 	struct cgroup_subsys_state *css;
 	int id = v1_subsys_id;
 
 	if (id < 0 || id >= bpf_core_field_size(struct css_set, subsys) / sizeof(void *))
 		return 0;
-	cset = BPF_CORE_READ(task, cgroups);
-	if (bpf_core_read(&css, sizeof(css), &cset->subsys[id]) || !css)
-		return 0;
-	return BPF_CORE_READ(css, cgroup, kn, id);
+	/* plain loads through the BTF pointer: no helper call per hop (every hooked syscall) */
+	css = task->cgroups->subsys[id];
+	return css ? css->cgroup->kn->id : 0;
 }
 
 #define BH_S_IFMT   00170000

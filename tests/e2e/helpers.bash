@@ -108,8 +108,10 @@ bh_stop() {
 # Prints the first stdout line of the monitor that matches the jq FILTER (a boolean
 # expression on one JSON object), polling for at most TIMEOUT seconds (default 10).
 wait_json() {
-	local filter=$1 timeout=${2:-10} i match
-	for ((i = 0; i <= timeout * 10; i++)); do
+	local filter=$1 timeout=${2:-10} match
+	# A deadline on the clock: each scan of a large output takes its own time.
+	local deadline=$((SECONDS + timeout))
+	while ((SECONDS <= deadline)); do
 		# fromjson? skips a last line still being written.
 		match=$(jq -c -R "fromjson? | select($filter)" "$BH_OUT" 2>/dev/null | head -n 1)
 		if [ -n "$match" ]; then
