@@ -292,8 +292,13 @@ void bh_rules_set_policy(struct bh_rules *r, const struct bh_policy *p)
 void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
 		       bh_finding_sink sink, void *ctx)
 {
-	/* bulkhead's own activity (e.g. its docker API calls) is not the node's. */
-	if (r->self_cgroup_id && ev->hdr->cgroup_id == r->self_cgroup_id)
+	/*
+	 * bulkhead's own container (e.g. a capture's, replayed without its
+	 * resolver) is not the node's. A host cgroup shared with bulkhead (a shell,
+	 * a sandbox's root cgroup) holds node processes: the kernel already drops
+	 * bulkhead's own calls by process.
+	 */
+	if (c && r->self_cgroup_id && ev->hdr->cgroup_id == r->self_cgroup_id)
 		return;
 	bh_rules_event(r, ev, c, sink, ctx);
 }

@@ -59,7 +59,7 @@ void bh_policy_free(struct bh_policy *p);
 
 struct bh_rules_opts {
 	const struct bh_policy *policy; /* NULL: built-in defaults; the caller keeps ownership */
-	__u64 self_cgroup_id;		/* events of this cgroup (bulkhead's own) are ignored */
+	__u64 self_cgroup_id;		/* events of this cgroup's container (bulkhead's own) are ignored */
 	int64_t boot_to_real_ns;	/* bh_boot_to_realtime_offset() */
 	__u32 host_ns[BH_NS_KINDS];	/* bh_host_namespaces(): privileged-port-binding compares
 					 * an event's net_ns with the host's; 0: not known */
@@ -96,6 +96,12 @@ void bh_rules_forget_container(struct bh_rules *r, const char *container_id);
  * are judged, as the agent needs the privileges the rules flag. self is copied.
  */
 void bh_rules_set_self(struct bh_rules *r, const struct bh_container *self);
+
+/*
+ * The programs whose exec by a host process (outside any container) a rule
+ * judges, NULL-terminated: in default mode the kernel drops every other host exec.
+ */
+extern const char *const bh_rules_host_programs[];
 
 /* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);

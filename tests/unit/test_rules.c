@@ -855,7 +855,9 @@ static void test_daemon_tcp(void **state)
 	feed(t, &r, NULL);
 	assert_int_equal(t->s.n, 0);
 
-	mk_exec(&r, "/usr/sbin/dockerd", "/usr/sbin/dockerd", insecure, sizeof(insecure) - 1);
+	/* a host process, here in bulkhead's own cgroup (a shell, a sandbox's root cgroup) */
+	mk_exec(&r, "/usr/sbin/dockerd", "/usr/sbin/dockerd", insecure, sizeof(insecure) - 1)
+		->hdr.cgroup_id = 999;
 	feed(t, &r, NULL);
 	f = only(&t->s, "daemon-tcp-without-tls");
 	assert_string_equal(jstr(f, "severity"), "critical");
