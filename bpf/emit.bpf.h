@@ -60,7 +60,8 @@ static __always_inline bool bh_filtered(__u32 type)
 
 /*
  * True when the task's cgroup was found by user space to hold no container:
- * the rules on setns, mount, capset and connect judge containers only.
+ * the rules on setns, mount, capset and connect judge containers only, and on
+ * exec judge only a few host programs (bh_host_programs).
  */
 static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
 {

@@ -86,6 +86,24 @@ static __always_inline __u32 exec_args(struct bh_scratch *s, struct task_struct 
 	return used ? used - 1 : 0;
 }
 
+/*
+ * Default mode, a host process: does the new program matter to a host rule? By
+ * the name of the file run (the exe) or the name it was called by (comm, the
+ * filename's basename), as the rules compare both.
+ */
+static __always_inline bool host_exec_wanted(struct linux_binprm *bprm)
+{
+	char name[BH_PROGRAM_NAME_MAX] = {};
+
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name));
+	if (bpf_map_lookup_elem(&bh_host_programs, name))
+		return true;
+	__builtin_memset(name, 0, sizeof(name));
+	bpf_get_current_comm(name, TASK_COMM_LEN);
+	return bpf_map_lookup_elem(&bh_host_programs, name) != NULL;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -99,6 +117,11 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 
 	if (bh_is_self())
 		return 0;
+	if (bh_host_task(BH_EV_EXEC, task) && !host_exec_wanted(bprm)) {
+		/* the cached exe is the old program's: a later record walks the new one */
+		bpf_map_delete_elem(&bh_exe_cache, &tgid);
+		return 0;
+	}
 	s = bh_scratch_get();
 	if (!s)
 		return 0;

@@ -29,6 +29,7 @@ const volatile __u32 filter_mask __weak = 0;
 #define BH_EXE_CACHE_ENTRIES 16384
 #define BH_HOST_CGROUPS	     4096
 #define BH_RUNTIME_SOCKS     64
+#define BH_HOST_PROGRAMS     16
 
 /*
  * The record under construction. Every string is copied at an offset masked
@@ -164,5 +165,12 @@ struct {
 	__type(key, char[BH_SOCK_NAME_MAX]);
 	__type(value, __u8);
 } bh_runtime_socks SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BH_HOST_PROGRAMS);
+	__type(key, char[BH_PROGRAM_NAME_MAX]);
+	__type(value, __u8);
+} bh_host_programs SEC(".maps") __weak;
 
 #endif /* BULKHEAD_MAPS_BPF_H */

@@ -226,12 +226,15 @@ struct bh_counters {
  * "bh_host_cgroups": cgroups user space found to hold no container, keyed like
  * the header's two cgroup ids. "bh_runtime_socks": basenames of the runtime API
  * sockets, NUL-padded; the all-zero key means "any unix peer".
+ * "bh_host_programs": names of the programs whose exec outside any container a
+ * rule judges (the runtime daemons, docker-proxy), NUL-padded.
  */
 struct bh_cgroup_key {
 	__u64 cgroup_id;
 	__u64 cgroup_v1_id;
 };
 
-#define BH_SOCK_NAME_MAX 32
+#define BH_SOCK_NAME_MAX	  32
+#define BH_PROGRAM_NAME_MAX 32
 
 #endif /* BULKHEAD_EVENTS_H */

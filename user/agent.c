@@ -559,6 +559,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	lopts.ringbuf_bytes = opts->ringbuf_bytes;
 	/* What is printed raw stays whole; the rest is cut down to what the rules need. */
 	lopts.filter_mask = a.capture ? 0 : ~opts->event_mask;
+	lopts.host_programs = bh_rules_host_programs;
 	lopts.wakeup_us = BH_WAKEUP_US;
 	if (bh_loader_start(&lopts, &a.loader))
 		goto out;

@@ -350,6 +350,30 @@ static int configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 	return 0;
 }
 
+static int set_host_programs(struct bh_loader *l, const char *const *names)
+{
+	char key[BH_PROGRAM_NAME_MAX];
+	__u8 one = 1;
+	int err;
+
+	for (; names && *names; names++) {
+		if (strlen(*names) >= sizeof(key)) {
+			bh_error("host program name '%s' is too long for the kernel filter", *names);
+			return -ENAMETOOLONG;
+		}
+		memset(key, 0, sizeof(key));
+		memcpy(key, *names, strlen(*names));
+		err = bpf_map__update_elem(l->skel->maps.bh_host_programs, key, sizeof(key), &one,
+					   sizeof(one), BPF_ANY);
+		if (err) {
+			bh_error("cannot set the host programs in the kernel filter: %s",
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 {
 	struct bh_loader *l;
@@ -396,6 +420,9 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 		goto fail;
 	/* Let every unix peer through until the policy names the runtime sockets */
 	err = bh_loader_set_runtime_sockets(l, NULL, 0);
+	if (err)
+		goto fail;
+	err = set_host_programs(l, opts->host_programs);
 	if (err)
 		goto fail;
 	/* Attach each program to its tracepoint */

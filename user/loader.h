@@ -17,10 +17,13 @@ struct bh_loader_opts {
 	 * Bit (1 << BH_EV_*): records of that type no rule needs are dropped in
 	 * the kernel (failed calls, setns not into a host namespace, capset that
 	 * adds nothing, non-unix connects and unix peers that are no runtime
-	 * socket, and setns/mount/capset/connect of bh_loader_host_cgroup()s).
+	 * socket, setns/mount/capset/connect of bh_loader_host_cgroup()s, and
+	 * their execs of programs not in host_programs).
 	 * The agent passes ~event_mask: every type printed raw is left whole.
 	 */
 	unsigned int filter_mask;
+	/* NULL-terminated names of the programs whose host execs are judged */
+	const char *const *host_programs;
 	/*
 	 * 0: the kernel wakes the consumer for every record that finds it idle
 	 * (an IPI each, microseconds in a VM). Else at most one such wake-up per

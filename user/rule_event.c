@@ -102,6 +102,12 @@ static void on_exec_ssh(struct bh_rules *r, const struct bh_event *ev, const str
 	}
 }
 
+/* The programs whose exec on the host the two rules below judge. */
+static const char prog_dockerd[] = "dockerd", prog_containerd[] = "containerd",
+		  prog_docker_proxy[] = "docker-proxy";
+const char *const bh_rules_host_programs[] = { prog_dockerd, prog_containerd, prog_docker_proxy,
+					       NULL };
+
 /* dockerd/containerd -H tcp://... (or --host) without --tlsverify; any process, host included. */
 static void on_exec_daemon(struct bh_rules *r, const struct bh_event *ev,
 			   const struct bh_container *c, const char *exe, const char *filename,
@@ -114,8 +120,8 @@ static void on_exec_daemon(struct bh_rules *r, const struct bh_event *ev,
 	struct bh_hit h;
 	size_t off = 0;
 
-	if (strcmp(base, "dockerd") && strcmp(base, "containerd") && strcmp(fbase, "dockerd") &&
-	    strcmp(fbase, "containerd"))
+	if (strcmp(base, prog_dockerd) && strcmp(base, prog_containerd) &&
+	    strcmp(fbase, prog_dockerd) && strcmp(fbase, prog_containerd))
 		return;
 	while (next_arg(&ev->str[1], &off, arg, sizeof(arg))) {
 		const char *value = NULL;
@@ -158,7 +164,7 @@ static void on_exec_proxy(struct bh_rules *r, const struct bh_event *ev,
 	size_t off = 0;
 	int want = 0; /* which option's value comes next */
 
-	if (strcmp(bh_basename(exe), "docker-proxy"))
+	if (strcmp(bh_basename(exe), prog_docker_proxy))
 		return;
 	while (next_arg(&ev->str[1], &off, arg, sizeof(arg))) {
 		const char *a = arg[0] == '-' && arg[1] == '-' ? arg + 1 : arg;
@@ -506,7 +512,7 @@ static void on_listen(struct bh_rules *r, const struct bh_event *ev, const struc
 	if (s->hdr.ret != 0 || (s->family != AF_INET && s->family != AF_INET6) || !s->port)
 		return;
 	snprintf(detail, sizeof(detail), "%u", s->port);
-	dockerd = !strcmp(bh_basename(cstr(&ev->exe, exe, sizeof(exe))), "dockerd");
+	dockerd = !strcmp(bh_basename(cstr(&ev->exe, exe, sizeof(exe))), prog_dockerd);
 	/* dockerd's embedded DNS listens on 127.0.0.11 in each container network: loopback. */
 	if (s->port == 2375 || (dockerd && !lo && !daemon_tls_port(s->port))) {
 		w = bh_hit_event(

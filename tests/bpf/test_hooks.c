@@ -495,22 +495,34 @@ static void test_setns(void **state)
 	assert_true((size_t)snprintf((buf), sizeof(buf), "%s/%s", T.tmpdir, (name)) < sizeof(buf))
 
 /* Copies /bin/true into dir, so that an exec from a mount shows the path across it. */
-static int copy_true(const char *dir)
+/* Copies /bin/true into fd; 0 or -1. */
+static int copy_true_to(int out)
 {
-	char dst[PATH_MAX], buf[65536];
-	int in = open("/bin/true", O_RDONLY), out;
+	char buf[65536];
+	int in = open("/bin/true", O_RDONLY);
 	ssize_t n;
 
-	if ((size_t)snprintf(dst, sizeof(dst), "%s/true", dir) >= sizeof(dst))
-		return -1;
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	if (in < 0 || out < 0)
+	if (in < 0)
 		return -1;
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, (size_t)n) != n)
-			return -1;
+			n = -1;
 	close(in);
-	return close(out);
+	return n < 0 ? -1 : 0;
+}
+
+static int copy_true(const char *dir)
+{
+	char dst[PATH_MAX];
+	int out, err;
+
+	if ((size_t)snprintf(dst, sizeof(dst), "%s/true", dir) >= sizeof(dst))
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0)
+		return -1;
+	err = copy_true_to(out);
+	return close(out) || err ? -1 : 0;
 }
 
 static int exec_from(const char *dir)
@@ -971,22 +983,6 @@ static void test_counters(void **state)
 
 /* ---- exec from a memfd or an unlinked file -------------------------------- */
 
-/* Copies /bin/true into fd; 0 or -1. */
-static int copy_true_to(int out)
-{
-	char buf[65536];
-	int in = open("/bin/true", O_RDONLY);
-	ssize_t n;
-
-	if (in < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			n = -1;
-	close(in);
-	return n < 0 ? -1 : 0;
-}
-
 /* Execs the file open at *(int *)arg through the fd (execveat AT_EMPTY_PATH). */
 static int do_fexec(void *arg)
 {
@@ -1105,16 +1101,25 @@ static int unix_listener(const char *path)
  * With every type filtered, only what a rule could judge reaches the ring; the
  * group's unfiltered loader (filter_mask 0, as with --events all) sees it all.
  */
+static int do_exec_path(void *path)
+{
+	execl(path, "true", (char *)NULL);
+	return 127;
+}
+
 static void test_filters(void **state)
 {
-	struct bh_loader_opts opts = { .filter_mask = ~0U, .wakeup_us = BH_WAKEUP_US };
+	static const char *const host_programs[] = { "dockerd", "containerd", NULL };
+	struct bh_loader_opts opts = { .filter_mask = ~0U,
+				       .wakeup_us = BH_WAKEUP_US,
+				       .host_programs = host_programs };
 	char *const socks[] = { "/var/run/docker.sock", "bh-runtime.sock" };
-	char runtime[PATH_MAX], other[PATH_MAX];
+	char runtime[PATH_MAX], other[PATH_MAX], daemon[PATH_MAX], called[PATH_MAX];
 	char *paths[] = { runtime, other, NULL };
 	struct bh_loader *l;
 	struct ring_buffer *rb;
 	struct setns_arg a;
-	int p[2], l1, l2, want_setns;
+	int p[2], l1, l2, fd, want_setns;
 	pid_t child;
 
 	(void)state;
@@ -1181,6 +1186,26 @@ static void test_filters(void **state)
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(count(BH_EV_CONNECT, child), 3);
 	assert_int_equal(F.n, 0);
+
+	/*
+	 * and of its execs only those of a host program: by the file's own name
+	 * (a copy named dockerd) or by the name it is called by (a symlink).
+	 */
+	child = run_child(do_exec_path, "/bin/true");
+	assert_int_equal(count(BH_EV_EXEC, child), 1);
+	path_in(daemon, "dockerd");
+	fd = open(daemon, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	assert_int_equal(copy_true_to(fd), 0);
+	assert_int_equal(close(fd), 0);
+	path_in(called, "containerd");
+	assert_int_equal(symlink("/bin/true", called), 0);
+	run_child(do_exec_path, daemon);
+	run_child(do_exec_path, called);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(F.n, 2);
+	assert_int_equal(F.type[0], BH_EV_EXEC);
+	assert_int_equal(F.type[1], BH_EV_EXEC);
 
 	close(l1);
 	close(l2);

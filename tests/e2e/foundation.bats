@@ -158,6 +158,22 @@ has_cap() {
 	bh_stop
 }
 
+@test "default mode: a host dockerd on TCP without TLS is judged; other host execs stay in the kernel" {
+	bh_start
+	# Named dockerd, started as /tmp/.../dockerd: busybox refuses the applet, after the exec.
+	cp "$(command -v busybox)" "$BATS_TEST_TMPDIR/dockerd"
+	for _ in $(seq 100); do /bin/true; done
+	"$BATS_TEST_TMPDIR/dockerd" -H tcp://0.0.0.0:2375 2>/dev/null || true
+	line=$(wait_json '.type == "finding" and .rule == "daemon-tcp-without-tls" and
+		.container == null and .process.exe == "'"$BATS_TEST_TMPDIR/dockerd"'"')
+	json_check "$line" '.evidence.host == "tcp://0.0.0.0:2375"'
+	bh_stop
+	# The host's exec records that reached user space: the first of this test's cgroup,
+	# before user space named it a host cgroup, and the dockerd one; not the 100 others.
+	line=$(wait_json '.type == "stats" and .final')
+	json_check "$line" '.events.exec < 20'
+}
+
 @test "host process: exec and docker.sock connect have container null" {
 	bh_require docker
 	[ -x "$BATS_FILE_TMPDIR/bh-host-trigger" ] || bh_skip_or_fail "gcc could not build bh-trigger"
