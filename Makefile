@@ -126,12 +126,12 @@ $(O)/bench/syscall-storm: $(BENCH_DIR)/syscall-storm.c | $(O)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -static $< -o $@
 
-$(O)/bench/pipeline-bench: bench/pipeline-bench.c $(O)/libbulkhead.a | $(O)/bench
+$(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a | $(O)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
 .PHONY: bench
-bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/pipeline-bench
+bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
 .PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean

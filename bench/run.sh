@@ -22,4 +22,25 @@ else
 fi
 python3 "$BENCH_DIR/bench.py" --paired "$@"
 echo
-"$O/bench/pipeline-bench" 3000000
+
+# User space: a capture of N records (made once per N, then reused) replayed with every
+# event printed into /dev/null; CPU and max RSS are the replay process's own (wait4).
+N=${REPLAY_RECORDS:-3000000}
+CAPTURE="$O/bench/capture-$N.bhcap"
+[ -s "$CAPTURE" ] || { "$O/bench/capture-gen" "$CAPTURE.tmp" "$N" && mv "$CAPTURE.tmp" "$CAPTURE"; }
+python3 - "$N" "$O/bulkhead" replay "$CAPTURE" --events all <<'PY'
+import os, sys, time
+n, argv = int(sys.argv[1]), sys.argv[2:]
+t0 = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
+    os.execv(argv[0], argv)
+_, status, ru = os.wait4(pid, 0)
+wall = time.monotonic() - t0
+cpu = ru.ru_utime + ru.ru_stime
+print(f"replay records={n} wall_s={wall:.3f} records_per_s={n / wall:.0f} "
+      f"cpu_s={cpu:.3f} (user {ru.ru_utime:.3f} sys {ru.ru_stime:.3f}) "
+      f"records_per_cpu_s={n / cpu:.0f} max_rss_kib={ru.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
