@@ -44,63 +44,102 @@ bool bh_json_failed(const struct bh_json *w)
 	return w->failed;
 }
 
-/* Makes room for n more bytes plus a NUL (so the buffer is always a C string). */
-static bool reserve(struct bh_json *w, size_t n)
+/* The slow half of reserve(): grows the buffer to hold need bytes. */
+static bool grow(struct bh_json *w, size_t need)
 {
-	size_t need, cap;
+	size_t cap = w->cap ? w->cap : BH_JSON_INITIAL_CAP;
 	char *buf;
 
-	if (w->failed)
-		return false;
-	if (n > SIZE_MAX - w->len - 1)
-		goto fail;
-	need = w->len + n + 1;
-	if (need <= w->cap)
-		return true;
-	cap = w->cap ? w->cap : BH_JSON_INITIAL_CAP;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	buf = realloc(w->buf, cap);
-	if (!buf)
-		goto fail;
+	if (!buf) {
+		w->failed = true;
+		return false;
+	}
 	w->buf = buf;
 	w->cap = cap;
 	return true;
-fail:
-	w->failed = true;
-	return false;
 }
 
-static void put(struct bh_json *w, const char *s, size_t n)
+/* Makes room for n more bytes plus a NUL (so the buffer is always a C string). */
+static inline bool reserve(struct bh_json *w, size_t n)
+{
+	if (w->failed)
+		return false;
+	if (n > SIZE_MAX - w->len - 1) {
+		w->failed = true;
+		return false;
+	}
+	return w->len + n + 1 <= w->cap || grow(w, w->len + n + 1);
+}
+
+/*
+ * Writing is done in two steps: open_*() reserves room for the worst case and
+ * returns where to write, the caller writes, and commit() sets the length from
+ * its end pointer. One reservation and no call per piece of a member.
+ */
+static inline void commit(struct bh_json *w, char *end)
+{
+	*end = '\0';
+	w->len = (size_t)(end - w->buf);
+}
+
+/* Room for a value of at most max bytes, after the comma when the container holds one already. */
+static inline char *open_value(struct bh_json *w, size_t max)
+{
+	char *out;
+
+	if (max > SIZE_MAX - 1 || !reserve(w, max + 1))
+		return NULL;
+	out = w->buf + w->len;
+	if (w->need_comma[w->depth])
+		*out++ = ',';
+	w->need_comma[w->depth] = true;
+	return out;
+}
+
+/* The most bytes a string of len bytes takes: every byte a 6-byte escape, and quotes. */
+static inline bool string_max(struct bh_json *w, size_t len, size_t *max)
+{
+	if (len > (SIZE_MAX - 2) / 6) {
+		w->failed = true;
+		return false;
+	}
+	*max = len * 6 + 2;
+	return true;
+}
+
+static inline void put(struct bh_json *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
 	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
+	commit(w, w->buf + w->len + n);
 }
 
-/* Before any value: a comma if the container already holds one. */
-static bool value_begin(struct bh_json *w)
+static inline void put_char(struct bh_json *w, char c)
 {
-	if (w->failed)
-		return false;
-	if (w->need_comma[w->depth])
-		put(w, ",", 1);
-	w->need_comma[w->depth] = true;
-	return !w->failed;
+	if (!reserve(w, 1))
+		return;
+	w->buf[w->len] = c;
+	commit(w, w->buf + w->len + 1);
 }
 
 static void open_scope(struct bh_json *w, char c)
 {
-	if (!value_begin(w))
-		return;
+	char *out;
+
 	/* Deeper than the comma stack is a caller bug: fail rather than corrupt. */
-	if (w->depth + 1 >= BH_JSON_MAX_DEPTH) {
+	if (!w->failed && w->depth + 1 >= BH_JSON_MAX_DEPTH) {
 		w->failed = true;
 		return;
 	}
-	put(w, &c, 1);
+	out = open_value(w, 1);
+	if (!out)
+		return;
+	*out++ = c;
+	commit(w, out);
 	w->depth++;
 	w->need_comma[w->depth] = false;
 }
@@ -114,7 +153,7 @@ static void close_scope(struct bh_json *w, char c)
 		return;
 	}
 	w->depth--;
-	put(w, &c, 1);
+	put_char(w, c);
 }
 
 void bh_json_obj_begin(struct bh_json *w)
@@ -180,87 +219,193 @@ static inline bool plain_ascii(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-static void put_string(struct bh_json *w, const char *str, size_t len)
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_80 0x8080808080808080ULL
+
+/*
+ * The top bit of each of the 8 bytes of x that is not plain_ascii() (x read
+ * from memory: byte i of the string is bits 8i..8i+7). Such a byte is always
+ * flagged; a byte above a flagged one may be flagged without cause (a borrow).
+ */
+static inline uint64_t word_special(uint64_t x)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	char *out;
+	uint64_t quote = x ^ (BYTES_01 * '"'), bslash = x ^ (BYTES_01 * '\\');
+
+	return (((x - BYTES_01 * 0x20) & ~x) | ((quote - BYTES_01) & ~quote) |
+		((bslash - BYTES_01) & ~bslash) | x) &
+	       BYTES_80;
+}
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word_special() reads strings LE");
+
+/* The escape of a byte that is neither plain ASCII nor the start of valid UTF-8. */
+static char *write_escape(char *out, unsigned char c)
+{
+	static const char replacement[6] = "\\ufffd"; /* U+FFFD, no NUL */
+
+	if (c >= 0x80) {
+		memcpy(out, replacement, sizeof(replacement));
+		return out + sizeof(replacement);
+	}
+	*out++ = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		*out++ = (char)c;
+		break;
+	case '\n':
+		*out++ = 'n';
+		break;
+	case '\t':
+		*out++ = 't';
+		break;
+	case '\r':
+		*out++ = 'r';
+		break;
+	case '\b':
+		*out++ = 'b';
+		break;
+	case '\f':
+		*out++ = 'f';
+		break;
+	default:
+		out[0] = 'u';
+		out[1] = out[2] = '0';
+		out[3] = hex_digits[c >> 4];
+		out[4] = hex_digits[c & 0xf];
+		out += 5;
+		break;
+	}
+	return out;
+}
+
+/* write_string() of a long or not plain string: s escaped, without the quotes. */
+static char *write_string_rest(char *out, const unsigned char *s, size_t len)
+{
 	size_t i = 0;
 
-	/* Worst case: every byte becomes a 6-byte escape; reserve once, then write freely. */
-	if (len > (SIZE_MAX - 2) / 6) {
-		w->failed = true;
-		return;
-	}
-	if (!reserve(w, len * 6 + 2))
-		return;
-	out = w->buf + w->len;
-	*out++ = '"';
 	while (i < len) {
-		unsigned char c = s[i];
-		size_t run, seq;
+		unsigned char c;
+		uint64_t x;
+		size_t seq;
 
-		if (plain_ascii(c)) {
-			for (run = i + 1; run < len && plain_ascii(s[run]); run++)
-				;
-			memcpy(out, s + i, run - i);
-			out += run - i;
-			i = run;
-			continue;
+		/* Plain runs 8 bytes at a time, copied as they are checked. */
+		while (i + 8 <= len) {
+			memcpy(&x, s + i, 8);
+			if (word_special(x))
+				break;
+			memcpy(out, &x, 8);
+			out += 8;
+			i += 8;
 		}
-		if (c >= 0x80) {
-			seq = utf8_seq_len(s + i, len - i);
-			if (seq) {
-				memcpy(out, s + i, seq);
-				out += seq;
-				i += seq;
-			} else {
-				memcpy(out, "\\ufffd", 6);
-				out += 6;
-				i++;
+		/* A plain tail shorter than a word: the last 8 bytes of s, shifted down to it. */
+		if (len >= 8 && i < len && len - i < 8) {
+			size_t drop = 8 * (8 - (len - i));
+
+			memcpy(&x, s + len - 8, 8);
+			if (!(word_special(x) >> drop)) {
+				x >>= drop;
+				/* 8 bytes fit: at least 6 per byte left were reserved. */
+				memcpy(out, &x, 8);
+				return out + (len - i);
 			}
-			continue;
 		}
-		*out++ = '\\';
-		switch (c) {
-		case '"':
-		case '\\':
-			*out++ = (char)c;
+		while (i < len && plain_ascii(s[i]))
+			*out++ = (char)s[i++];
+		if (i == len)
 			break;
-		case '\n':
-			*out++ = 'n';
-			break;
-		case '\t':
-			*out++ = 't';
-			break;
-		case '\r':
-			*out++ = 'r';
-			break;
-		case '\b':
-			*out++ = 'b';
-			break;
-		case '\f':
-			*out++ = 'f';
-			break;
-		default:
-			memcpy(out, "u00", 3);
-			out[3] = hex_digits[c >> 4];
-			out[4] = hex_digits[c & 0xf];
-			out += 5;
-			break;
+		c = s[i];
+		if (c >= 0x80 && (seq = utf8_seq_len(s + i, len - i))) {
+			memcpy(out, s + i, seq);
+			out += seq;
+			i += seq;
+		} else {
+			out = write_escape(out, c);
+			i++;
 		}
-		i++;
 	}
+	return out;
+}
+
+/*
+ * Copies s (at most 16 bytes) to out when it is all plain_ascii(): short
+ * strings (keys, names) are most, and are checked as one or two words read
+ * overlapping, not byte by byte. False when a byte needs a closer look.
+ */
+static inline bool copy_short_plain(char *out, const unsigned char *s, size_t len)
+{
+	/* Bytes of a word not taken from s are spaces: plain. */
+	const uint64_t spaces = BYTES_01 * ' ';
+	uint64_t a, b;
+	uint32_t a4, b4;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+		if (word_special(a) | word_special(b))
+			return false;
+		memcpy(out, &a, 8);
+		memcpy(out + len - 8, &b, 8);
+		return true;
+	}
+	if (len >= 4) {
+		memcpy(&a4, s, 4);
+		memcpy(&b4, s + len - 4, 4);
+		if (word_special(a4 | (uint64_t)b4 << 32))
+			return false;
+		memcpy(out, &a4, 4);
+		memcpy(out + len - 4, &b4, 4);
+		return true;
+	}
+	if (!len)
+		return true;
+	/* 1 to 3 bytes: the first, the middle and the last are all of them. */
+	a = s[0] | (uint64_t)s[len / 2] << 8 | (uint64_t)s[len - 1] << 16 | (spaces << 24);
+	if (word_special(a))
+		return false;
+	out[0] = (char)s[0];
+	out[len / 2] = (char)s[len / 2];
+	out[len - 1] = (char)s[len - 1];
+	return true;
+}
+
+/* s as a JSON string at out, which has room for string_max(len) bytes; returns the end. */
+static inline char *write_string(char *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
 	*out++ = '"';
-	*out = '\0';
-	w->len = (size_t)(out - w->buf);
+	if (len <= 16 && copy_short_plain(out, s, len))
+		out += len;
+	else
+		out = write_string_rest(out, s, len);
+	*out++ = '"';
+	return out;
+}
+
+/* Room for a member of at most vmax value bytes, its "key": written; NULL when failed. */
+static inline char *open_member(struct bh_json *w, const char *key, size_t vmax)
+{
+	size_t klen = strlen(key), kmax;
+	char *out;
+
+	if (!string_max(w, klen, &kmax) || vmax > SIZE_MAX - kmax - 1)
+		return NULL;
+	out = open_value(w, kmax + 1 + vmax);
+	if (!out)
+		return NULL;
+	out = write_string(out, key, klen);
+	*out++ = ':';
+	return out;
 }
 
 void bh_json_key(struct bh_json *w, const char *key)
 {
-	if (!value_begin(w))
+	char *out = open_member(w, key, 0);
+
+	if (!out)
 		return;
-	put_string(w, key, strlen(key));
-	put(w, ":", 1);
+	commit(w, out);
 	/* The value that follows belongs to this member: no comma before it. */
 	w->need_comma[w->depth] = false;
 }
@@ -276,72 +421,120 @@ void bh_json_str(struct bh_json *w, const char *s)
 
 void bh_json_strn(struct bh_json *w, const char *s, size_t len)
 {
+	size_t max;
+	char *out;
+
 	if (!s && len) {
 		bh_json_null(w);
 		return;
 	}
-	if (value_begin(w))
-		put_string(w, s ? s : "", len);
+	if (!string_max(w, len, &max) || !(out = open_value(w, max)))
+		return;
+	commit(w, write_string(out, s ? s : "", len));
 }
 
-/* Digits of v at the end of a 20-byte buffer (UINT64_MAX has 20); returns the first. */
-static char *utoa_end(uint64_t v, char *end)
-{
-	char *p = end;
+/* Two digits per step: "00" to "99". */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				  "31323334353637383940414243444546474849505152535455565758596061"
+				  "6263646566676869707172737475767778798081828384858687888990919293"
+				  "949596979899";
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return p;
+/* v in decimal at out (room for 20 bytes); returns the end. */
+static char *write_uint(char *out, uint64_t v)
+{
+	char *end;
+	uint64_t t = v;
+	size_t n = 1;
+
+	/* Digits counted first, so they are written in place from the last one. */
+	while (t >= 100) {
+		n += 2;
+		t /= 100;
+	}
+	n += t >= 10;
+	end = out + n;
+	out = end;
+	while (v >= 100) {
+		out -= 2;
+		memcpy(out, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(out - 2, digit_pairs + 2 * v, 2);
+	else
+		out[-1] = (char)('0' + v);
+	return end;
+}
+
+/* v at out (room for 20 bytes); returns the end. */
+static char *write_int(char *out, int64_t v)
+{
+	if (v >= 0)
+		return write_uint(out, (uint64_t)v);
+	*out++ = '-';
+	/* Negate in unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
+	return write_uint(out, 0 - (uint64_t)v);
+}
+
+/* Fixed width, so masks line up and compare as strings: "0x" + 16 digits, quoted (20 bytes). */
+static char *write_hex(char *out, uint64_t v)
+{
+	out[0] = '"';
+	out[1] = '0';
+	out[2] = 'x';
+	for (int i = 0; i < 16; i++)
+		out[3 + i] = hex_digits[(v >> (60 - 4 * i)) & 0xf];
+	out[19] = '"';
+	return out + 20;
+}
+
+static char *write_bool(char *out, bool v)
+{
+	memcpy(out, v ? "true" : "false", v ? 4 : 5);
+	return out + (v ? 4 : 5);
 }
 
 void bh_json_uint(struct bh_json *w, uint64_t v)
 {
-	char buf[20], *p;
+	char *out = open_value(w, 20);
 
-	if (!value_begin(w))
-		return;
-	p = utoa_end(v, buf + sizeof(buf));
-	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	if (out)
+		commit(w, write_uint(out, v));
 }
 
 void bh_json_int(struct bh_json *w, int64_t v)
 {
-	char buf[21], *p;
+	char *out = open_value(w, 20);
 
-	if (!value_begin(w))
-		return;
-	/* Negate in unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
-	p = utoa_end(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, buf + sizeof(buf));
-	if (v < 0)
-		*--p = '-';
-	put(w, p, (size_t)(buf + sizeof(buf) - p));
+	if (out)
+		commit(w, write_int(out, v));
 }
 
 void bh_json_bool(struct bh_json *w, bool v)
 {
-	if (value_begin(w))
-		put(w, v ? "true" : "false", v ? 4 : 5);
+	char *out = open_value(w, 5);
+
+	if (out)
+		commit(w, write_bool(out, v));
 }
 
 void bh_json_null(struct bh_json *w)
 {
-	if (value_begin(w))
-		put(w, "null", 4);
+	static const char null_text[4] = "null"; /* no NUL */
+	char *out = open_value(w, sizeof(null_text));
+
+	if (!out)
+		return;
+	memcpy(out, null_text, sizeof(null_text));
+	commit(w, out + sizeof(null_text));
 }
 
 void bh_json_hex(struct bh_json *w, uint64_t v)
 {
-	/* Fixed width, so masks line up and compare as strings: "0x" + 16 digits. */
-	char buf[20] = { '"', '0', 'x' };
+	char *out = open_value(w, 20);
 
-	if (!value_begin(w))
-		return;
-	for (int i = 0; i < 16; i++)
-		buf[3 + i] = hex_digits[(v >> (60 - 4 * i)) & 0xf];
-	buf[19] = '"';
-	put(w, buf, sizeof(buf));
+	if (out)
+		commit(w, write_hex(out, v));
 }
 
 void bh_json_raw(struct bh_json *w, const char *s, size_t len)
@@ -349,9 +542,19 @@ void bh_json_raw(struct bh_json *w, const char *s, size_t len)
 	put(w, s, len);
 }
 
+void bh_json_raw_value(struct bh_json *w, const char *s, size_t len)
+{
+	char *out = open_value(w, len);
+
+	if (!out)
+		return;
+	memcpy(out, s, len);
+	commit(w, out + len);
+}
+
 void bh_json_newline(struct bh_json *w)
 {
-	put(w, "\n", 1);
+	put_char(w, '\n');
 	/* A new line starts a new top-level value, not a sibling of the last one. */
 	if (w->depth == 0)
 		w->need_comma[0] = false;
@@ -359,38 +562,59 @@ void bh_json_newline(struct bh_json *w)
 
 void bh_json_key_str(struct bh_json *w, const char *key, const char *s)
 {
-	bh_json_key(w, key);
-	bh_json_str(w, s);
+	if (!s) {
+		bh_json_key(w, key);
+		bh_json_null(w);
+		return;
+	}
+	bh_json_key_strn(w, key, s, strlen(s));
 }
 
 void bh_json_key_strn(struct bh_json *w, const char *key, const char *s, size_t len)
 {
-	bh_json_key(w, key);
-	bh_json_strn(w, s, len);
+	size_t max;
+	char *out;
+
+	if (!s && len) {
+		bh_json_key(w, key);
+		bh_json_null(w);
+		return;
+	}
+	if (!string_max(w, len, &max) || !(out = open_member(w, key, max)))
+		return;
+	commit(w, write_string(out, s ? s : "", len));
 }
 
 void bh_json_key_int(struct bh_json *w, const char *key, int64_t v)
 {
-	bh_json_key(w, key);
-	bh_json_int(w, v);
+	char *out = open_member(w, key, 20);
+
+	if (out)
+		commit(w, write_int(out, v));
 }
 
 void bh_json_key_uint(struct bh_json *w, const char *key, uint64_t v)
 {
-	bh_json_key(w, key);
-	bh_json_uint(w, v);
+	char *out = open_member(w, key, 20);
+
+	if (out)
+		commit(w, write_uint(out, v));
 }
 
 void bh_json_key_bool(struct bh_json *w, const char *key, bool v)
 {
-	bh_json_key(w, key);
-	bh_json_bool(w, v);
+	char *out = open_member(w, key, 5);
+
+	if (out)
+		commit(w, write_bool(out, v));
 }
 
 void bh_json_key_hex(struct bh_json *w, const char *key, uint64_t v)
 {
-	bh_json_key(w, key);
-	bh_json_hex(w, v);
+	char *out = open_member(w, key, 20);
+
+	if (out)
+		commit(w, write_hex(out, v));
 }
 
 static void put2(char *p, unsigned int v)

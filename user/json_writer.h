@@ -51,6 +51,8 @@ void bh_json_null(struct bh_json *w);
 void bh_json_hex(struct bh_json *w, uint64_t v);
 /* Appends raw bytes (a newline between lines). */
 void bh_json_raw(struct bh_json *w, const char *s, size_t len);
+/* A value rendered earlier as valid JSON (e.g. by another writer), with the comma it needs. */
+void bh_json_raw_value(struct bh_json *w, const char *s, size_t len);
 void bh_json_newline(struct bh_json *w);
 
 /* Member shorthands: key then value. */
