@@ -638,25 +638,12 @@ static void clamp_time(int64_t *sec, long *nsec)
 	}
 }
 
-void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
+/* "YYYY-MM-DDTHH:MM:SS" of sec (in range) at out. */
+static void civil_time(char *out, int64_t sec)
 {
-	char out[] = "0000-00-00T00:00:00.000000000Z";
 	int64_t days, secs_of_day, era, z;
 	unsigned int doe, yoe, doy, mp, day, month;
 	int64_t year;
-	size_t n;
-
-	if (!size)
-		return;
-	/* Clamp before and after normalising nsec, so the carry cannot overflow sec. */
-	clamp_time(&sec, &nsec);
-	sec += nsec / 1000000000L;
-	nsec %= 1000000000L;
-	if (nsec < 0) {
-		nsec += 1000000000L;
-		sec--;
-	}
-	clamp_time(&sec, &nsec);
 
 	/* Civil date from days since 1970-01-01: H. Hinnant's civil_from_days, no gmtime_r lock. */
 	days = sec / 86400;
@@ -677,14 +664,48 @@ void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
 
 	put2(out, (unsigned int)(year / 100));
 	put2(out + 2, (unsigned int)(year % 100));
+	out[4] = '-';
 	put2(out + 5, month);
+	out[7] = '-';
 	put2(out + 8, day);
+	out[10] = 'T';
 	put2(out + 11, (unsigned int)(secs_of_day / 3600));
+	out[13] = ':';
 	put2(out + 14, (unsigned int)(secs_of_day / 60 % 60));
+	out[16] = ':';
 	put2(out + 17, (unsigned int)(secs_of_day % 60));
-	for (int i = 28; i >= 20; i--) {
-		out[i] = (char)('0' + nsec % 10);
-		nsec /= 10;
+}
+
+void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
+{
+	/* Lines come in time order: the text of the last second is kept (per thread). */
+	static _Thread_local int64_t last_sec = BH_TIME_MIN_SEC - 1;
+	static _Thread_local char last[19];
+	char out[] = "0000-00-00T00:00:00.000000000Z";
+	size_t n;
+
+	if (!size)
+		return;
+	/* Clamp before and after normalising nsec, so the carry cannot overflow sec. */
+	clamp_time(&sec, &nsec);
+	sec += nsec / 1000000000L;
+	nsec %= 1000000000L;
+	if (nsec < 0) {
+		nsec += 1000000000L;
+		sec--;
+	}
+	clamp_time(&sec, &nsec);
+
+	if (sec != last_sec) {
+		civil_time(last, sec);
+		last_sec = sec;
+	}
+	memcpy(out, last, sizeof(last));
+	out[28] = (char)('0' + nsec % 10);
+	nsec /= 10;
+	for (int i = 26; i >= 20; i -= 2) {
+		memcpy(out + i, digit_pairs + 2 * (nsec % 100), 2);
+		nsec /= 100;
 	}
 	n = sizeof(out) - 1 < size - 1 ? sizeof(out) - 1 : size - 1;
 	memcpy(buf, out, n);
