@@ -3,6 +3,7 @@
 #include "output_json.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -155,21 +156,48 @@ const char *bh_cap_name(unsigned int cap)
 	return cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
 }
 
+/*
+ * Every known capability name as JSON, in bit order: "\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",..".
+ * A run of set bits is one copy from it: masks are mostly long runs (a runtime's
+ * default set, all of them).
+ */
+_Static_assert(ARRAY_SIZE(cap_names) < 64, "capability bits are a 64-bit mask");
+static char caps_joined[ARRAY_SIZE(cap_names) * 28];
+static size_t caps_off[ARRAY_SIZE(cap_names) + 1]; /* where each name starts, and the end */
+static pthread_once_t caps_once = PTHREAD_ONCE_INIT;
+
+static void caps_join(void)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++) {
+		caps_off[i] = len;
+		len += (size_t)snprintf(caps_joined + len, sizeof(caps_joined) - len, "\"%s\",",
+					cap_names[i]);
+	}
+	caps_off[ARRAY_SIZE(cap_names)] = len;
+}
+
 void bh_json_caps(struct bh_json *w, uint64_t mask)
 {
-	bh_json_arr_begin(w);
-	for (unsigned int cap = 0; mask; cap++, mask >>= 1) {
-		const char *name;
-		char unknown[16];
+	const uint64_t known_bits = (1ULL << ARRAY_SIZE(cap_names)) - 1;
+	uint64_t known = mask & known_bits, unknown = mask & ~known_bits;
 
-		if (!(mask & 1))
-			continue;
-		name = bh_cap_name(cap);
-		if (!name) {
-			/* A capability newer than this table: keep the bit, not just the mask. */
-			snprintf(unknown, sizeof(unknown), "CAP_%u", cap);
-			name = unknown;
-		}
+	pthread_once(&caps_once, caps_join);
+	bh_json_arr_begin(w);
+	while (known) {
+		unsigned int lo = (unsigned int)__builtin_ctzll(known), hi = lo;
+
+		while (hi < ARRAY_SIZE(cap_names) && (known & (1ULL << hi)))
+			known &= ~(1ULL << hi++);
+		/* The run's names without the comma after the last. */
+		bh_json_raw_value(w, caps_joined + caps_off[lo], caps_off[hi] - caps_off[lo] - 1);
+	}
+	for (; unknown; unknown &= unknown - 1) {
+		/* A capability newer than the table: keep the bit, not just the mask. */
+		char name[16];
+
+		snprintf(name, sizeof(name), "CAP_%u", (unsigned int)__builtin_ctzll(unknown));
 		bh_json_str(w, name);
 	}
 	bh_json_arr_end(w);
@@ -555,12 +583,25 @@ static void json_sock_common(struct bh_json *w, unsigned int family, unsigned in
 static void json_inet_addr(struct bh_json *w, unsigned int family, const __u8 addr[16],
 			   unsigned int port)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], *p = text;
 
-	if (family != AF_INET && family != AF_INET6)
-		return;
-	if (inet_ntop((int)family, addr, text, sizeof(text)))
+	if (family == AF_INET) {
+		/* inet_ntop's dotted quad, without the sprintf it makes it with. */
+		for (int i = 0; i < 4; i++) {
+			if (addr[i] >= 100)
+				*p++ = (char)('0' + addr[i] / 100);
+			if (addr[i] >= 10)
+				*p++ = (char)('0' + addr[i] / 10 % 10);
+			*p++ = (char)('0' + addr[i] % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
 		bh_json_key_str(w, "addr", text);
+	} else if (family == AF_INET6) {
+		if (inet_ntop(AF_INET6, addr, text, sizeof(text)))
+			bh_json_key_str(w, "addr", text);
+	} else {
+		return;
+	}
 	bh_json_key_uint(w, "port", port);
 }
 
@@ -646,11 +687,22 @@ static void json_truncated(struct bh_json *w, const struct bh_hdr *h)
 	bh_json_arr_end(w);
 }
 
-static char host_name[256];
+/* The "host" member's value, {"name":..}, rendered once; host_json.len 0: no name. */
+static struct bh_json host_json;
 
 void bh_output_set_host(const char *name)
 {
-	snprintf(host_name, sizeof(host_name), "%s", name ? name : "");
+	/* Names are cut at 255 bytes, as they always were. */
+	size_t len = name ? strnlen(name, 255) : 0;
+
+	bh_json_reset(&host_json);
+	if (!len)
+		return;
+	bh_json_obj_begin(&host_json);
+	bh_json_key_strn(&host_json, "name", name, len);
+	bh_json_obj_end(&host_json);
+	if (bh_json_failed(&host_json))
+		bh_json_reset(&host_json);
 }
 
 void bh_json_line_begin(struct bh_json *w, const char *type, int64_t wall_ns)
@@ -663,16 +715,13 @@ void bh_json_line_begin(struct bh_json *w, const char *type, int64_t wall_ns)
 	bh_json_key_int(w, "schema", BH_SCHEMA_VERSION);
 	bh_json_key_str(w, "time", stamp);
 	bh_json_key_str(w, "type", type);
-	if (host_name[0]) {
+	if (bh_json_len(&host_json)) {
 		bh_json_key(w, "host");
-		bh_json_obj_begin(w);
-		bh_json_key_str(w, "name", host_name);
-		bh_json_obj_end(w);
+		bh_json_raw_value(w, bh_json_data(&host_json), bh_json_len(&host_json));
 	}
 }
 
-void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const struct bh_container *c,
-			int64_t boot_to_real_ns)
+void bh_json_event_begin(struct bh_json *w, const struct bh_event *ev, int64_t boot_to_real_ns)
 {
 	const struct bh_hdr *h = ev->hdr;
 
@@ -692,7 +741,12 @@ void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const stru
 	bh_json_key_uint(w, "v1_id", h->cgroup_v1_id);
 	bh_json_obj_end(w);
 	bh_json_key(w, "container");
-	bh_json_container(w, c);
+}
+
+void bh_json_event_end(struct bh_json *w, const struct bh_event *ev)
+{
+	const struct bh_hdr *h = ev->hdr;
+
 	bh_json_key_int(w, "ret", h->ret);
 
 	/* "cgroup" is the task's cgroup above: a created cgroup's object needs its own name */
@@ -729,4 +783,12 @@ void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const stru
 		json_truncated(w, h);
 	bh_json_obj_end(w);
 	bh_json_newline(w);
+}
+
+void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const struct bh_container *c,
+			int64_t boot_to_real_ns)
+{
+	bh_json_event_begin(w, ev, boot_to_real_ns);
+	bh_json_container(w, c);
+	bh_json_event_end(w, ev);
 }

@@ -34,6 +34,14 @@ int64_t bh_boot_to_realtime_offset(void);
 void bh_json_event_line(struct bh_json *w, const struct bh_event *ev, const struct bh_container *c,
 			int64_t boot_to_real_ns);
 
+/*
+ * bh_json_event_line() in two halves around the "container" member's value,
+ * for a caller that writes that value itself (e.g. rendered once per container):
+ * _begin resets w and ends with the "container" key, _end writes the rest.
+ */
+void bh_json_event_begin(struct bh_json *w, const struct bh_event *ev, int64_t boot_to_real_ns);
+void bh_json_event_end(struct bh_json *w, const struct bh_event *ev);
+
 /* The "container" member's value: an object, or null when c is NULL. */
 void bh_json_container(struct bh_json *w, const struct bh_container *c);
 
