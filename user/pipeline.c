@@ -3,6 +3,8 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,11 +42,126 @@ static void finding_sink(const char *line, size_t len, void *ctx)
 	emit(p, line, len, BH_SINK_KEEP);
 }
 
+/*
+ * A container's "container" value, rendered once: about half of each of its
+ * event lines, and the same on all of them.
+ */
+struct bh_ctr_json {
+	const struct bh_container *c; /* NULL: a free slot */
+	char *json;
+	size_t len;
+};
+
+static size_t ctr_json_home(const struct bh_container *c, size_t cap)
+{
+	uint64_t h = (uintptr_t)c * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The slot of c, or the free one where it would go (linear probing; cap > n). */
+static struct bh_ctr_json *ctr_json_slot(const struct bh_pipeline *p, const struct bh_container *c)
+{
+	size_t i = ctr_json_home(c, p->ctr_json_cap);
+
+	while (p->ctr_json[i].c && p->ctr_json[i].c != c)
+		i = (i + 1) & (p->ctr_json_cap - 1);
+	return &p->ctr_json[i];
+}
+
+static void ctr_json_clear(struct bh_pipeline *p)
+{
+	for (size_t i = 0; i < p->ctr_json_cap; i++)
+		free(p->ctr_json[i].json);
+	free(p->ctr_json);
+	p->ctr_json = NULL;
+	p->ctr_json_cap = p->ctr_json_n = 0;
+}
+
+/*
+ * Moves every entry but skip's (freed) into a new table of cap slots. Without
+ * memory the whole cache is dropped: nothing stale may stay.
+ */
+static void ctr_json_rehash(struct bh_pipeline *p, size_t cap, const struct bh_container *skip)
+{
+	struct bh_ctr_json *old = p->ctr_json, *slots = calloc(cap, sizeof(*slots));
+	size_t old_cap = p->ctr_json_cap;
+
+	if (!slots) {
+		ctr_json_clear(p);
+		return;
+	}
+	p->ctr_json = slots;
+	p->ctr_json_cap = cap;
+	p->ctr_json_n = 0;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].c)
+			continue;
+		if (old[i].c == skip) {
+			free(old[i].json);
+			continue;
+		}
+		*ctr_json_slot(p, old[i].c) = old[i];
+		p->ctr_json_n++;
+	}
+	free(old);
+}
+
+/* Forgets c's rendered value; rare (a container gone), so the table is simply rebuilt. */
+static void ctr_json_drop(struct bh_pipeline *p, const struct bh_container *c)
+{
+	if (p->ctr_json_n && ctr_json_slot(p, c)->c)
+		ctr_json_rehash(p, p->ctr_json_cap, c);
+}
+
+/* c's rendered value, made on first use; NULL when it may still change or without memory. */
+static const struct bh_ctr_json *ctr_json_get(struct bh_pipeline *p, const struct bh_container *c)
+{
+	struct bh_ctr_json *e;
+
+	if (!c->metadata_done)
+		return NULL;
+	if (p->ctr_json_n) {
+		e = ctr_json_slot(p, c);
+		if (e->c)
+			return e;
+	}
+	if ((p->ctr_json_n + 1) * 2 > p->ctr_json_cap)
+		ctr_json_rehash(p, p->ctr_json_cap ? p->ctr_json_cap * 2 : 64, NULL);
+	if (!p->ctr_json_cap)
+		return NULL;
+	bh_json_reset(&p->ctr_scratch);
+	bh_json_container(&p->ctr_scratch, c);
+	if (bh_json_failed(&p->ctr_scratch))
+		return NULL;
+	e = ctr_json_slot(p, c);
+	e->len = bh_json_len(&p->ctr_scratch);
+	e->json = malloc(e->len);
+	if (!e->json)
+		return NULL;
+	memcpy(e->json, bh_json_data(&p->ctr_scratch), e->len);
+	e->c = c;
+	p->ctr_json_n++;
+	return e;
+}
+
+/* The "container" member's value of an event line. */
+static void put_container(struct bh_pipeline *p, const struct bh_container *c)
+{
+	const struct bh_ctr_json *e = c ? ctr_json_get(p, c) : NULL;
+
+	if (e)
+		bh_json_raw_value(&p->line, e->json, e->len);
+	else
+		bh_json_container(&p->line, c);
+}
+
 int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
 {
 	memset(p, 0, sizeof(*p));
 	p->opts = *opts;
 	bh_json_init(&p->line);
+	bh_json_init(&p->ctr_scratch);
 	if (opts->findings) {
 		struct bh_rules_opts ro = {
 			.policy = opts->policy,
@@ -68,6 +185,8 @@ void bh_pipeline_fini(struct bh_pipeline *p)
 	bh_rules_free(p->rules);
 	p->rules = NULL;
 	bh_json_free(&p->line);
+	bh_json_free(&p->ctr_scratch);
+	ctr_json_clear(p);
 }
 
 /*
@@ -108,7 +227,9 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 	/* Stream clients (the live view) see every event; stdout only the selected ones. */
 	p->stdout_events = p->opts.event_mask & (1u << ev.hdr->type);
 	if (p->stdout_events || stream_listening(p)) {
-		bh_json_event_line(&p->line, &ev, c, p->opts.boot_to_real_ns);
+		bh_json_event_begin(&p->line, &ev, p->opts.boot_to_real_ns);
+		put_container(p, c);
+		bh_json_event_end(&p->line, &ev);
 		if (!bh_json_failed(&p->line))
 			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
 	}
@@ -142,6 +263,12 @@ void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container
 	lifecycle_line(p, "container-stop", c);
 	if (p->rules)
 		bh_rules_forget_container(p->rules, c->id);
+	ctr_json_drop(p, c);
+}
+
+void bh_pipeline_container_changed(struct bh_pipeline *p, const struct bh_container *c)
+{
+	ctr_json_drop(p, c);
 }
 
 void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *policy)

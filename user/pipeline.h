@@ -59,12 +59,17 @@ struct bh_pipeline_counts {
 	__u64 findings;
 };
 
+struct bh_ctr_json; /* pipeline.c: a container's rendered "container" value */
+
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
 	struct bh_rules *rules;
 	struct bh_json line; /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
-	bool stdout_events; /* the record being handled is selected for stdout */
+	bool stdout_events;	      /* the record being handled is selected for stdout */
+	struct bh_ctr_json *ctr_json; /* open addressing by container pointer */
+	size_t ctr_json_cap, ctr_json_n;
+	struct bh_json ctr_scratch; /* where a container's value is rendered */
 };
 
 /* Returns 0 or a negative errno (logged). */
@@ -74,9 +79,16 @@ void bh_pipeline_fini(struct bh_pipeline *p);
 /* One raw record (as the ring buffer hands it over). */
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size);
 
-/* Container lifecycle: configuration findings at first sight; state dropped when gone. */
+/*
+ * Container lifecycle: configuration findings at first sight; state dropped when gone.
+ * Event lines reuse a container's JSON, rendered once its metadata is complete
+ * (metadata_done: the resolver changes nothing afterwards), until it is gone, so
+ * a container must not be freed before bh_pipeline_container_gone().
+ */
 void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container *c);
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c);
+/* c's metadata was changed in place (replay: a newer record of it): its JSON is rendered anew. */
+void bh_pipeline_container_changed(struct bh_pipeline *p, const struct bh_container *c);
 
 /* A new policy (SIGHUP); the caller keeps ownership. */
 void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *policy);

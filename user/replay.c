@@ -79,6 +79,7 @@ static int on_container(struct replay *r, const char *json, size_t len)
 		bh_container_clear(&rc->c);
 		rc->c = c;
 		rc->gone = false;
+		bh_pipeline_container_changed(&r->pipe, &rc->c);
 		if (was_gone)
 			bh_pipeline_container_new(&r->pipe, &rc->c);
 		return 0;
