@@ -11,13 +11,6 @@
 
 #include "output_json.h"
 
-/* Copies a record string into a NUL-terminated buffer. */
-static const char *cstr(const struct bh_str *s, char *buf, size_t size)
-{
-	snprintf(buf, size, "%.*s", (int)s->len, s->ptr ? s->ptr : "");
-	return buf;
-}
-
 /*
  * The OCI runtime's init sets the container up (mounts, capset) in its cgroup:
  * not the workload. Known by its exe or by runc's comm ("runc:[2:INIT]": its exe
@@ -33,7 +26,7 @@ static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
 
 	if (bh_container_started(r, c, false))
 		return false;
-	cstr(&ev->exe, exe, sizeof(exe));
+	bh_cstr(&ev->exe, exe, sizeof(exe));
 	base = bh_basename(exe);
 	/* runc < 1.2 executes a sealed memfd copy of itself ("/memfd:runc_cloned:..."). */
 	if (strstr(exe, "/memfd:runc_cloned"))
@@ -55,7 +48,7 @@ static bool next_arg(const struct bh_str *args, size_t *off, char *buf, size_t s
 	a = args->ptr + *off;
 	nul = memchr(a, '\0', args->len - *off);
 	n = nul ? (size_t)(nul - a) : args->len - *off;
-	snprintf(buf, size, "%.*s", (int)n, a);
+	bh_cstr(&(struct bh_str){ a, n }, buf, size);
 	*off += n + 1;
 	return true;
 }
@@ -78,7 +71,7 @@ static void exec_evidence(struct bh_json *w, const struct bh_event *ev)
 	char filename[BH_PATH_MAX + 1];
 
 	bh_json_key_strn(w, "exe", ev->exe.ptr, ev->exe.len);
-	bh_json_key_str(w, "filename", cstr(&ev->str[0], filename, sizeof(filename)));
+	bh_json_key_str(w, "filename", bh_cstr(&ev->str[0], filename, sizeof(filename)));
 }
 
 static void on_exec_ssh(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
@@ -114,7 +107,7 @@ static void on_exec_daemon(struct bh_rules *r, const struct bh_event *ev,
 			   bh_finding_sink sink, void *ctx)
 {
 	const char *base = bh_basename(exe), *fbase = bh_basename(filename);
-	char arg[BH_ARGS_MAX + 1], tcp[BH_ARGS_MAX + 1] = "";
+	char arg[BH_ARGS_MAX + 1], tcp[BH_ARGS_MAX + 1];
 	bool tlsverify = false, host_next = false;
 	struct bh_json *w;
 	struct bh_hit h;
@@ -123,6 +116,8 @@ static void on_exec_daemon(struct bh_rules *r, const struct bh_event *ev,
 	if (strcmp(base, prog_dockerd) && strcmp(base, prog_containerd) &&
 	    strcmp(fbase, prog_dockerd) && strcmp(fbase, prog_containerd))
 		return;
+	/* Set here, not zero-filled above: most execs are not a daemon's. */
+	tcp[0] = '\0';
 	while (next_arg(&ev->str[1], &off, arg, sizeof(arg))) {
 		const char *value = NULL;
 
@@ -264,8 +259,8 @@ static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct 
 {
 	char exe[BH_EXE_MAX + 1], filename[BH_PATH_MAX + 1];
 
-	cstr(&ev->exe, exe, sizeof(exe));
-	cstr(&ev->str[0], filename, sizeof(filename));
+	bh_cstr(&ev->exe, exe, sizeof(exe));
+	bh_cstr(&ev->str[0], filename, sizeof(filename));
 	on_exec_daemon(r, ev, c, exe, filename, sink, ctx);
 	if (!c) {
 		on_exec_proxy(r, ev, c, exe, sink, ctx);
@@ -360,9 +355,9 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	/* fsopen, fsmount and open_tree return an fd: only a negative value is a failure. */
 	if (!c || m->hdr.ret < 0 || runtime_init(r, ev, c))
 		return;
-	cstr(&ev->str[0], source, sizeof(source));
-	cstr(&ev->str[1], target, sizeof(target));
-	cstr(&ev->str[2], fstype, sizeof(fstype));
+	bh_cstr(&ev->str[0], source, sizeof(source));
+	bh_cstr(&ev->str[1], target, sizeof(target));
+	bh_cstr(&ev->str[2], fstype, sizeof(fstype));
 
 	shared = (m->call == BH_MOUNT_MOUNT && (m->flags & MS_SHARED)) ||
 		 (m->call == BH_MOUNT_MOUNT_SETATTR && m->propagation == MS_SHARED);
@@ -435,10 +430,10 @@ static void on_connect(struct bh_rules *r, const struct bh_event *ev, const stru
 
 	if (!c || s->family != AF_UNIX || (s->hdr.ret != 0 && s->hdr.ret != -EINPROGRESS))
 		return;
-	cstr(&ev->str[0], peer, sizeof(peer));
+	bh_cstr(&ev->str[0], peer, sizeof(peer));
 	if (peer[0] != '/' || !bh_runtime_socket(r->policy, peer))
 		return;
-	cstr(&ev->str[1], path, sizeof(path));
+	bh_cstr(&ev->str[1], path, sizeof(path));
 	w = bh_hit_event(&h, r, BH_RULE_DOCKER_SOCKET_ACCESS, ev, c, peer, false, sink, ctx,
 			 "connected to the runtime API socket %s", peer);
 	if (!w)
@@ -512,7 +507,7 @@ static void on_listen(struct bh_rules *r, const struct bh_event *ev, const struc
 	if (s->hdr.ret != 0 || (s->family != AF_INET && s->family != AF_INET6) || !s->port)
 		return;
 	snprintf(detail, sizeof(detail), "%u", s->port);
-	dockerd = !strcmp(bh_basename(cstr(&ev->exe, exe, sizeof(exe))), prog_dockerd);
+	dockerd = !strcmp(bh_basename(bh_cstr(&ev->exe, exe, sizeof(exe))), prog_dockerd);
 	/* dockerd's embedded DNS listens on 127.0.0.11 in each container network: loopback. */
 	if (s->port == 2375 || (dockerd && !lo && !daemon_tls_port(s->port))) {
 		w = bh_hit_event(

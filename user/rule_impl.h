@@ -84,6 +84,12 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 
 void bh_hit_send(struct bh_hit *h);
 
+/*
+ * A record string as a C string in buf, as snprintf(buf, size, "%.*s") would
+ * write it (up to a NUL, cut to size - 1), without its format parsing. Returns buf.
+ */
+const char *bh_cstr(const struct bh_str *s, char *buf, size_t size);
+
 /* Room for a normalized mount source or socket path. */
 #define BH_NORM_PATH_MAX 4096
 

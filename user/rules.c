@@ -421,6 +421,30 @@ struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int
 	return &r->w;
 }
 
+const char *bh_cstr(const struct bh_str *s, char *buf, size_t size)
+{
+	size_t n = s->ptr ? strnlen(s->ptr, s->len) : 0;
+
+	if (!size)
+		return buf;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(buf, s->ptr, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Appends n bytes of s to the len bytes in key, cut as snprintf into size would cut them. */
+static size_t key_append(char *key, size_t size, size_t len, const char *s, size_t n)
+{
+	if (n > size - 1 - len)
+		n = size - 1 - len;
+	memcpy(key + len, s, n);
+	key[len + n] = '\0';
+	return len + n;
+}
+
 /*
  * The dedup window of (rule, container, exe, detail): the first event is
  * reported at once, the next ones inside the window are counted, and the first
@@ -432,10 +456,25 @@ static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_eve
 	uint64_t now = ev->hdr->ts_ns, window = (uint64_t)r->policy->dedup_window_s * 1000000000;
 	const char *cid = c ? c->id : "";
 	struct bh_map_entry **slot, *e;
-	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160];
+	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160], num[12], *p = num + sizeof(num);
+	unsigned int v = rule;
+	size_t len;
 
-	snprintf(key, sizeof(key), "%u|%s|%.*s|%s", rule, cid, (int)ev->exe.len,
-		 ev->exe.ptr ? ev->exe.ptr : "", detail ? detail : "");
+	/* "rule|container|exe|detail", built without snprintf: this runs for most events. */
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	len = key_append(key, sizeof(key), 0, p, (size_t)(num + sizeof(num) - p));
+	len = key_append(key, sizeof(key), len, "|", 1);
+	len = key_append(key, sizeof(key), len, cid, strlen(cid));
+	len = key_append(key, sizeof(key), len, "|", 1);
+	if (ev->exe.ptr)
+		len = key_append(key, sizeof(key), len, ev->exe.ptr,
+				 strnlen(ev->exe.ptr, ev->exe.len));
+	len = key_append(key, sizeof(key), len, "|", 1);
+	if (detail)
+		key_append(key, sizeof(key), len, detail, strlen(detail));
 	slot = map_slot(r->dedup, key);
 	e = *slot;
 	if (!e) {
@@ -466,7 +505,7 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 	uint64_t count;
 	va_list ap;
 
-	snprintf(exe, sizeof(exe), "%.*s", (int)ev->exe.len, ev->exe.ptr ? ev->exe.ptr : "");
+	bh_cstr(&ev->exe, exe, sizeof(exe));
 	if (!rule_active(r, rule, c, exe))
 		return NULL;
 	if (once) {
