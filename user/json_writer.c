@@ -213,10 +213,16 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Bytes that go out as they are: printable ASCII but the quote and the backslash. */
+/* Bytes that go out as they are: printable ASCII but the quote (0x22) and the backslash (0x5c). */
+static const bool plain_bytes[256] = {
+	[0x20 ... 0x21] = true,
+	[0x23 ... 0x5b] = true,
+	[0x5d ... 0x7f] = true,
+};
+
 static inline bool plain_ascii(unsigned char c)
 {
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+	return plain_bytes[c];
 }
 
 #define BYTES_01 0x0101010101010101ULL
@@ -383,18 +389,41 @@ static inline char *write_string(char *out, const char *str, size_t len)
 	return out;
 }
 
+/* Keys up to this long are copied as they are checked; longer ones are measured first. */
+#define KEY_FAST_MAX 32
+
 /* Room for a member of at most vmax value bytes, its "key": written; NULL when failed. */
 static inline char *open_member(struct bh_json *w, const char *key, size_t vmax)
 {
-	size_t klen = strlen(key), kmax;
+	const unsigned char *k = (const unsigned char *)key;
+	size_t i = 0, at, klen, kmax;
 	char *out;
 
-	if (!string_max(w, klen, &kmax) || vmax > SIZE_MAX - kmax - 1)
+	if (vmax > SIZE_MAX - KEY_FAST_MAX - 4) {
+		w->failed = true;
 		return NULL;
-	out = open_value(w, kmax + 1 + vmax);
+	}
+	out = open_value(w, KEY_FAST_MAX + 3 + vmax);
 	if (!out)
 		return NULL;
-	out = write_string(out, key, klen);
+	/* Keys are mostly short literals: copied while checked, up to their NUL (not plain). */
+	while (i < KEY_FAST_MAX && plain_ascii(k[i])) {
+		out[1 + i] = (char)k[i];
+		i++;
+	}
+	if (!k[i]) {
+		out[0] = '"';
+		out[1 + i] = '"';
+		out[2 + i] = ':';
+		return out + i + 3;
+	}
+	/* A long key or one to escape: written as any string, in room reserved for it. */
+	at = (size_t)(out - w->buf);
+	klen = i + strlen(key + i);
+	if (!string_max(w, klen, &kmax) || vmax > SIZE_MAX - kmax - 1 ||
+	    !reserve(w, at - w->len + kmax + 1 + vmax))
+		return NULL;
+	out = write_string(w->buf + at, key, klen);
 	*out++ = ':';
 	return out;
 }
