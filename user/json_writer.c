@@ -406,7 +406,15 @@ static inline char *open_member(struct bh_json *w, const char *key, size_t vmax)
 	out = open_value(w, KEY_FAST_MAX + 3 + vmax);
 	if (!out)
 		return NULL;
-	/* Keys are mostly short literals: copied while checked, up to their NUL (not plain). */
+	/*
+	 * Keys are mostly short literals: copied while checked, up to their NUL (not
+	 * plain), four bytes a step while all four are plain (&& reads none past it).
+	 */
+	while (i + 4 <= KEY_FAST_MAX && plain_ascii(k[i]) && plain_ascii(k[i + 1]) &&
+	       plain_ascii(k[i + 2]) && plain_ascii(k[i + 3])) {
+		memcpy(out + 1 + i, k + i, 4);
+		i += 4;
+	}
 	while (i < KEY_FAST_MAX && plain_ascii(k[i])) {
 		out[1 + i] = (char)k[i];
 		i++;
@@ -468,30 +476,64 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "6263646566676869707172737475767778798081828384858687888990919293"
 				  "949596979899";
 
+static const uint64_t powers_of_10[20] = {
+	1ULL,
+	10ULL,
+	100ULL,
+	1000ULL,
+	10000ULL,
+	100000ULL,
+	1000000ULL,
+	10000000ULL,
+	100000000ULL,
+	1000000000ULL,
+	10000000000ULL,
+	100000000000ULL,
+	1000000000000ULL,
+	10000000000000ULL,
+	100000000000000ULL,
+	1000000000000000ULL,
+	10000000000000000ULL,
+	100000000000000000ULL,
+	1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/* The two digits of v (below 100) at p. */
+static inline void put_pair(char *p, uint64_t v)
+{
+	memcpy(p, digit_pairs + 2 * v, 2);
+}
+
 /* v in decimal at out (room for 20 bytes); returns the end. */
 static char *write_uint(char *out, uint64_t v)
 {
+	/* Digits from the bit length (1233 / 4096 is about log10(2)), corrected by one compare. */
+	size_t n = (size_t)((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+	unsigned int u;
 	char *end;
-	uint64_t t = v;
-	size_t n = 1;
 
-	/* Digits counted first, so they are written in place from the last one. */
-	while (t >= 100) {
-		n += 2;
-		t /= 100;
-	}
-	n += t >= 10;
-	end = out + n;
+	n += v >= powers_of_10[n];
+	end = out + (n ? n : 1);
 	out = end;
-	while (v >= 100) {
-		out -= 2;
-		memcpy(out, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
+	/* Four digits per division, as two pairs: each division waits for the one before. */
+	while (v >= 10000) {
+		u = (unsigned int)(v % 10000);
+		v /= 10000;
+		out -= 4;
+		put_pair(out, u / 100);
+		put_pair(out + 2, u % 100);
 	}
-	if (v >= 10)
-		memcpy(out - 2, digit_pairs + 2 * v, 2);
+	u = (unsigned int)v;
+	if (u >= 100) {
+		out -= 2;
+		put_pair(out, u % 100);
+		u /= 100;
+	}
+	if (u >= 10)
+		put_pair(out - 2, u);
 	else
-		out[-1] = (char)('0' + v);
+		out[-1] = (char)('0' + u);
 	return end;
 }
 
@@ -733,7 +775,7 @@ void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
 	out[28] = (char)('0' + nsec % 10);
 	nsec /= 10;
 	for (int i = 26; i >= 20; i -= 2) {
-		memcpy(out + i, digit_pairs + 2 * (nsec % 100), 2);
+		put_pair(out + i, (uint64_t)(nsec % 100));
 		nsec /= 100;
 	}
 	n = sizeof(out) - 1 < size - 1 ? sizeof(out) - 1 : size - 1;
