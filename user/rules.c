@@ -125,12 +125,14 @@ int bh_severity_lookup(const char *name)
 
 /* A small chained hash table; keys are strings, values two counters. */
 
-#define MAP_BUCKETS 1024
 /* Bounds the dedup state whatever the event mix (ports, exes): see map_make_room(). */
 #define MAP_MAX_ENTRIES 16384
+/* As many buckets as entries at most: a lookup, on most events, walks about one entry. */
+#define MAP_BUCKETS MAP_MAX_ENTRIES
 
 struct bh_map_entry {
 	struct bh_map_entry *next;
+	uint64_t hash;	 /* of key: compared before the key */
 	char *container; /* the container id the entry belongs to ("" for the host) */
 	uint64_t a;	 /* dedup: window start (boot ns); fired: rule bits */
 	uint64_t b;	 /* dedup: events folded since */
@@ -142,20 +144,33 @@ struct bh_map {
 	size_t n;
 };
 
+/*
+ * Keys are long (a 64-character container id in most): hashed a word at a time,
+ * as FNV's multiply per byte, each waiting for the last, cost more than the lookup.
+ */
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const uint64_t k = 0xff51afd7ed558ccdULL;
+	size_t len = strlen(s);
+	uint64_t h = len * k, x;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&x, s, 8);
+		h = (h ^ x) * k;
+		h ^= h >> 29;
+	}
+	for (x = 0; len; len--)
+		x = x << 8 | (unsigned char)s[len - 1];
+	h = (h ^ x) * k;
+	return h ^ h >> 32;
 }
 
 static struct bh_map_entry **map_slot(struct bh_map *m, const char *key)
 {
-	struct bh_map_entry **pp = &m->buckets[hash_str(key) % MAP_BUCKETS];
+	uint64_t h = hash_str(key);
+	struct bh_map_entry **pp = &m->buckets[h % MAP_BUCKETS];
 
-	while (*pp && strcmp((*pp)->key, key))
+	while (*pp && ((*pp)->hash != h || strcmp((*pp)->key, key)))
 		pp = &(*pp)->next;
 	return pp;
 }
@@ -201,6 +216,7 @@ static struct bh_map_entry *map_insert(struct bh_map *m, struct bh_map_entry **s
 		return NULL;
 	}
 	memcpy(e->key, key, len + 1);
+	e->hash = hash_str(key);
 	*slot = e;
 	m->n++;
 	return e;
