@@ -21,7 +21,18 @@ static void wait_writable(int fd)
 	poll(&pfd, 1, -1);
 }
 
-/* The writer's loop: holds the lock except inside write(2). */
+/* Has the writer write all that is queued, not only past half the queue. Lock held. */
+static void kick(struct bh_sink *s)
+{
+	s->kick = true;
+	pthread_cond_signal(&s->wake);
+}
+
+/*
+ * The writer's loop: holds the lock except inside write(2). It writes in
+ * batches, from half a queue or when kicked: woken for every few lines, it
+ * would take the lock turn about with the producer on each of them.
+ */
 static void *writer_main(void *arg)
 {
 	struct bh_sink *s = arg;
@@ -32,10 +43,14 @@ static void *writer_main(void *arg)
 		ssize_t w;
 		int err;
 
-		while (!s->used && !s->stop)
+		while (!s->stop && !s->kick && s->used < s->cap / 2)
 			pthread_cond_wait(&s->wake, &s->lock);
-		if (!s->used)
-			break;
+		if (!s->used) {
+			s->kick = false;
+			if (s->stop)
+				break;
+			continue;
+		}
 		/* The producer only appends past head + used: this span stays put. */
 		n = s->used < s->cap - s->head ? s->used : s->cap - s->head;
 		s->writing = true;
@@ -161,7 +176,7 @@ int bh_sink_set_format(struct bh_sink *s, enum bh_sink_format format, const char
 static int write_direct(struct bh_sink *s, const char *line, size_t len)
 {
 	while (!s->error && (s->used || s->writing)) {
-		pthread_cond_signal(&s->wake);
+		kick(s);
 		pthread_cond_wait(&s->room, &s->lock);
 	}
 	while (len && !s->error) {
@@ -199,7 +214,7 @@ static int enqueue(struct bh_sink *s, const char *line, size_t len, enum bh_sink
 		goto out;
 	}
 	while (s->used + len > limit) {
-		pthread_cond_signal(&s->wake);
+		kick(s);
 		if (may_drop) {
 			s->dropped++;
 			s->dropped_bytes += len;
@@ -216,8 +231,8 @@ static int enqueue(struct bh_sink *s, const char *line, size_t len, enum bh_sink
 	memcpy(s->buf, line + first, len - first);
 	s->used += len;
 	s->lines++;
-	/* Half full: start writing before the caller's flush, the batch is large enough. */
-	if (s->used >= s->cap / 2)
+	/* Half full now: start writing before the caller's flush, the batch is large enough. */
+	if (s->used >= s->cap / 2 && s->used - len < s->cap / 2)
 		pthread_cond_signal(&s->wake);
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -250,7 +265,7 @@ int bh_sink_flush(struct bh_sink *s)
 		return s->error;
 	pthread_mutex_lock(&s->lock);
 	if (s->used)
-		pthread_cond_signal(&s->wake);
+		kick(s);
 	pthread_mutex_unlock(&s->lock);
 	return s->error;
 }
@@ -263,7 +278,7 @@ int bh_sink_drain(struct bh_sink *s)
 		return s->error;
 	pthread_mutex_lock(&s->lock);
 	while (!s->error && (s->used || s->writing)) {
-		pthread_cond_signal(&s->wake);
+		kick(s);
 		pthread_cond_wait(&s->room, &s->lock);
 	}
 	err = s->error;

@@ -38,6 +38,7 @@ struct bh_sink {
 	size_t head;
 	size_t used;
 	bool lossless; /* droppable lines wait too (replay: nothing to lose) */
+	bool kick;     /* write all that is queued (flush, drain, a producer waiting) */
 	bool stop;
 	bool writing; /* the writer is in write(2) */
 	bool started;
