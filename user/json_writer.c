@@ -392,11 +392,29 @@ static inline char *write_string(char *out, const char *str, size_t len)
 /* Keys up to this long are copied as they are checked; longer ones are measured first. */
 #define KEY_FAST_MAX 32
 
+/*
+ * open_member() for a key longer than KEY_FAST_MAX or one to escape: written
+ * as any string, in room reserved for it; out is where the fast path began.
+ * Out of line, so the fast path stays small enough to inline.
+ */
+static __attribute__((noinline)) char *open_member_slow(struct bh_json *w, const char *key,
+							size_t vmax, char *out)
+{
+	size_t at = (size_t)(out - w->buf), klen = strlen(key), kmax;
+
+	if (!string_max(w, klen, &kmax) || vmax > SIZE_MAX - kmax - 1 ||
+	    !reserve(w, at - w->len + kmax + 1 + vmax))
+		return NULL;
+	out = write_string(w->buf + at, key, klen);
+	*out++ = ':';
+	return out;
+}
+
 /* Room for a member of at most vmax value bytes, its "key": written; NULL when failed. */
 static inline char *open_member(struct bh_json *w, const char *key, size_t vmax)
 {
 	const unsigned char *k = (const unsigned char *)key;
-	size_t i = 0, at, klen, kmax;
+	size_t i = 0;
 	char *out;
 
 	if (vmax > SIZE_MAX - KEY_FAST_MAX - 4) {
@@ -419,21 +437,12 @@ static inline char *open_member(struct bh_json *w, const char *key, size_t vmax)
 		out[1 + i] = (char)k[i];
 		i++;
 	}
-	if (!k[i]) {
-		out[0] = '"';
-		out[1 + i] = '"';
-		out[2 + i] = ':';
-		return out + i + 3;
-	}
-	/* A long key or one to escape: written as any string, in room reserved for it. */
-	at = (size_t)(out - w->buf);
-	klen = i + strlen(key + i);
-	if (!string_max(w, klen, &kmax) || vmax > SIZE_MAX - kmax - 1 ||
-	    !reserve(w, at - w->len + kmax + 1 + vmax))
-		return NULL;
-	out = write_string(w->buf + at, key, klen);
-	*out++ = ':';
-	return out;
+	if (k[i])
+		return open_member_slow(w, key, vmax, out);
+	out[0] = '"';
+	out[1 + i] = '"';
+	out[2 + i] = ':';
+	return out + i + 3;
 }
 
 void bh_json_key(struct bh_json *w, const char *key)
@@ -548,13 +557,31 @@ static char *write_int(char *out, int64_t v)
 }
 
 /* Fixed width, so masks line up and compare as strings: "0x" + 16 digits, quoted (20 bytes). */
+/*
+ * The 8 hex digits of x as the bytes of a word, first digit first in memory:
+ * the nibbles spread one per byte, then all turned into '0'..'9' / 'a'..'f' at once.
+ */
+static inline uint64_t hex_word(uint32_t x)
+{
+	uint64_t v = x, letters;
+
+	v = (v | v << 16) & 0x0000ffff0000ffffULL;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffULL;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	/* Bytes of 10 and more get 'a' - '0' - 10 more than '0'. */
+	letters = ((v + BYTES_01 * 6) & (BYTES_01 * 0x10)) >> 4;
+	return __builtin_bswap64(v + BYTES_01 * '0' + letters * ('a' - '0' - 10));
+}
+
 static char *write_hex(char *out, uint64_t v)
 {
+	uint64_t hi = hex_word((uint32_t)(v >> 32)), lo = hex_word((uint32_t)v);
+
 	out[0] = '"';
 	out[1] = '0';
 	out[2] = 'x';
-	for (int i = 0; i < 16; i++)
-		out[3 + i] = hex_digits[(v >> (60 - 4 * i)) & 0xf];
+	memcpy(out + 3, &hi, 8);
+	memcpy(out + 11, &lo, 8);
 	out[19] = '"';
 	return out + 20;
 }
