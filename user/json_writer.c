@@ -809,3 +809,18 @@ void bh_json_time(char *buf, size_t size, int64_t sec, long nsec)
 	memcpy(buf, out, n);
 	buf[n] = '\0';
 }
+
+void bh_json_key_time(struct bh_json *w, const char *key, int64_t sec, long nsec)
+{
+	/* Always 30 characters, none to escape: the year is clamped to four digits. */
+	const size_t len = sizeof("0000-00-00T00:00:00.000000000Z") - 1;
+	char *out = open_member(w, key, len + 2);
+
+	if (!out)
+		return;
+	*out++ = '"';
+	bh_json_time(out, len + 1, sec, nsec);
+	out += len;
+	*out++ = '"';
+	commit(w, out);
+}

@@ -65,5 +65,7 @@ void bh_json_key_hex(struct bh_json *w, const char *key, uint64_t v);
 
 /* RFC 3339 UTC time with nanoseconds ("2026-11-30T04:36:11.123456789Z") into buf. */
 void bh_json_time(char *buf, size_t size, int64_t sec, long nsec);
+/* A member whose value is that time, as a string, formatted in place. */
+void bh_json_key_time(struct bh_json *w, const char *key, int64_t sec, long nsec);
 
 #endif

@@ -707,13 +707,10 @@ void bh_output_set_host(const char *name)
 
 void bh_json_line_begin(struct bh_json *w, const char *type, int64_t wall_ns)
 {
-	char stamp[40];
-
 	bh_json_reset(w);
-	bh_json_time(stamp, sizeof(stamp), wall_ns / NSEC_PER_SEC, (long)(wall_ns % NSEC_PER_SEC));
 	bh_json_obj_begin(w);
 	bh_json_key_int(w, "schema", BH_SCHEMA_VERSION);
-	bh_json_key_str(w, "time", stamp);
+	bh_json_key_time(w, "time", wall_ns / NSEC_PER_SEC, (long)(wall_ns % NSEC_PER_SEC));
 	bh_json_key_str(w, "type", type);
 	if (bh_json_len(&host_json)) {
 		bh_json_key(w, "host");
