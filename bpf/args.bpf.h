@@ -33,7 +33,8 @@ static __always_inline struct bh_sys_args *bh_args_save(__u32 kind)
  */
 static __always_inline struct bh_sys_args *bh_args_take(__u32 kind)
 {
-	struct bh_sys_args *a = bpf_task_storage_get(&bh_sys_args, bpf_get_current_task_btf(), 0, 0);
+	struct bh_sys_args *a =
+		bpf_task_storage_get(&bh_sys_args, bpf_get_current_task_btf(), 0, 0);
 
 	if (!a || a->kind != kind)
 		return NULL;

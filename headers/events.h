@@ -217,7 +217,7 @@ struct bh_counters {
 	__u64 drops;	   /* ring buffer reservation/output failed */
 	__u64 emitted;	   /* records submitted */
 	__u64 read_errors; /* failed kernel/user reads that left a field empty */
-	__u64 args_lost;	   /* a sys_enter could not keep its arguments: that call's record is lost */
+	__u64 args_lost; /* a sys_enter could not keep its arguments: that call's record is lost */
 };
 
 /*
@@ -234,7 +234,7 @@ struct bh_cgroup_key {
 	__u64 cgroup_v1_id;
 };
 
-#define BH_SOCK_NAME_MAX	  32
+#define BH_SOCK_NAME_MAX    32
 #define BH_PROGRAM_NAME_MAX 32
 
 #endif /* BULKHEAD_EVENTS_H */

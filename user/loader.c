@@ -358,7 +358,8 @@ static int set_host_programs(struct bh_loader *l, const char *const *names)
 
 	for (; names && *names; names++) {
 		if (strlen(*names) >= sizeof(key)) {
-			bh_error("host program name '%s' is too long for the kernel filter", *names);
+			bh_error("host program name '%s' is too long for the kernel filter",
+				 *names);
 			return -ENAMETOOLONG;
 		}
 		memset(key, 0, sizeof(key));

@@ -59,10 +59,10 @@ void bh_policy_free(struct bh_policy *p);
 
 struct bh_rules_opts {
 	const struct bh_policy *policy; /* NULL: built-in defaults; the caller keeps ownership */
-	__u64 self_cgroup_id;		/* events of this cgroup's container (bulkhead's own) are ignored */
-	int64_t boot_to_real_ns;	/* bh_boot_to_realtime_offset() */
-	__u32 host_ns[BH_NS_KINDS];	/* bh_host_namespaces(): privileged-port-binding compares
-					 * an event's net_ns with the host's; 0: not known */
+	__u64 self_cgroup_id; /* events of this cgroup's container (bulkhead's own) are ignored */
+	int64_t boot_to_real_ns;    /* bh_boot_to_realtime_offset() */
+	__u32 host_ns[BH_NS_KINDS]; /* bh_host_namespaces(): privileged-port-binding compares
+				     * an event's net_ns with the host's; 0: not known */
 };
 
 struct bh_rules;
