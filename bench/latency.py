@@ -156,11 +156,11 @@ def main():
     ap.add_argument("--rate", type=int, default=10000, help="events/s (default 10000)")
     ap.add_argument("--seconds", type=float, default=20, help="load duration (default 20)")
     ap.add_argument("--finding-every", type=int, default=100,
-                    help="one finding op per N events (default 100; 0: none)")
+                    help="a finding op once per N events on average (default 100; 0: none)")
     ap.add_argument("--exec-every", type=int, default=500,
-                    help="one fork+exec per N events (default 500; 0: none)")
+                    help="a fork+exec once per N events on average (default 500; 0: none)")
     ap.add_argument("--skip", type=float, default=0,
-                    help="leave the first S seconds of the load out of the percentiles")
+                    help="leave the load's first S seconds out of the percentiles")
     ap.add_argument("-O", "--out", default=os.environ.get("O", "build"),
                     help="build dir holding bulkhead (default $O or build)")
     ap.add_argument("--image", default=os.environ.get("BULKHEAD_TEST_IMAGE", "local/busybox:1"))
@@ -206,7 +206,7 @@ def main():
                 cpu0, wall0 = cpu_ticks(agent.pid), time.monotonic()
             elif line.startswith("done "):
                 done_line = parse_kv(line)
-        if run.wait() or not done_line:
+        if run.wait() or not start_line or not done_line:
             die(f"the load container failed (exit {run.returncode})")
         # The collector may lag behind the load: its catch-up counts in its CPU.
         drain_end = time.monotonic() + 10
@@ -230,10 +230,12 @@ def main():
             os.unlink(os.path.join(tmp, f))
         os.rmdir(tmp)
 
+    # the container's own lines: host processes (runc, the shim) carry its id in their args
+    ours = b'"container":{"id":"' + cid + b'"'
     load_start = int(start_line["realtime_ns"])
     skip_until = load_start + int(args.skip * 1e9)
     by_event = collections.defaultdict(list)
-    findings, other, skipped, lines = [], 0, 0, 0
+    findings, startup, other, skipped, lines = [], [], 0, 0, 0
     config_findings = collections.Counter()
     final = None
     first_ts = last_ts = None
@@ -243,7 +245,7 @@ def main():
         if b'"type":"stats"' in line[:80]:
             final = line
             continue
-        if cid not in line:
+        if ours not in line:
             other += 1
             continue
         ts = line_time_ns(line)
@@ -254,7 +256,11 @@ def main():
             # configuration findings are stamped when judged, not by a syscall
             config_findings[member(line, b"rule").decode()] += 1
             continue
-        if kind == b"event" and ts >= load_start:
+        if ts < load_start:
+            # the container's start (runc's mounts, the load's exec and set-up)
+            startup.append(stamp - ts)
+            continue
+        if kind == b"event":
             seen_in_load += 1
             first_ts = ts if first_ts is None else min(first_ts, ts)
             last_ts = ts if last_ts is None else max(last_ts, ts)
@@ -283,9 +289,10 @@ def main():
           f"({', '.join(sorted(config_findings)) or 'none'}); {other} lines of other sources")
     print(f"{'latency (ms)':<16}{'count':>9}{'p50':>9}{'p90':>9}{'p99':>9}{'p99.9':>9}{'max':>9}")
     print(row("events", events))
-    for name_ in sorted(by_event):
-        print(row("  " + name_, by_event[name_]))
+    for family in sorted(by_event):
+        print(row("  " + family, by_event[family]))
     print(row("findings", findings))
+    print(row("container start", startup))
     cpu_s = (cpu1 - cpu0) / CLK_TCK
     load_s = int(done_line["elapsed_ns"]) / 1e9
     print(f"collector CPU: {cpu_s:.2f} s during the load and its drain ({wall1 - wall0:.1f} s)"
