@@ -69,7 +69,10 @@ trap 'log "interrupted"; exit 130' INT TERM
 avail_mb() { awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo; }
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 # The newest stats line's member $1 (a number).
-stat_member() { grep '"type":"stats"' "$tmp/out" | tail -n 1 | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2 || true; }
+stat_member() {
+	grep '"type":"stats"' "$tmp/out" | tail -n 1 | grep -o "\"$1\":[0-9]*" | head -n 1 |
+		cut -d: -f2 || true
+}
 
 log "before: $(free -m | awk '/^Mem:/ { print $3 " MiB used, " $7 " MiB available" }')"
 started=0
@@ -108,7 +111,8 @@ for _ in $(seq 120); do
 	[ "${seen:-0}" -ge "$started" ] && [ -n "$seen" ] && break
 	sleep 1
 done
-[ "${seen:-0}" -ge "$started" ] || die "bulkhead tracks ${seen:-0} containers, not $started, after 120 s"
+[ "${seen:-0}" -ge "$started" ] ||
+	die "bulkhead tracks ${seen:-0} containers, not $started, after 120 s"
 
 c0=$(ticks "$agent")
 sleep "$SETTLE"
@@ -121,9 +125,11 @@ ring_kb=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { m = ($6 ~ /bpf-map/) } /^Rss:/ && m { s
 field() { echo "$status" | awk -v k="$1:" '$1 == k { print $2 " " $3 }'; }
 
 echo "bulkhead with $started bench containers started ($IMAGE, /bin/true every $INTERVAL s)"
-echo "containers tracked: $(stat_member containers) (stats line; other containers on the host count too)"
-echo "VmRSS $(field VmRSS)  VmHWM $(field VmHWM)  (RssAnon $(field RssAnon), RssFile $(field RssFile)" \
-	"of which $ring_kb kB map the BPF ring buffer, RssShmem $(field RssShmem))"
+echo "containers tracked: $(stat_member containers)" \
+	"(stats line; other containers on the host count too)"
+echo "VmRSS $(field VmRSS)  VmHWM $(field VmHWM)  (RssAnon $(field RssAnon)," \
+	"RssFile $(field RssFile) of which $ring_kb kB map the BPF ring buffer," \
+	"RssShmem $(field RssShmem))"
 echo "collector CPU over ${SETTLE} s: $(awk -v d=$((c1 - c0)) -v hz="$hz" -v s="$SETTLE" \
 	'BEGIN { printf "%.2f %%", 100 * d / hz / s }') of one core"
 echo "drops $(stat_member drops), events_total $(stat_member events_total)," \
