@@ -130,9 +130,17 @@ $(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a | $(O)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
-.PHONY: bench
+.PHONY: bench bench-latency bench-containers
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
+
+# Syscall -> stdout latency under a paced load in a container (builds its load program).
+bench-latency: $(O)/bulkhead
+	$(Q)bench/latency.py -O $(O) $(ARGS)
+
+# Collector RSS and CPU with N containers tracked (ARGS=500 by default).
+bench-containers: $(O)/bulkhead
+	$(Q)O=$(O) bench/containers.sh $(ARGS)
 
 .PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
 tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
