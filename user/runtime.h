@@ -41,4 +41,31 @@ int bh_container_add_label(struct bh_container *c, const char *key, const char *
 int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
 			    size_t *len);
 
+/*
+ * A thread that asks the docker API so that the caller's loop never waits on
+ * it: ids go in through a bounded queue, answers come back in order through a
+ * list, with an eventfd readable while answers wait.
+ */
+struct bh_docker_worker;
+
+struct bh_docker_answer {
+	struct bh_docker_answer *next;
+	char id[BH_CONTAINER_ID_LEN + 1];
+	int err; /* as bh_docker_fetch_inspect's */
+	char *body;
+	size_t len;
+};
+
+/* Returns 0 or a negative errno. */
+int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_queue,
+			   struct bh_docker_worker **out);
+/* Stops and joins the thread; queued ids and unread answers are dropped. */
+void bh_docker_worker_stop(struct bh_docker_worker *w);
+int bh_docker_worker_fd(const struct bh_docker_worker *w);
+/* Queues an id: 0, or -EAGAIN when the queue is full. */
+int bh_docker_worker_put(struct bh_docker_worker *w, const char *id);
+/* Every answer ready now, oldest first (NULL: none); free each with bh_docker_answer_free. */
+struct bh_docker_answer *bh_docker_worker_take(struct bh_docker_worker *w);
+void bh_docker_answer_free(struct bh_docker_answer *a);
+
 #endif

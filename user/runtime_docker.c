@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* runtime_docker.c - docker Engine API: GET /containers/<id>/json over the unix socket. */
+/*
+ * runtime_docker.c - docker Engine API: GET /containers/<id>/json over the unix
+ * socket, called directly or from a worker thread.
+ */
 #include "runtime.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 /* An inspect body is a few KiB; anything this large is not one. */
 #define INSPECT_MAX (4u << 20)
@@ -366,4 +372,171 @@ int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout
 	*body = b.buf;
 	*len = b.len;
 	return 0;
+}
+
+struct bh_docker_worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char (*queue)[BH_CONTAINER_ID_LEN + 1]; /* a ring of max_queue ids */
+	size_t max_queue, head, n;
+	struct bh_docker_answer *done, **done_tail;
+	bool stop;
+	int efd;
+	char *socket_path;
+	int timeout_ms;
+};
+
+static void *worker_main(void *arg)
+{
+	struct bh_docker_worker *w = arg;
+	const __u64 one = 1;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct bh_docker_answer *a;
+
+		while (!w->stop && !w->n)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		a = calloc(1, sizeof(*a));
+		if (a)
+			memcpy(a->id, w->queue[w->head], sizeof(a->id));
+		w->head = (w->head + 1) % w->max_queue;
+		w->n--;
+		if (!a)
+			continue; /* the id stays api_pending: the resolver's sweep asks again */
+		pthread_mutex_unlock(&w->lock);
+		a->err = bh_docker_fetch_inspect(w->socket_path, a->id, w->timeout_ms, &a->body,
+						 &a->len);
+		pthread_mutex_lock(&w->lock);
+		*w->done_tail = a;
+		w->done_tail = &a->next;
+		/* the counter only needs to be non-zero; a full one (never) still is */
+		if (write(w->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			break;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_queue,
+			   struct bh_docker_worker **out)
+{
+	struct bh_docker_worker *w = calloc(1, sizeof(*w));
+	int err;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->efd = -1;
+	w->max_queue = max_queue;
+	w->timeout_ms = timeout_ms;
+	w->done_tail = &w->done;
+	w->queue = calloc(max_queue, sizeof(*w->queue));
+	w->socket_path = strdup(socket_path);
+	if (!w->queue || !w->socket_path) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->efd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* not thread-safe in older libcurl: done here, before the thread exists */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		err = -EIO;
+		goto fail;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	err = -pthread_create(&w->thread, NULL, worker_main, w);
+	if (err) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		curl_global_cleanup();
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	if (w->efd >= 0)
+		close(w->efd);
+	free(w->queue);
+	free(w->socket_path);
+	free(w);
+	return err;
+}
+
+void bh_docker_answer_free(struct bh_docker_answer *a)
+{
+	if (!a)
+		return;
+	free(a->body);
+	free(a);
+}
+
+void bh_docker_worker_stop(struct bh_docker_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	/* at most one request in flight: the join waits its timeout at worst */
+	pthread_join(w->thread, NULL);
+	while (w->done) {
+		struct bh_docker_answer *a = w->done;
+
+		w->done = a->next;
+		bh_docker_answer_free(a);
+	}
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	curl_global_cleanup();
+	close(w->efd);
+	free(w->queue);
+	free(w->socket_path);
+	free(w);
+}
+
+int bh_docker_worker_fd(const struct bh_docker_worker *w)
+{
+	return w->efd;
+}
+
+int bh_docker_worker_put(struct bh_docker_worker *w, const char *id)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->n == w->max_queue) {
+		err = -EAGAIN;
+	} else {
+		snprintf(w->queue[(w->head + w->n) % w->max_queue], BH_CONTAINER_ID_LEN + 1, "%s",
+			 id);
+		w->n++;
+		pthread_cond_signal(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return err;
+}
+
+struct bh_docker_answer *bh_docker_worker_take(struct bh_docker_worker *w)
+{
+	struct bh_docker_answer *list;
+	__u64 count;
+
+	pthread_mutex_lock(&w->lock);
+	/* emptied with the list, under the lock: an answer added later makes it readable again */
+	if (read(w->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		count = 0;
+	list = w->done;
+	w->done = NULL;
+	w->done_tail = &w->done;
+	pthread_mutex_unlock(&w->lock);
+	return list;
 }
