@@ -24,6 +24,7 @@
 #define DEFAULT_TIMEOUT_MS 1000
 #define CGROUP_NOTES	   8192 /* cgroup creations remembered (containers, not host ones) */
 #define V2_HIERARCHY_ID	   0	/* cgrp_dfl_root's id, the "0::" line of /proc/<pid>/cgroup */
+#define API_QUEUE	   256	/* ids waiting for the worker; beyond, the sweep asks later */
 
 struct ctr_entry {
 	struct bh_container c;
@@ -31,6 +32,7 @@ struct ctr_entry {
 	__u64 cg_id;
 	char *cg_path;
 	bool api_pending;      /* docker API still to be asked */
+	bool api_queued;       /* async: with the worker, its answer not handled yet */
 	unsigned int scan_gen; /* the last bh_resolver_scan that reported it */
 	bool used;	       /* a record was attributed to it since the last sweep */
 	struct ctr_entry *next;
@@ -50,6 +52,7 @@ struct bh_resolver {
 	char *docker_socket;
 	bool no_docker_api;
 	int timeout_ms;
+	struct bh_docker_worker *worker; /* async_api only */
 
 	struct cg_entry *buckets[CG_BUCKETS];
 	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
@@ -59,6 +62,7 @@ struct bh_resolver {
 
 	void (*on_new)(const struct bh_container *c, void *ctx);
 	void (*on_gone)(const struct bh_container *c, void *ctx);
+	void (*on_ready)(const struct bh_container *c, void *ctx);
 	void *cb_ctx;
 	void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx);
 	void *host_ctx;
@@ -137,6 +141,12 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	err = bh_cgroups_open(&r->cg, root);
 	if (!err)
 		err = bh_cgroup_notes_init(&r->notes, CGROUP_NOTES);
+	if (!err && opts && opts->async_api && !r->no_docker_api) {
+		err = bh_docker_worker_start(r->docker_socket, r->timeout_ms, API_QUEUE,
+					     &r->worker);
+		if (err)
+			bh_error("cannot start the docker API thread: %s", strerror(-err));
+	}
 	if (err) {
 		bh_resolver_free(r);
 		return err;
@@ -195,6 +205,8 @@ void bh_resolver_free(struct bh_resolver *r)
 {
 	if (!r)
 		return;
+	/* first: the thread never touches the entries, but its answers name them */
+	bh_docker_worker_stop(r->worker);
 	drop_cg_entries(r, match_all, NULL);
 	while (r->ctrs) {
 		struct ctr_entry *e = r->ctrs;
@@ -221,6 +233,17 @@ void bh_resolver_set_callbacks(struct bh_resolver *r,
 	r->on_new = on_new;
 	r->on_gone = on_gone;
 	r->cb_ctx = ctx;
+}
+
+void bh_resolver_set_ready_callback(struct bh_resolver *r,
+				    void (*on_ready)(const struct bh_container *c, void *ctx))
+{
+	r->on_ready = on_ready;
+}
+
+int bh_resolver_fd(const struct bh_resolver *r)
+{
+	return r->worker ? bh_docker_worker_fd(r->worker) : -1;
 }
 
 void bh_resolver_set_host_callback(struct bh_resolver *r,
@@ -390,22 +413,11 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 	return 0;
 }
 
-static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
+/* Takes in the API's answer for e (body is freed): api_pending stays true on a failure. */
+static void api_answer(struct bh_resolver *r, struct ctr_entry *e, int err, char *body, size_t len)
 {
 	struct bh_container api = { 0 };
-	char *body;
-	size_t len;
-	int err;
 
-	if (r->no_docker_api || strcmp(e->c.runtime, "docker") != 0) {
-		e->api_pending = false;
-		return;
-	}
-	if (now_s() < r->api_retry_at) {
-		e->api_pending = true;
-		return;
-	}
-	err = bh_docker_fetch_inspect(r->docker_socket, e->c.id, r->timeout_ms, &body, &len);
 	if (err == -ENOENT) {
 		/* gone already, or another daemon's: the bundle is all there will be */
 		e->api_pending = false;
@@ -436,6 +448,32 @@ static void ask_docker(struct bh_resolver *r, struct ctr_entry *e)
 	e->api_pending = false;
 }
 
+/*
+ * Asks the docker API about e, if it is docker's and the API is not in its
+ * back-off: now, or with async through the worker (e->api_queued). A queue
+ * that is full leaves it api_pending for the sweep.
+ */
+static void ask_docker(struct bh_resolver *r, struct ctr_entry *e, bool async)
+{
+	char *body;
+	size_t len;
+	int err;
+
+	if (r->no_docker_api || strcmp(e->c.runtime, "docker") != 0) {
+		e->api_pending = false;
+		return;
+	}
+	e->api_pending = true;
+	if (now_s() < r->api_retry_at)
+		return;
+	if (async) {
+		e->api_queued = !bh_docker_worker_put(r->worker, e->c.id);
+		return;
+	}
+	err = bh_docker_fetch_inspect(r->docker_socket, e->c.id, r->timeout_ms, &body, &len);
+	api_answer(r, e, err, body, len);
+}
+
 static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
 {
 	for (struct ctr_entry *e = r->ctrs; e; e = e->next) {
@@ -445,9 +483,13 @@ static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
 	return NULL;
 }
 
-/* The container with this id, created (metadata read, on_new called) on first sight. */
+/*
+ * The container with this id, created (metadata read, on_new called) on first
+ * sight; with async, a docker container is pending instead until its answer.
+ */
 static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const char *runtime,
-				 const struct bh_cgroup_hier *h, __u64 cg_id, const char *cg_path)
+				 const struct bh_cgroup_hier *h, __u64 cg_id, const char *cg_path,
+				 bool async)
 {
 	struct ctr_entry *e = find_ctr(r, id);
 
@@ -466,14 +508,56 @@ static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const ch
 	e->hier = h;
 	e->cg_id = cg_id;
 	read_bundle(r, e);
-	ask_docker(r, e);
+	ask_docker(r, e, async);
 	e->c.metadata_done = !e->api_pending;
+	e->c.pending = e->api_queued;
 	e->next = r->ctrs;
 	r->ctrs = e;
 	r->n_ctrs++;
-	if (r->on_new)
+	if (!e->c.pending && r->on_new)
 		r->on_new(&e->c, r->cb_ctx);
 	return e;
+}
+
+/* A pending container stops waiting: on_new, then on_ready for what its records wait on. */
+static void make_ready(struct bh_resolver *r, struct ctr_entry *e)
+{
+	if (!e->c.pending)
+		return;
+	e->c.pending = false;
+	if (r->on_new)
+		r->on_new(&e->c, r->cb_ctx);
+	if (r->on_ready)
+		r->on_ready(&e->c, r->cb_ctx);
+}
+
+void bh_resolver_release(struct bh_resolver *r, const struct bh_container *c)
+{
+	struct ctr_entry *e = find_ctr(r, c->id);
+
+	if (e)
+		make_ready(r, e);
+}
+
+void bh_resolver_complete(struct bh_resolver *r)
+{
+	struct bh_docker_answer *list = r->worker ? bh_docker_worker_take(r->worker) : NULL;
+
+	while (list) {
+		struct bh_docker_answer *a = list;
+		/* by id: the entry may have been evicted (and freed) since it was queued */
+		struct ctr_entry *e = find_ctr(r, a->id);
+
+		list = a->next;
+		if (e && e->api_queued) {
+			e->api_queued = false;
+			api_answer(r, e, a->err, a->body, a->len);
+			a->body = NULL; /* api_answer freed it */
+			e->c.metadata_done = !e->api_pending;
+			make_ready(r, e);
+		}
+		bh_docker_answer_free(a);
+	}
 }
 
 /* The hierarchy id of one of our two hierarchies, -1 when unknown. */
@@ -528,7 +612,7 @@ static int resolve_in(struct bh_resolver *r, const struct bh_cgroup_hier *h, con
 		return err;
 	if (!bh_cgroup_path_container(path, cid, &runtime))
 		return 0;
-	*out = get_ctr(r, cid, runtime, h, id, path);
+	*out = get_ctr(r, cid, runtime, h, id, path, r->worker != NULL);
 	if (*out)
 		(*out)->used = true;
 	return *out ? 1 : -ENOMEM;
@@ -637,13 +721,15 @@ void bh_resolver_sweep(struct bh_resolver *r)
 		 * so they name it again instead of starting it a second time.
 		 */
 		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path) || used) {
-			if (e->api_pending) {
-				ask_docker(r, e);
+			if (e->api_pending && !e->api_queued) {
+				ask_docker(r, e, r->worker != NULL);
 				e->c.metadata_done = !e->api_pending;
 			}
 			pp = &e->next;
 			continue;
 		}
+		/* gone before its answer: its held records are handled, then it stops */
+		make_ready(r, e);
 		drop_cg_entries(r, match_ctr, e);
 		*pp = e->next;
 		r->n_ctrs--;
@@ -672,7 +758,7 @@ static void scan_one(const char *path, __u64 id, void *arg)
 
 	if (s->err || !bh_cgroup_path_container(path, cid, &runtime))
 		return;
-	e = get_ctr(s->r, cid, runtime, s->h, id, path);
+	e = get_ctr(s->r, cid, runtime, s->h, id, path, false);
 	if (!e) {
 		s->err = -ENOMEM;
 		return;

@@ -78,6 +78,7 @@ struct bh_container {
 	char *bundle_path; /* the config.json it was read from, NULL when none */
 	struct bh_container_config config;
 	bool metadata_done; /* every source was tried */
+	bool pending;	    /* async API: its answer is awaited, on_new not called yet */
 };
 
 struct bh_resolver_opts {
@@ -85,6 +86,12 @@ struct bh_resolver_opts {
 	const char *docker_socket; /* NULL: /var/run/docker.sock */
 	bool no_docker_api;	   /* bundles only */
 	int api_timeout_ms;	   /* 0: default (1000) */
+	/*
+	 * Ask the docker API from a worker thread: a new docker container is
+	 * pending until bh_resolver_complete() handles its answer. The caller
+	 * polls bh_resolver_fd(). bh_resolver_scan() still asks synchronously.
+	 */
+	bool async_api;
 };
 
 struct bh_resolver;
@@ -112,6 +119,31 @@ const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgrou
 void bh_resolver_set_callbacks(struct bh_resolver *r,
 			       void (*on_new)(const struct bh_container *c, void *ctx),
 			       void (*on_gone)(const struct bh_container *c, void *ctx), void *ctx);
+
+/*
+ * Async API: on_ready runs right after on_new of a container that was
+ * pending (answer handled, or released without it), so that the caller
+ * handles the records it held back. May be NULL; it gets set_callbacks' ctx.
+ */
+void bh_resolver_set_ready_callback(struct bh_resolver *r,
+				    void (*on_ready)(const struct bh_container *c, void *ctx));
+
+/* Async API: readable while answers wait for bh_resolver_complete(); -1 without async_api. */
+int bh_resolver_fd(const struct bh_resolver *r);
+
+/*
+ * Async API, on the caller's thread: merges the answers that arrived; each
+ * pending container becomes complete and gets on_new, then on_ready. An
+ * answer for a container evicted meanwhile is dropped.
+ */
+void bh_resolver_complete(struct bh_resolver *r);
+
+/*
+ * Async API: stops waiting for c's answer (it took too long): c gets on_new
+ * and on_ready now, with the bundle's metadata; the answer is merged when it
+ * comes, as a late API answer is. No-op when c is not pending.
+ */
+void bh_resolver_release(struct bh_resolver *r, const struct bh_container *c);
 
 /*
  * Called once when a task's (cgroup_id, cgroup_v1_id) pair is found to hold no

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* test_resolver.c - the container resolver against real docker containers (root, dockerd). */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -269,6 +271,142 @@ static void test_api_down(void **state)
 	bh_resolver_free(r);
 }
 
+struct async_seen {
+	const char *id;
+	int n_new, n_ready, n_gone;
+	bool pending_at_new; /* on_new saw the container still pending: must not happen */
+};
+
+static void async_new(const struct bh_container *c, void *ctx)
+{
+	struct async_seen *s = ctx;
+
+	if (strcmp(c->id, s->id) != 0)
+		return;
+	s->n_new++;
+	s->pending_at_new = s->pending_at_new || c->pending;
+}
+
+static void async_ready(const struct bh_container *c, void *ctx)
+{
+	struct async_seen *s = ctx;
+
+	if (!strcmp(c->id, s->id)) {
+		assert_int_equal(s->n_ready + 1, s->n_new); /* right after its on_new */
+		s->n_ready++;
+	}
+}
+
+static void async_gone(const struct bh_container *c, void *ctx)
+{
+	struct async_seen *s = ctx;
+
+	if (!strcmp(c->id, s->id)) {
+		assert_int_equal(s->n_new, 1); /* started before it stops */
+		s->n_gone++;
+	}
+}
+
+static struct bh_resolver *async_resolver(struct async_seen *s)
+{
+	struct bh_resolver_opts opts = { .host_root = "", .async_api = true };
+	struct bh_resolver *r;
+
+	assert_int_equal(bh_resolver_new(&opts, &r), 0);
+	bh_resolver_set_callbacks(r, async_new, async_gone, s);
+	bh_resolver_set_ready_callback(r, async_ready);
+	assert_true(bh_resolver_fd(r) >= 0);
+	return r;
+}
+
+/* Waits (at most 5 s) for the worker's answers and hands them to the resolver. */
+static void async_wait(struct bh_resolver *r)
+{
+	struct pollfd pfd = { .fd = bh_resolver_fd(r), .events = POLLIN };
+
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	bh_resolver_complete(r);
+}
+
+/* Async API: pending at first sight, complete once its answer is handled. */
+static void test_async(void **state)
+{
+	struct fixture *f = *state;
+	struct async_seen s = { 0 };
+	const struct bh_container *c;
+	struct bh_resolver *r;
+
+	if (!f)
+		skip();
+	s.id = f->id;
+	r = async_resolver(&s);
+	c = bh_resolver_lookup(r, f->v2_id, f->v1_id, f->pid);
+	assert_non_null(c);
+	assert_string_equal(c->id, f->id);
+	assert_true(c->pending);
+	assert_false(c->metadata_done);
+	assert_true(c->config.known); /* the bundle is read at once */
+	assert_int_equal(s.n_new, 0);
+	/* cached, still pending: no second request */
+	assert_ptr_equal(bh_resolver_lookup(r, f->v2_id, f->v1_id, f->pid), c);
+
+	while (c->pending)
+		async_wait(r);
+	check_container(f, c);
+	assert_int_equal(s.n_new, 1);
+	assert_int_equal(s.n_ready, 1);
+	assert_false(s.pending_at_new);
+	bh_resolver_complete(r); /* nothing more: no second on_new */
+	assert_int_equal(s.n_new, 1);
+	bh_resolver_free(r);
+}
+
+/* Async API: a container gone before its answer is handled; the answer is dropped (ASan). */
+static void test_async_gone_first(void **state)
+{
+	char name[64], id[BH_CONTAINER_ID_LEN + 1], cmd[256], out[64], path[4096];
+	struct async_seen s = { .id = id };
+	const struct bh_container *c;
+	struct bh_resolver *r;
+	struct bh_cgroups cg;
+	__u64 v2_id = 0, v1_id = 0;
+	__u32 pid;
+
+	if (!*state)
+		skip();
+	snprintf(name, sizeof(name), "bh-test-async-%d", getpid());
+	snprintf(cmd, sizeof(cmd), "docker run -d --name %s %s sleep 600 2>&1", name, IMAGE);
+	assert_int_equal(run(cmd, id, sizeof(id)), 0);
+	assert_int_equal(strlen(id), BH_CONTAINER_ID_LEN);
+	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", name);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	pid = (__u32)strtoul(out, NULL, 10);
+	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", pid, NULL, path, sizeof(path)))
+		v2_id = cgroup_id_of(&cg.v2, path);
+	if (cg.v1.fd >= 0 && !bh_cgroup_proc_path("", pid, cg.v1_controller, path, sizeof(path)))
+		v1_id = cgroup_id_of(&cg.v1, path);
+	bh_cgroups_close(&cg);
+	assert_true(v2_id || v1_id);
+
+	r = async_resolver(&s);
+	c = bh_resolver_lookup(r, v2_id, v1_id, pid);
+	assert_non_null(c);
+	assert_true(c->pending);
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", name);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	/* a record named it since the last sweep: it stays one sweep, then goes */
+	bh_resolver_sweep(r);
+	bh_resolver_sweep(r);
+	assert_int_equal(s.n_new, 1); /* released without its answer, then stopped */
+	assert_int_equal(s.n_ready, 1);
+	assert_int_equal(s.n_gone, 1);
+	/* the answer (asked before the removal) names an entry that is freed by now */
+	async_wait(r);
+	assert_int_equal(s.n_new, 1);
+	bh_resolver_free(r);
+}
+
 static void test_gone(void **state)
 {
 	struct fixture *f = *state;
@@ -432,6 +570,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
 		cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
+		cmocka_unit_test(test_async),  cmocka_unit_test(test_async_gone_first),
 		cmocka_unit_test(test_gone),   cmocka_unit_test(test_gone_before_first_record),
 	};
 
