@@ -3,6 +3,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,32 @@
 
 #include "event.h"
 #include "log.h"
+#include "metrics.h"
 #include "output_json.h"
 #include "rules.h"
 #include "stream.h"
+
+/*
+ * Bounds on the records held for pending containers: past one, the container
+ * is released with what metadata it has, as when the docker API fails.
+ */
+#define HOLD_MAX_RECORDS     4096
+#define HOLD_MAX_BYTES	     (2u << 20)
+#define HOLD_MAX_TOTAL_BYTES (16u << 20)
+#define HOLD_DEADLINE_NS     (2 * 1000000000LL)
+
+struct held_rec {
+	struct held_rec *next;
+	size_t size;
+	alignas(8) unsigned char data[]; /* as aligned as in the ring buffer */
+};
+
+struct bh_hold {
+	const struct bh_container *c;
+	struct held_rec *head, *last; /* no pointer into the table: its slots move */
+	size_t n, bytes;
+	int64_t since_ns; /* when its first record was held */
+};
 
 static bool stream_listening(const struct bh_pipeline *p)
 {
@@ -187,6 +211,18 @@ void bh_pipeline_fini(struct bh_pipeline *p)
 	bh_json_free(&p->line);
 	bh_json_free(&p->ctr_scratch);
 	ctr_json_clear(p);
+	for (size_t i = 0; i < p->n_holds; i++) {
+		while (p->holds[i].head) {
+			struct held_rec *rec = p->holds[i].head;
+
+			p->holds[i].head = rec->next;
+			free(rec);
+		}
+	}
+	free(p->holds);
+	p->holds = NULL;
+	p->n_holds = p->holds_cap = 0;
+	p->held_bytes = 0;
 }
 
 /*
@@ -207,6 +243,124 @@ static void cgroup_record(struct bh_pipeline *p, const struct bh_event *ev)
 				  BH_SINK_DROP);
 }
 
+/* One decoded record of c (NULL: host): tap, print, judge. */
+static void process(struct bh_pipeline *p, const void *data, size_t size, const struct bh_event *ev,
+		    const struct bh_container *c)
+{
+	if (p->opts.tap)
+		p->opts.tap(p->opts.tap_ctx, data, size, c);
+	/* Stream clients (the live view) see every event; stdout only the selected ones. */
+	p->stdout_events = p->opts.event_mask & (1u << ev->hdr->type);
+	if (p->stdout_events || stream_listening(p)) {
+		bh_json_event_begin(&p->line, ev, p->opts.boot_to_real_ns);
+		put_container(p, c);
+		bh_json_event_end(&p->line, ev);
+		if (!bh_json_failed(&p->line))
+			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
+	}
+	if (p->rules)
+		bh_rules_on_event(p->rules, ev, c, finding_sink, p);
+}
+
+static struct bh_hold *hold_find(struct bh_pipeline *p, const struct bh_container *c)
+{
+	for (size_t i = 0; i < p->n_holds; i++) {
+		if (p->holds[i].c == c)
+			return &p->holds[i];
+	}
+	return NULL;
+}
+
+/* Copies a record of pending c into its hold; false when it does not fit (c must go). */
+static bool hold_put(struct bh_pipeline *p, const struct bh_container *c, const void *data,
+		     size_t size)
+{
+	struct bh_hold *h = hold_find(p, c);
+	struct held_rec *rec;
+
+	if (h && (h->n >= HOLD_MAX_RECORDS || h->bytes + size > HOLD_MAX_BYTES))
+		return false;
+	if (p->held_bytes + size > HOLD_MAX_TOTAL_BYTES)
+		return false;
+	if (!h) {
+		if (p->n_holds == p->holds_cap) {
+			size_t cap = p->holds_cap ? p->holds_cap * 2 : 8;
+			struct bh_hold *holds = realloc(p->holds, cap * sizeof(*holds));
+
+			if (!holds)
+				return false;
+			p->holds = holds;
+			p->holds_cap = cap;
+		}
+		h = &p->holds[p->n_holds++];
+		*h = (struct bh_hold){ .c = c, .since_ns = bh_mono_ns() };
+	}
+	rec = malloc(sizeof(*rec) + size);
+	if (!rec)
+		return false;
+	rec->next = NULL;
+	rec->size = size;
+	memcpy(rec->data, data, size);
+	if (h->last)
+		h->last->next = rec;
+	else
+		h->head = rec;
+	h->last = rec;
+	h->n++;
+	h->bytes += size;
+	p->held_bytes += size;
+	return true;
+}
+
+/* c cannot wait longer: the caller makes it ready, which hands its records back here. */
+static void release(struct bh_pipeline *p, const struct bh_container *c)
+{
+	bh_debug("container %.12s: its metadata is late, its records go on without it", c->id);
+	if (p->opts.release)
+		p->opts.release(p->opts.release_ctx, c);
+	/* a caller that did not flush it: the records must not stay behind */
+	if (hold_find(p, c))
+		bh_pipeline_container_ready(p, c);
+}
+
+void bh_pipeline_container_ready(struct bh_pipeline *p, const struct bh_container *c)
+{
+	struct bh_hold *h = hold_find(p, c);
+	struct held_rec *rec;
+
+	if (!h)
+		return;
+	rec = h->head;
+	p->held_bytes -= h->bytes;
+	/* out of the table first: nothing below may find it half replayed */
+	*h = p->holds[--p->n_holds];
+	while (rec) {
+		struct held_rec *next = rec->next;
+		struct bh_event ev;
+
+		/* decoded when it was held: it decodes again */
+		if (!bh_event_decode(rec->data, rec->size, &ev))
+			process(p, rec->data, rec->size, &ev, c);
+		free(rec);
+		rec = next;
+	}
+}
+
+void bh_pipeline_release_held(struct bh_pipeline *p, int64_t now_ns, bool all)
+{
+	size_t i = 0;
+
+	/* each release removes its hold from the table, which moves the last one into i */
+	while (i < p->n_holds) {
+		const struct bh_container *c = p->holds[i].c;
+
+		if (all || now_ns - p->holds[i].since_ns >= HOLD_DEADLINE_NS)
+			release(p, c);
+		else
+			i++;
+	}
+}
+
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 {
 	const struct bh_container *c;
@@ -222,19 +376,13 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		return;
 	}
 	c = p->opts.lookup(p->opts.lookup_ctx, ev.hdr);
-	if (p->opts.tap)
-		p->opts.tap(p->opts.tap_ctx, data, size, c);
-	/* Stream clients (the live view) see every event; stdout only the selected ones. */
-	p->stdout_events = p->opts.event_mask & (1u << ev.hdr->type);
-	if (p->stdout_events || stream_listening(p)) {
-		bh_json_event_begin(&p->line, &ev, p->opts.boot_to_real_ns);
-		put_container(p, c);
-		bh_json_event_end(&p->line, &ev);
-		if (!bh_json_failed(&p->line))
-			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
+	if (c && c->pending) {
+		if (hold_put(p, c, data, size))
+			return;
+		/* full: what was held goes first, then this record, in order */
+		release(p, c);
 	}
-	if (p->rules)
-		bh_rules_on_event(p->rules, &ev, c, finding_sink, p);
+	process(p, data, size, &ev, c);
 }
 
 /* {"type":"lifecycle","action":"container-start"|"container-stop","container":{..}} */
@@ -260,6 +408,8 @@ void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container 
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c)
 {
 	bh_debug("container %.12s (%s) is gone", c->id, c->name ? c->name : "?");
+	/* the caller releases it before; held records must not outlive it in any case */
+	bh_pipeline_container_ready(p, c);
 	lifecycle_line(p, "container-stop", c);
 	if (p->rules)
 		bh_rules_forget_container(p->rules, c->id);

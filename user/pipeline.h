@@ -51,6 +51,15 @@ struct bh_pipeline_opts {
 	 */
 	void (*cgroup_note)(void *ctx, const struct bh_event *ev);
 	void *cgroup_note_ctx;
+	/*
+	 * Records of a pending container (its metadata on its way) are held
+	 * until bh_pipeline_container_ready(); when its hold is full or too old
+	 * the pipeline calls release, which must make c ready (not pending) and
+	 * call bh_pipeline_container_ready(). Needed when lookup can return a
+	 * pending container.
+	 */
+	void (*release)(void *ctx, const struct bh_container *c);
+	void *release_ctx;
 };
 
 struct bh_pipeline_counts {
@@ -60,6 +69,7 @@ struct bh_pipeline_counts {
 };
 
 struct bh_ctr_json; /* pipeline.c: a container's rendered "container" value */
+struct bh_hold;	    /* pipeline.c: the records held for one pending container */
 
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
@@ -70,6 +80,9 @@ struct bh_pipeline {
 	struct bh_ctr_json *ctr_json; /* open addressing by container pointer */
 	size_t ctr_json_cap, ctr_json_n;
 	struct bh_json ctr_scratch; /* where a container's value is rendered */
+	struct bh_hold *holds;	    /* one per pending container with records */
+	size_t n_holds, holds_cap;
+	size_t held_bytes; /* over every hold */
 };
 
 /* Returns 0 or a negative errno (logged). */
@@ -89,6 +102,15 @@ void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container 
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c);
 /* c's metadata was changed in place (replay: a newer record of it): its JSON is rendered anew. */
 void bh_pipeline_container_changed(struct bh_pipeline *p, const struct bh_container *c);
+
+/* c is no longer pending: its held records are handled now, in their order. */
+void bh_pipeline_container_ready(struct bh_pipeline *p, const struct bh_container *c);
+
+/*
+ * Releases (opts.release) every container whose records have been held
+ * longer than the deadline, or all of them (shutdown); now from bh_mono_ns().
+ */
+void bh_pipeline_release_held(struct bh_pipeline *p, int64_t now_ns, bool all);
 
 /* A new policy (SIGHUP); the caller keeps ownership. */
 void bh_pipeline_set_policy(struct bh_pipeline *p, const struct bh_policy *policy);
