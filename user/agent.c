@@ -85,6 +85,22 @@ static void on_container_gone(const struct bh_container *c, void *ctx)
 	bh_pipeline_container_gone(&a->pipe, c);
 }
 
+/* Its docker API answer came (or it waits no longer): the records held for it go on. */
+static void on_container_ready(const struct bh_container *c, void *ctx)
+{
+	struct agent *a = ctx;
+
+	bh_pipeline_container_ready(&a->pipe, c);
+}
+
+/* The pipeline holds too much of c, or for too long: it goes on with what the bundle said. */
+static void release_container(void *ctx, const struct bh_container *c)
+{
+	struct agent *a = ctx;
+
+	bh_resolver_release(a->resolver, c);
+}
+
 static void on_container_scanned(const struct bh_container *c, void *ctx)
 {
 	(void)c; /* judged by on_container_new when the scan first resolved it */
@@ -321,7 +337,7 @@ static int epoll_add(int ep, int fd, uint32_t tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
-enum { TAG_RING, TAG_SIGNAL, TAG_TIMER, TAG_STREAM };
+enum { TAG_RING, TAG_SIGNAL, TAG_TIMER, TAG_STREAM, TAG_RESOLVER };
 
 /* Returns true when the loop must stop. */
 static bool handle_signals(struct agent *a, int sfd)
@@ -352,6 +368,7 @@ static void handle_tick(struct agent *a, int tfd)
 	stats_due = interval && a->ticks % (unsigned int)interval == 0;
 	if (a->ticks % SWEEP_INTERVAL_S == 0)
 		bh_resolver_sweep(a->resolver);
+	bh_pipeline_release_held(&a->pipe, bh_mono_ns(), false);
 	if (stats_due)
 		write_stats(a, false);
 	if (a->http)
@@ -362,20 +379,21 @@ static void handle_tick(struct agent *a, int tfd)
 
 static int event_loop(struct agent *a, int sfd, int tfd)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), err = 0;
+	int ep = epoll_create1(EPOLL_CLOEXEC), err = 0, rfd = bh_resolver_fd(a->resolver);
 	bool stop = false, busy = false;
 
 	if (ep < 0)
 		return -errno;
 	if ((err = epoll_add(ep, ring_buffer__epoll_fd(a->rb), TAG_RING)) ||
 	    (err = epoll_add(ep, sfd, TAG_SIGNAL)) || (err = epoll_add(ep, tfd, TAG_TIMER)) ||
-	    (a->stream && (err = epoll_add(ep, bh_stream_fd(a->stream), TAG_STREAM))))
+	    (a->stream && (err = epoll_add(ep, bh_stream_fd(a->stream), TAG_STREAM))) ||
+	    (rfd >= 0 && (err = epoll_add(ep, rfd, TAG_RESOLVER))))
 		goto out;
 
 	while (!stop) {
-		struct epoll_event evs[4];
+		struct epoll_event evs[5];
 		/* Wake-ups are batched in the kernel: after a busy round, poll again soon. */
-		int n = epoll_wait(ep, evs, 4, busy ? BH_POLL_MS : -1);
+		int n = epoll_wait(ep, evs, 5, busy ? BH_POLL_MS : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -405,6 +423,9 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 				break;
 			case TAG_STREAM:
 				bh_stream_accept(a->stream);
+				break;
+			case TAG_RESOLVER:
+				bh_resolver_complete(a->resolver);
 				break;
 			}
 		}
@@ -489,6 +510,8 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		.host_root = opts->host_root ? opts->host_root : "",
 		.docker_socket = opts->docker_socket,
 		.no_docker_api = opts->no_docker_api,
+		/* dockerd answers only once a container has started: the loop must not wait */
+		.async_api = true,
 	};
 	struct bh_pipeline_opts popts = {
 		.event_mask = opts->event_mask,
@@ -499,6 +522,8 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		.out = &a.out,
 		.cgroup_note = note_cgroup,
 		.cgroup_note_ctx = &a,
+		.release = release_container,
+		.release_ctx = &a,
 	};
 	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	int sfd = -1, tfd = -1, err, code = 1;
@@ -552,6 +577,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	/* Before the callbacks: our own container must not be judged when first resolved. */
 	exempt_self(&a, popts.self_cgroup_id);
 	bh_resolver_set_callbacks(a.resolver, on_container_new, on_container_gone, &a);
+	bh_resolver_set_ready_callback(a.resolver, on_container_ready);
 
 	/* Load & attach the BPF programs */
 	lopts.self_tgid = (__u32)getpid();
@@ -591,6 +617,9 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	err = event_loop(&a, sfd, tfd);
 	/* Drain what the kernel already queued, then the last word. */
 	ring_buffer__consume(a.rb);
+	/* what is held goes out with the answers that came, else with the bundles' metadata */
+	bh_resolver_complete(a.resolver);
+	bh_pipeline_release_held(&a.pipe, 0, true);
 	write_stats(&a, true);
 	if (a.capture) {
 		capture_tick(&a, true);
