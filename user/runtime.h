@@ -62,7 +62,7 @@ int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_q
 /* Stops and joins the thread; queued ids and unread answers are dropped. */
 void bh_docker_worker_stop(struct bh_docker_worker *w);
 int bh_docker_worker_fd(const struct bh_docker_worker *w);
-/* Queues an id: 0, or -EAGAIN when the queue is full. */
+/* Queues an id: 0, -EAGAIN when the queue is full, or -ENOMEM. */
 int bh_docker_worker_put(struct bh_docker_worker *w, const char *id);
 /* Every answer ready now, oldest first (NULL: none); free each with bh_docker_answer_free. */
 struct bh_docker_answer *bh_docker_worker_take(struct bh_docker_worker *w);

@@ -378,7 +378,7 @@ struct bh_docker_worker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	char (*queue)[BH_CONTAINER_ID_LEN + 1]; /* a ring of max_queue ids */
+	struct bh_docker_answer **queue; /* a ring of max_queue, allocated by put */
 	size_t max_queue, head, n;
 	struct bh_docker_answer *done, **done_tail;
 	bool stop;
@@ -400,22 +400,18 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (w->stop)
 			break;
-		a = calloc(1, sizeof(*a));
-		if (a)
-			memcpy(a->id, w->queue[w->head], sizeof(a->id));
+		a = w->queue[w->head];
 		w->head = (w->head + 1) % w->max_queue;
 		w->n--;
-		if (!a)
-			continue; /* the id stays api_pending: the resolver's sweep asks again */
 		pthread_mutex_unlock(&w->lock);
 		a->err = bh_docker_fetch_inspect(w->socket_path, a->id, w->timeout_ms, &a->body,
 						 &a->len);
 		pthread_mutex_lock(&w->lock);
 		*w->done_tail = a;
 		w->done_tail = &a->next;
-		/* the counter only needs to be non-zero; a full one (never) still is */
-		if (write(w->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			break;
+		/* fails only on a counter at its maximum (EAGAIN): readable all the same */
+		if (write(w->efd, &one, sizeof(one)) < 0)
+			continue;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -488,6 +484,8 @@ void bh_docker_worker_stop(struct bh_docker_worker *w)
 	pthread_mutex_unlock(&w->lock);
 	/* at most one request in flight: the join waits its timeout at worst */
 	pthread_join(w->thread, NULL);
+	for (; w->n; w->n--, w->head = (w->head + 1) % w->max_queue)
+		bh_docker_answer_free(w->queue[w->head]);
 	while (w->done) {
 		struct bh_docker_answer *a = w->done;
 
@@ -510,18 +508,24 @@ int bh_docker_worker_fd(const struct bh_docker_worker *w)
 
 int bh_docker_worker_put(struct bh_docker_worker *w, const char *id)
 {
+	/* here, not in the thread: an id once queued always gets its answer */
+	struct bh_docker_answer *a = calloc(1, sizeof(*a));
 	int err = 0;
 
+	if (!a)
+		return -ENOMEM;
+	snprintf(a->id, sizeof(a->id), "%s", id);
 	pthread_mutex_lock(&w->lock);
 	if (w->n == w->max_queue) {
 		err = -EAGAIN;
 	} else {
-		snprintf(w->queue[(w->head + w->n) % w->max_queue], BH_CONTAINER_ID_LEN + 1, "%s",
-			 id);
+		w->queue[(w->head + w->n) % w->max_queue] = a;
 		w->n++;
 		pthread_cond_signal(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (err)
+		free(a);
 	return err;
 }
 
