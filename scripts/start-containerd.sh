@@ -11,7 +11,7 @@ LOG=${CONTAINERD_LOG:-/var/log/bulkhead-containerd.log}
 WAIT=30
 
 log() { printf 'start-containerd: %s\n' "$*" >&2; }
-answers() { ctr -a "$SOCK" version >/dev/null 2>&1; }
+answers() { timeout 10 ctr -a "$SOCK" version >/dev/null 2>&1; }
 
 if answers; then
 	echo "$SOCK"

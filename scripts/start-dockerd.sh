@@ -10,8 +10,11 @@ PIDFILE=${DOCKERD_PIDFILE:-/var/run/docker.pid}
 WAIT=30
 
 log() { printf 'start-dockerd: %s\n' "$*" >&2; }
+# Bounded: a wedged dockerd (seen: a libnetwork deadlock of 20.10 under mass removal)
+# accepts the connection and never answers.
+answers() { timeout 10 docker info >/dev/null 2>&1; }
 
-if docker info >/dev/null 2>&1; then
+if answers; then
 	exit 0
 fi
 command -v dockerd >/dev/null || {
@@ -52,7 +55,7 @@ log "starting dockerd (log: $LOG)"
 pid=$!
 
 for _ in $(seq $((WAIT * 2))); do
-	if docker info >/dev/null 2>&1; then
+	if answers; then
 		log "dockerd is up (pid $pid)"
 		exit 0
 	fi
