@@ -361,39 +361,65 @@ static void test_async(void **state)
 	bh_resolver_free(r);
 }
 
+/* A `sleep 600` container of the test image, with what the kernel would report of it. */
+struct test_ctr {
+	char name[64];
+	char id[BH_CONTAINER_ID_LEN + 1];
+	__u32 pid;
+	char v2_path[4096], v1_path[4096]; /* "" where cg has no such hierarchy */
+	__u64 v2_id, v1_id;
+};
+
+static void start_test_ctr(const struct bh_cgroups *cg, const char *prefix, struct test_ctr *t)
+{
+	char cmd[256], out[64];
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s-%d", prefix, getpid());
+	snprintf(cmd, sizeof(cmd), "docker run -d --name %s %s sleep 600 2>&1", t->name, IMAGE);
+	assert_int_equal(run(cmd, t->id, sizeof(t->id)), 0);
+	assert_int_equal(strlen(t->id), BH_CONTAINER_ID_LEN);
+	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", t->name);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	t->pid = (__u32)strtoul(out, NULL, 10);
+	/* what the tracepoint would have said: the hierarchy path, and the directory's inode */
+	if (cg->v2.fd >= 0 &&
+	    !bh_cgroup_proc_path("", t->pid, NULL, t->v2_path, sizeof(t->v2_path)) &&
+	    strcmp(t->v2_path, "/"))
+		t->v2_id = cgroup_id_of(&cg->v2, t->v2_path);
+	else
+		t->v2_path[0] = '\0';
+	if (cg->v1.fd >= 0 &&
+	    !bh_cgroup_proc_path("", t->pid, cg->v1_controller, t->v1_path, sizeof(t->v1_path))) {
+		assert_true(cg->v1_hierarchy_id > 0);
+		t->v1_id = cgroup_id_of(&cg->v1, t->v1_path);
+	} else {
+		t->v1_path[0] = '\0';
+	}
+	assert_true(t->v2_id || t->v1_id);
+}
+
 /* Async API: a container gone before its answer is handled; the answer is dropped (ASan). */
 static void test_async_gone_first(void **state)
 {
-	char name[64], id[BH_CONTAINER_ID_LEN + 1], cmd[256], out[64], path[4096];
-	struct async_seen s = { .id = id };
+	struct test_ctr t;
+	struct async_seen s = { .id = t.id };
 	const struct bh_container *c;
 	struct bh_resolver *r;
 	struct bh_cgroups cg;
-	__u64 v2_id = 0, v1_id = 0;
-	__u32 pid;
+	char cmd[256];
 
 	if (!*state)
 		skip();
-	snprintf(name, sizeof(name), "bh-test-async-%d", getpid());
-	snprintf(cmd, sizeof(cmd), "docker run -d --name %s %s sleep 600 2>&1", name, IMAGE);
-	assert_int_equal(run(cmd, id, sizeof(id)), 0);
-	assert_int_equal(strlen(id), BH_CONTAINER_ID_LEN);
-	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", name);
-	assert_int_equal(run(cmd, out, sizeof(out)), 0);
-	pid = (__u32)strtoul(out, NULL, 10);
 	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
-	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", pid, NULL, path, sizeof(path)))
-		v2_id = cgroup_id_of(&cg.v2, path);
-	if (cg.v1.fd >= 0 && !bh_cgroup_proc_path("", pid, cg.v1_controller, path, sizeof(path)))
-		v1_id = cgroup_id_of(&cg.v1, path);
+	start_test_ctr(&cg, "bh-test-async", &t);
 	bh_cgroups_close(&cg);
-	assert_true(v2_id || v1_id);
 
 	r = async_resolver(&s);
-	c = bh_resolver_lookup(r, v2_id, v1_id, pid);
+	c = bh_resolver_lookup(r, t.v2_id, t.v1_id, t.pid);
 	assert_non_null(c);
 	assert_true(c->pending);
-	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", name);
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", t.name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
 	/* a record named it since the last sweep: it stays one sweep, then goes */
 	bh_resolver_sweep(r);
@@ -481,66 +507,48 @@ static struct bh_resolver *noting_resolver(const struct bh_cgroups *cg, const ch
  */
 static void test_gone_before_first_record(void **state)
 {
-	char name[64], id[BH_CONTAINER_ID_LEN + 1], cmd[256], out[64];
-	char v2_path[4096] = "", v1_path[4096] = "";
-	struct noted n = { .id = id };
+	struct test_ctr t;
+	struct noted n = { .id = t.id };
 	const struct bh_container *c;
 	struct bh_resolver *r;
 	struct bh_cgroups cg;
-	__u64 v2_id = 0, v1_id = 0;
-	__u32 pid;
+	char cmd[256];
 
 	if (!*state)
 		skip();
-	snprintf(name, sizeof(name), "bh-test-noted-%d", getpid());
-	snprintf(cmd, sizeof(cmd), "docker run -d --name %s %s sleep 600 2>&1", name, IMAGE);
-	assert_int_equal(run(cmd, id, sizeof(id)), 0);
-	assert_int_equal(strlen(id), BH_CONTAINER_ID_LEN);
-	snprintf(cmd, sizeof(cmd), "docker inspect -f '{{.State.Pid}}' %s", name);
-	assert_int_equal(run(cmd, out, sizeof(out)), 0);
-	pid = (__u32)strtoul(out, NULL, 10);
 	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
-	/* what the tracepoint would have said: the hierarchy path, and the directory's inode */
-	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", pid, NULL, v2_path, sizeof(v2_path)) &&
-	    strcmp(v2_path, "/"))
-		v2_id = cgroup_id_of(&cg.v2, v2_path);
-	if (cg.v1.fd >= 0 &&
-	    !bh_cgroup_proc_path("", pid, cg.v1_controller, v1_path, sizeof(v1_path))) {
-		assert_true(cg.v1_hierarchy_id > 0);
-		v1_id = cgroup_id_of(&cg.v1, v1_path);
-	}
-	assert_true(v2_id || v1_id);
+	start_test_ctr(&cg, "bh-test-noted", &t);
 
 	/* stopped, not removed: its cgroups are gone, docker still knows it */
-	snprintf(cmd, sizeof(cmd), "docker kill %s >/dev/null && docker wait %s >/dev/null", name,
-		 name);
+	snprintf(cmd, sizeof(cmd), "docker kill %s >/dev/null && docker wait %s >/dev/null", t.name,
+		 t.name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
-	if (v2_id)
-		assert_int_equal(bh_cgroup_id_exists(&cg.v2, v2_id), -ESTALE);
-	if (v1_id)
-		assert_int_equal(bh_cgroup_id_exists(&cg.v1, v1_id), -ESTALE);
+	if (t.v2_id)
+		assert_int_equal(bh_cgroup_id_exists(&cg.v2, t.v2_id), -ESTALE);
+	if (t.v1_id)
+		assert_int_equal(bh_cgroup_id_exists(&cg.v1, t.v1_id), -ESTALE);
 
 	/* without the notes the ids name nothing any more */
-	r = noting_resolver(&cg, v2_path, 0, v1_path, 0, &n);
-	assert_null(bh_resolver_lookup(r, v2_id, v1_id, 0));
+	r = noting_resolver(&cg, t.v2_path, 0, t.v1_path, 0, &n);
+	assert_null(bh_resolver_lookup(r, t.v2_id, t.v1_id, 0));
 	bh_resolver_free(r);
 
-	r = noting_resolver(&cg, v2_path, v2_id, v1_path, v1_id, &n);
-	c = bh_resolver_lookup(r, v2_id, v1_id, 0);
+	r = noting_resolver(&cg, t.v2_path, t.v2_id, t.v1_path, t.v1_id, &n);
+	c = bh_resolver_lookup(r, t.v2_id, t.v1_id, 0);
 	assert_non_null(c);
-	assert_string_equal(c->id, id);
+	assert_string_equal(c->id, t.id);
 	assert_string_equal(c->runtime, "docker");
 	assert_non_null(c->name);
-	assert_string_equal(c->name, name);
+	assert_string_equal(c->name, t.name);
 	assert_string_equal(c->image, IMAGE);
 	assert_true(c->config.known); /* from the API: the bundle went with the task */
 	assert_true(c->metadata_done);
 	assert_int_equal(n.n_new, 1);
 	/* each tree alone names it too, without a second start */
-	if (v2_id)
-		assert_ptr_equal(bh_resolver_lookup(r, v2_id, 0, 0), c);
-	if (v1_id)
-		assert_ptr_equal(bh_resolver_lookup(r, cg.v2.root_id, v1_id, 0), c);
+	if (t.v2_id)
+		assert_ptr_equal(bh_resolver_lookup(r, t.v2_id, 0, 0), c);
+	if (t.v1_id)
+		assert_ptr_equal(bh_resolver_lookup(r, cg.v2.root_id, t.v1_id, 0), c);
 	assert_int_equal(n.n_new, 1);
 	/* records were attributed since the last sweep: it stays one sweep, then goes */
 	bh_resolver_sweep(r);
@@ -550,13 +558,13 @@ static void test_gone_before_first_record(void **state)
 	bh_resolver_free(r);
 
 	/* removed: docker no longer knows it, the id alone still names it */
-	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", name);
+	snprintf(cmd, sizeof(cmd), "docker rm -f %s >/dev/null 2>&1", t.name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
 	n.n_new = n.n_gone = 0;
-	r = noting_resolver(&cg, v2_path, v2_id, v1_path, v1_id, &n);
-	c = bh_resolver_lookup(r, v2_id, v1_id, 0);
+	r = noting_resolver(&cg, t.v2_path, t.v2_id, t.v1_path, t.v1_id, &n);
+	c = bh_resolver_lookup(r, t.v2_id, t.v1_id, 0);
 	assert_non_null(c);
-	assert_string_equal(c->id, id);
+	assert_string_equal(c->id, t.id);
 	assert_string_equal(c->runtime, "docker");
 	assert_null(c->name);
 	assert_true(c->metadata_done);
