@@ -3,6 +3,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@ struct agent {
 	struct bh_http *http;
 	struct bh_stream *stream;
 	struct bh_capture *capture;
-	int capture_err; /* first capture write error, sticky */
+	int capture_err;  /* first capture write error, sticky */
+	bool stdout_gone; /* stdout is a pipe nobody reads any more */
 	int ncpus;
 	struct bh_counters *percpu;
 	__u64 drops_reported;
@@ -354,6 +356,15 @@ static bool handle_signals(struct agent *a, int sfd)
 	return stop;
 }
 
+/* A reader that went away is noticed even when there is nothing to write: a pipe whose
+ * read end is closed polls POLLERR. */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 static void handle_tick(struct agent *a, int tfd)
 {
 	uint64_t expirations;
@@ -375,6 +386,8 @@ static void handle_tick(struct agent *a, int tfd)
 		publish_metrics(a);
 	if (a->capture)
 		capture_tick(a, stats_due);
+	if (stdout_reader_gone())
+		a->stdout_gone = true;
 }
 
 static int event_loop(struct agent *a, int sfd, int tfd)
@@ -435,6 +448,10 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 			bh_http_touch(a->http, bh_mono_ns());
 		if ((err = bh_sink_flush(&a->out)))
 			break;
+		if (a->stdout_gone) {
+			err = -EPIPE;
+			break;
+		}
 		if (a->capture_err) {
 			err = a->capture_err;
 			bh_error("cannot write the capture file %s: %s (what was written up to "
