@@ -16,9 +16,4 @@
 #define AF_INET	 2
 #define AF_INET6 10
 
-static __always_inline __u32 bh_current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
-
 #endif /* BULKHEAD_COMMON_BPF_H */
