@@ -351,10 +351,10 @@ int bh_cgroup_id_exists(const struct bh_cgroup_hier *h, __u64 id)
 	return 0;
 }
 
-int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path)
+/* The hierarchy path relative to the mount point h->fd ("" for the mount's root). */
+static int hier_rel(const struct bh_cgroup_hier *h, const char *path, const char **rel)
 {
 	size_t rlen = strcmp(h->root, "/") ? strlen(h->root) : 0;
-	struct stat st;
 
 	if (h->fd < 0)
 		return -ENOENT;
@@ -363,9 +363,59 @@ int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path)
 	path += rlen;
 	while (*path == '/')
 		path++;
-	if (fstatat(h->fd, *path ? path : ".", &st, 0) < 0)
+	*rel = path;
+	return 0;
+}
+
+int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path)
+{
+	const char *rel;
+	struct stat st;
+	int err = hier_rel(h, path, &rel);
+
+	if (err)
+		return err;
+	if (fstatat(h->fd, *rel ? rel : ".", &st, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Opens file in the cgroup directory at hierarchy path; a negative errno on failure. */
+static int open_in_cgroup(const struct bh_cgroup_hier *h, const char *path, const char *file)
+{
+	char name[PATH_MAX];
+	const char *rel;
+	int fd, err = hier_rel(h, path, &rel);
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(name, sizeof(name), "%s%s%s", rel, *rel ? "/" : "", file) >=
+	    sizeof(name))
+		return -ENAMETOOLONG;
+	fd = openat(h->fd, name, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int bh_cgroup_path_populated(const struct bh_cgroup_hier *h, const char *path)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open_in_cgroup(h, path, "cgroup.events");
+	bool v2 = fd >= 0;
+
+	if (fd == -ENOENT)
+		fd = open_in_cgroup(h, path, "cgroup.procs");
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (!v2)
+		return n > 0;
+	/* "populated 0|1" is the first line of cgroup.events */
+	return strstr(buf, "populated 1") != NULL;
 }
 
 int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controller, char *buf,

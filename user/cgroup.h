@@ -44,6 +44,13 @@ int bh_cgroup_id_exists(const struct bh_cgroup_hier *h, __u64 id);
 int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path);
 
 /*
+ * 1 when a process lives in the cgroup at this hierarchy path (v2: in it or
+ * below, cgroup.events; v1: in it, cgroup.procs), 0 when none does, else a
+ * negative errno.
+ */
+int bh_cgroup_path_populated(const struct bh_cgroup_hier *h, const char *path);
+
+/*
  * The task's cgroup path from <host_root>/proc/<tgid>/cgroup: the unified line
  * when controller is NULL, else the line of that v1 controller.
  */

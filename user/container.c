@@ -758,6 +758,9 @@ static void scan_one(const char *path, __u64 id, void *arg)
 
 	if (s->err || !bh_cgroup_path_container(path, cid, &runtime))
 		return;
+	/* the cgroup of a container whose runtime died with it: no container runs there */
+	if (bh_cgroup_path_populated(s->h, path) == 0)
+		return;
 	e = get_ctr(s->r, cid, runtime, s->h, id, path, false);
 	if (!e) {
 		s->err = -ENOMEM;

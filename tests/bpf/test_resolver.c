@@ -246,6 +246,39 @@ static void test_scan(void **state)
 	assert_true(f->scanned);
 }
 
+static void on_scan_fake(const struct bh_container *c, void *ctx)
+{
+	assert_string_not_equal(c->id, (const char *)ctx);
+}
+
+/*
+ * The empty cgroup a crashed runtime leaves behind (here made by hand, in both
+ * trees) names no running container: the startup scan does not report it.
+ */
+static void test_scan_skips_empty(void **state)
+{
+	static const char fake[] =
+		"b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+	struct fixture *f = *state;
+	char v2[4096] = "", v1[4096] = "";
+	struct bh_cgroups cg;
+
+	if (!f)
+		skip();
+	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
+	if (cg.v2.fd >= 0)
+		snprintf(v2, sizeof(v2), "%s/docker/%s", cg.v2.mnt, fake);
+	if (cg.v1.fd >= 0)
+		snprintf(v1, sizeof(v1), "%s/docker/%s", cg.v1.mnt, fake);
+	bh_cgroups_close(&cg);
+	assert_true(v2[0] || v1[0]);
+	assert_true(!v2[0] || !mkdir(v2, 0755));
+	assert_true(!v1[0] || !mkdir(v1, 0755));
+	assert_int_equal(bh_resolver_scan(f->r, on_scan_fake, (void *)fake), 0);
+	assert_true(!v2[0] || !rmdir(v2));
+	assert_true(!v1[0] || !rmdir(v1));
+}
+
 /* Without the docker API the bundle still names the runtime and the configuration. */
 static void test_api_down(void **state)
 {
@@ -576,10 +609,15 @@ static void test_gone_before_first_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup), cmocka_unit_test(test_host_is_null),
-		cmocka_unit_test(test_scan),   cmocka_unit_test(test_api_down),
-		cmocka_unit_test(test_async),  cmocka_unit_test(test_async_gone_first),
-		cmocka_unit_test(test_gone),   cmocka_unit_test(test_gone_before_first_record),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_host_is_null),
+		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_scan_skips_empty),
+		cmocka_unit_test(test_api_down),
+		cmocka_unit_test(test_async),
+		cmocka_unit_test(test_async_gone_first),
+		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_gone_before_first_record),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
