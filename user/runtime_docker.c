@@ -430,6 +430,7 @@ int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_q
 	w->max_queue = max_queue;
 	w->timeout_ms = timeout_ms;
 	w->done_tail = &w->done;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of answer pointers */
 	w->queue = calloc(max_queue, sizeof(*w->queue));
 	w->socket_path = strdup(socket_path);
 	if (!w->queue || !w->socket_path) {
