@@ -42,29 +42,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$SOCK"
 TOML
 
-log "starting containerd (log: $LOG)"
-# As for dockerd: outlive this script, hold none of the caller's pipes.
-(
-	for fd in /proc/self/fd/*; do
-		fd=${fd##*/}
-		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
-	done 2>/dev/null
-	exec setsid containerd --config "$conf" </dev/null >>"$LOG" 2>&1
-) &
-pid=$!
-
-for _ in $(seq $((WAIT * 10))); do
-	if answers; then
-		echo "$SOCK"
-		exit 0
-	fi
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null; then
-	log "containerd (pid $pid) did not answer on $SOCK within ${WAIT}s; last lines of $LOG:"
-else
-	log "containerd exited; last lines of $LOG:"
-fi
-tail -n 20 "$LOG" >&2
-exit 1
+# shellcheck source=scripts/daemon.sh
+. "$(dirname "$0")/daemon.sh"
+start_daemon containerd "$LOG" "$WAIT" answers containerd --config "$conf"
+echo "$SOCK"

@@ -40,35 +40,7 @@ if [ -f "$PIDFILE" ]; then
 fi
 containerd_sock=$("$(dirname "$0")/start-containerd.sh")
 
-log "starting dockerd (log: $LOG)"
-# setsid and closed descriptors: dockerd must outlive this script and must not hold the
-# pipes of whoever ran it (make, tests/run.sh, bats) open.
-(
-	# Every inherited descriptor above stderr too (bats' fd 3, a caller's pipes): a
-	# daemon holding one keeps the caller's reader waiting for an end of file.
-	for fd in /proc/self/fd/*; do
-		fd=${fd##*/}
-		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
-	done 2>/dev/null
-	exec setsid dockerd --pidfile "$PIDFILE" --containerd "$containerd_sock" </dev/null >>"$LOG" 2>&1
-) &
-pid=$!
-
-for _ in $(seq $((WAIT * 2))); do
-	if answers; then
-		log "dockerd is up (pid $pid)"
-		exit 0
-	fi
-	if ! kill -0 "$pid" 2>/dev/null; then
-		break
-	fi
-	sleep 0.5
-done
-
-if kill -0 "$pid" 2>/dev/null; then
-	log "dockerd (pid $pid) did not answer within ${WAIT}s; last lines of $LOG:"
-else
-	log "dockerd exited; last lines of $LOG:"
-fi
-tail -n 20 "$LOG" >&2
-exit 1
+# shellcheck source=scripts/daemon.sh
+. "$(dirname "$0")/daemon.sh"
+start_daemon dockerd "$LOG" "$WAIT" answers \
+	dockerd --pidfile "$PIDFILE" --containerd "$containerd_sock"
