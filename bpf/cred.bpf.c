@@ -1,56 +1,61 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* cred.bpf.c - capset records: the capability sets of the task before and after the call. */
+/* cred.bpf.c - capset records: the capability sets of the thread before and after the call. */
 #include "common.bpf.h"
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
 #include "args.bpf.h"
+#include "thread.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* capset(hdrp, datap): the sets come from the cred; only the target pid is user memory. */
-SEC("tp/syscalls/sys_enter_capset")
-int tracepoint__syscalls__sys_enter_capset(struct trace_event_raw_sys_enter *ctx)
-{
-	/* struct __user_cap_header_struct { __u32 version; int pid; } */
-	const __u32 *hdrp = (const __u32 *)ctx->args[0];
-	const struct cred *cred;
-	struct bh_sys_args *a;
-
-	if (bh_is_self() || bh_host_task(BH_EV_CAPSET, bh_current()))
-		return 0;
-	a = bh_args_save(BH_SYS_CAPSET);
-	if (!a)
-		return 0;
-	cred = BPF_CORE_READ(bh_current(), cred);
-	a->capset.effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
-	a->capset.permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
-	a->capset.inheritable = bh_cred_caps(cred, BH_CAP_INHERITABLE);
-	a->capset.target_pid = 0;
-	if (hdrp &&
-	    bpf_probe_read_user(&a->capset.target_pid, sizeof(a->capset.target_pid), hdrp + 1))
-		bh_count(BH_CNT_READ_ERRORS);
-	return 0;
-}
-
+/*
+ * capset(hdrp, datap), judged at exit only. The sets in force now come from the
+ * cred; the sets before the call are the ones this thread had after its last
+ * exec or capset seen here (bh_thread), else its thread group leader's (a thread
+ * starts with its creator's), else unknown. Only a container's threads are kept
+ * track of, as only they are judged.
+ */
 SEC("tp/syscalls/sys_exit_capset")
 int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
-	struct bh_sys_args *a = bh_args_take(BH_SYS_CAPSET);
+	struct bh_capsets before = {};
+	struct bh_syscall_args args;
 	const struct cred *cred;
+	struct bh_thread *t, *leader;
 	struct bh_scratch *s;
 	struct bh_capset *e;
-	__u64 effective;
+	__u64 effective, permitted, inheritable;
+	bool known = false;
 	__u32 off;
 
-	if (!a)
+	if (bh_is_self() || bh_host_task(BH_EV_CAPSET, task))
 		return 0;
 	/* commit_creds() replaced task->cred: these are the sets now in force */
 	cred = BPF_CORE_READ(task, cred);
 	effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
-	/* the rules judge only capabilities a successful call added to the effective set */
-	if (bh_filtered(BH_EV_CAPSET) && (ctx->ret || !(effective & ~a->capset.effective)))
+	permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
+	inheritable = bh_cred_caps(cred, BH_CAP_INHERITABLE);
+	t = bh_thread_get(task, true);
+	if (t && t->caps_known) {
+		before = t->caps;
+		known = true;
+	} else {
+		leader = bh_thread_get(task->group_leader, false);
+		if (leader && leader->caps_known) {
+			before = leader->caps;
+			known = true;
+		}
+	}
+	if (t && !ctx->ret)
+		bh_thread_set_caps(t, effective, permitted, inheritable);
+	/*
+	 * The rules judge only capabilities a successful call added to the
+	 * effective set; with no known before, user space judges the whole set.
+	 */
+	if (bh_filtered(BH_EV_CAPSET) &&
+	    (ctx->ret || (known ? !(effective & ~before.effective) : !effective)))
 		return 0;
 	s = bh_scratch_get();
 	if (!s)
@@ -58,12 +63,17 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	e = (struct bh_capset *)s->rec;
 	off = bh_begin(s, task, BH_EV_CAPSET, sizeof(*e), (__s32)ctx->ret);
 	e->effective = effective;
-	e->permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);
-	e->inheritable = bh_cred_caps(cred, BH_CAP_INHERITABLE);
-	e->effective_before = a->capset.effective;
-	e->permitted_before = a->capset.permitted;
-	e->inheritable_before = a->capset.inheritable;
-	e->target_pid = a->capset.target_pid;
+	e->permitted = permitted;
+	e->inheritable = inheritable;
+	e->before_known = known;
+	e->effective_before = before.effective;
+	e->permitted_before = before.permitted;
+	e->inheritable_before = before.inheritable;
+	/* struct __user_cap_header_struct { __u32 version; int pid; } */
+	bh_syscall_args(&args, 1);
+	if (args.a[0] && bpf_probe_read_user(&e->target_pid, sizeof(e->target_pid),
+					     (const __u32 *)args.a[0] + 1))
+		bh_count(BH_CNT_READ_ERRORS);
 	bh_output(s, off);
 	return 0;
 }

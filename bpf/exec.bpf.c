@@ -4,7 +4,7 @@
 #include "maps.bpf.h"
 #include "task.bpf.h"
 #include "emit.bpf.h"
-#include "args.bpf.h"
+#include "thread.bpf.h"
 
 #define PFA_NO_NEW_PRIVS 0 /* include/linux/sched.h: bit in task->atomic_flags */
 #define BH_ARGS_MASK	 (2 * BH_ARGS_MAX - 1)
@@ -18,14 +18,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 static __always_inline int exec_enter(void)
 {
-	const struct cred *cred = BPF_CORE_READ(bh_current(), cred);
-	struct bh_sys_args *a = bh_args_save(BH_SYS_EXEC);
+	struct task_struct *task = bh_current();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct bh_thread *t = bh_thread_get(task, true);
 
-	if (!a)
+	if (!t)
 		return 0;
-	a->exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
-	a->exec.uid = BPF_CORE_READ(cred, uid.val);
-	a->exec.euid = BPF_CORE_READ(cred, euid.val);
+	t->exec.cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
+	t->exec.uid = BPF_CORE_READ(cred, uid.val);
+	t->exec.euid = BPF_CORE_READ(cred, euid.val);
+	t->exec_pending = 1;
 	return 0;
 }
 
@@ -110,7 +112,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 {
 	struct bh_scratch *s;
 	struct bh_exec *e;
-	struct bh_sys_args *before;
+	struct bh_thread *t;
 	const struct cred *cred;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 off;
@@ -141,13 +143,17 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	e->argc = BPF_CORE_READ(bprm, argc);
 
 	/* current is the thread that called exec, even when de_thread() gave it the leader's id */
-	before = bh_args_take(BH_SYS_EXEC);
-	if (before) {
-		e->cap_effective_before = before->exec.cap_effective;
-		e->uid_before = before->exec.uid;
-		e->euid_before = before->exec.euid;
+	t = bh_thread_get(task, true);
+	if (t && t->exec_pending) {
+		e->cap_effective_before = t->exec.cap_effective;
+		e->uid_before = t->exec.uid;
+		e->euid_before = t->exec.euid;
 		e->before_valid = 1;
+		t->exec_pending = 0;
 	}
+	/* the sets the new program starts with: the "before" of its first capset */
+	if (t)
+		bh_thread_set_caps(t, e->hdr.cap_effective, e->cap_permitted, e->cap_inheritable);
 
 	off = bh_tail_str(s, off, BPF_CORE_READ(bprm, filename), BH_PATH_MAX, false,
 			  &e->filename_len, BH_TRUNC_STR0);

@@ -55,61 +55,30 @@ struct bh_scratch {
 	__u64 last_wakeup_ns; /* this CPU's last wake-up decision (bh_wakeup_flags) */
 };
 
-/* Syscall arguments saved at sys_enter, per thread, consumed at sys_exit. */
-enum bh_sys_kind {
-	BH_SYS_NONE,
-	BH_SYS_EXEC,
-	BH_SYS_SETNS,
-	BH_SYS_MOUNT,
-	BH_SYS_CAPSET,
-	BH_SYS_CONNECT,
-	BH_SYS_SOCK, /* bind, listen: only the fd */
-};
-
+/* A thread's credentials before its exec: the *_before fields of the exec record. */
 struct bh_exec_before {
 	__u64 cap_effective;
 	__u32 uid;
 	__u32 euid;
 };
 
-struct bh_setns_args {
-	__s32 fd;
-	__s32 nstype;
-	__u32 ns_before[BH_NS_KINDS];
-};
-
-struct bh_mount_args {
-	__u64 args[5]; /* raw syscall arguments; pointers are read from user memory at exit */
-	__u32 call;    /* enum bh_mount_call */
-};
-
-struct bh_capset_args {
+struct bh_capsets {
 	__u64 effective;
 	__u64 permitted;
 	__u64 inheritable;
-	__u32 target_pid;
 };
 
-/* Largest sockaddr we keep: sockaddr_un (2 + 108 bytes), rounded up. */
-#define BH_SOCKADDR_MAX 112
-
-struct bh_connect_args {
-	__s32 fd;
-	__u32 addrlen; /* bytes of addr read from user memory */
-	__u8 addr[BH_SOCKADDR_MAX];
-};
-
-struct bh_sys_args {
-	__u32 kind; /* enum bh_sys_kind; 0 once the exit took it */
-	__u32 _pad;
-	union {
-		struct bh_exec_before exec;
-		struct bh_setns_args setns;
-		struct bh_mount_args mount;
-		struct bh_capset_args capset;
-		struct bh_connect_args connect;
-		__s32 sock_fd;
-	};
+/*
+ * What bulkhead keeps per thread, in task-local storage (thread.bpf.h): the
+ * exec snapshot from sys_enter_execve* for sched_process_exec, and the thread's
+ * capability sets as last seen after its exec or a capset, which are the
+ * "before" of its next capset (no sys_enter_capset program: see cred.bpf.c).
+ */
+struct bh_thread {
+	__u32 exec_pending; /* exec holds a snapshot no sched_process_exec took yet */
+	__u32 caps_known;   /* caps is set */
+	struct bh_exec_before exec;
+	struct bh_capsets caps;
 };
 
 struct {
@@ -132,16 +101,16 @@ struct {
 } bh_scratch SEC(".maps") __weak;
 
 /*
- * Task-local: found from the task without hashing a key (the exit of every
- * hooked syscall looks), freed with the task, and it follows the thread that
- * execs through de_thread(), whose thread id changes.
+ * Task-local: found from the task without hashing a key, freed with the task,
+ * and it follows the thread that execs through de_thread(), whose thread id
+ * changes.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct bh_sys_args);
-} bh_sys_args SEC(".maps") __weak;
+	__type(value, struct bh_thread);
+} bh_threads SEC(".maps") __weak;
 
 /* exe path per tgid: filled at exec or on a miss, removed when the thread group dies. */
 struct {

@@ -11,35 +11,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /*
  * TOCTOU: the mount family has no kernel state that names its arguments once
  * the call is done, so paths, fstype and struct mount_attr are read from user
- * memory. Entry saves only the raw arguments; the strings are read at exit,
- * where the kernel's own copy_from_user() has faulted the pages in (a read at
- * entry fails on a not yet touched page). A racing thread may rewrite that
+ * memory, at exit (no sys_enter program), where the kernel's own
+ * copy_from_user() has faulted the pages in. A racing thread may rewrite that
  * memory between the kernel's read and ours: the record shows what user memory
  * held at exit, and ret is the kernel's verdict.
  */
-static __always_inline int mount_enter(struct trace_event_raw_sys_enter *ctx, __u32 call, int nargs)
-{
-	struct bh_sys_args *a;
-
-	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, bh_current()))
-		return 0;
-	a = bh_args_save(BH_SYS_MOUNT);
-	if (!a)
-		return 0;
-	a->mount.call = call;
-	/*
-	 * One constant load each (the verifier refuses a ctx pointer moved by a
-	 * loop), and none past the call's own arguments: perf refuses to attach a
-	 * program that reads beyond its tracepoint's record (EACCES).
-	 */
-	a->mount.args[0] = ctx->args[0];
-	a->mount.args[1] = ctx->args[1];
-	a->mount.args[2] = nargs > 2 ? ctx->args[2] : 0;
-	a->mount.args[3] = nargs > 3 ? ctx->args[3] : 0;
-	a->mount.args[4] = nargs > 4 ? ctx->args[4] : 0;
-	return 0;
-}
-
 /* struct mount_attr (uapi, MOUNT_ATTR_SIZE_VER0 = 32): the fields the record keeps. */
 struct bh_mount_attr {
 	__u64 attr_set;
@@ -47,28 +23,30 @@ struct bh_mount_attr {
 	__u64 propagation;
 };
 
-static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u32 call, int nargs)
 {
 	struct task_struct *task = bh_current();
-	struct bh_sys_args *a = bh_args_take(BH_SYS_MOUNT);
 	const void *src = NULL, *tgt = NULL, *fstype = NULL;
+	struct bh_syscall_args sa;
 	struct bh_mount_attr attr;
 	struct bh_scratch *s;
 	struct bh_mount *e;
-	__u64 *args;
+	unsigned long *args = sa.a;
 	__u32 off;
 
 	/* the rules judge only mounts that took effect */
-	if (!a || (bh_filtered(BH_EV_MOUNT) && ctx->ret))
+	if (bh_filtered(BH_EV_MOUNT) && ctx->ret)
 		return 0;
+	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, task))
+		return 0;
+	bh_syscall_args(&sa, nargs);
 	s = bh_scratch_get();
 	if (!s)
 		return 0;
 	e = (struct bh_mount *)s->rec;
 	off = bh_begin(s, task, BH_EV_MOUNT, sizeof(*e), (__s32)ctx->ret);
-	args = a->mount.args;
-	e->call = a->mount.call;
-	switch (a->mount.call) {
+	e->call = call;
+	switch (call) {
 	case BH_MOUNT_MOUNT: /* mount(source, target, fstype, flags, data) */
 		src = (const void *)args[0];
 		tgt = (const void *)args[1];
@@ -118,74 +96,38 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_mount")
-int tracepoint__syscalls__sys_enter_mount(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_MOUNT, 5);
-}
-
 SEC("tp/syscalls/sys_exit_mount")
 int tracepoint__syscalls__sys_exit_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_open_tree")
-int tracepoint__syscalls__sys_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_OPEN_TREE, 3);
+	return mount_exit(ctx, BH_MOUNT_MOUNT, 5);
 }
 
 SEC("tp/syscalls/sys_exit_open_tree")
 int tracepoint__syscalls__sys_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_move_mount")
-int tracepoint__syscalls__sys_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_MOVE_MOUNT, 5);
+	return mount_exit(ctx, BH_MOUNT_OPEN_TREE, 3);
 }
 
 SEC("tp/syscalls/sys_exit_move_mount")
 int tracepoint__syscalls__sys_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_fsmount")
-int tracepoint__syscalls__sys_enter_fsmount(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_FSMOUNT, 3);
+	return mount_exit(ctx, BH_MOUNT_MOVE_MOUNT, 5);
 }
 
 SEC("tp/syscalls/sys_exit_fsmount")
 int tracepoint__syscalls__sys_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_fsopen")
-int tracepoint__syscalls__sys_enter_fsopen(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_FSOPEN, 2);
+	return mount_exit(ctx, BH_MOUNT_FSMOUNT, 3);
 }
 
 SEC("tp/syscalls/sys_exit_fsopen")
 int tracepoint__syscalls__sys_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_mount_setattr")
-int tracepoint__syscalls__sys_enter_mount_setattr(struct trace_event_raw_sys_enter *ctx)
-{
-	return mount_enter(ctx, BH_MOUNT_MOUNT_SETATTR, 5);
+	return mount_exit(ctx, BH_MOUNT_FSOPEN, 2);
 }
 
 SEC("tp/syscalls/sys_exit_mount_setattr")
 int tracepoint__syscalls__sys_exit_mount_setattr(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx);
+	return mount_exit(ctx, BH_MOUNT_MOUNT_SETATTR, 5);
 }

@@ -11,40 +11,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define BH_SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
 
-/*
- * connect(fd, uaddr, addrlen): the destination exists in the kernel only for
- * a connected unix socket (its peer), so the sockaddr is copied from user memory
- * at entry (TOCTOU: a racing thread may change it after the kernel's copy). The
- * caller just wrote it, so the page is present.
- */
-SEC("tp/syscalls/sys_enter_connect")
-int tracepoint__syscalls__sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
-{
-	const void *uaddr = (const void *)ctx->args[1];
-	__u64 len = ctx->args[2]; /* 64-bit: the clamp below stays visible to the verifier */
-	struct bh_sys_args *a;
-	__u16 family = 0;
-
-	if (bh_is_self() || bh_host_task(BH_EV_CONNECT, bh_current()))
-		return 0;
-	/* the only connect rule is about unix sockets (the runtime API) */
-	if (bh_filtered(BH_EV_CONNECT) &&
-	    (len < sizeof(family) || bpf_probe_read_user(&family, sizeof(family), uaddr) ||
-	     family != AF_UNIX))
-		return 0;
-	a = bh_args_save(BH_SYS_CONNECT);
-	if (!a)
-		return 0;
-	a->connect.fd = (__s32)ctx->args[0];
-	a->connect.addrlen = 0;
-	if (len > BH_SOCKADDR_MAX)
-		len = BH_SOCKADDR_MAX;
-	if (len && bpf_probe_read_user(a->connect.addr, len, uaddr))
-		bh_count(BH_CNT_READ_ERRORS);
-	else
-		a->connect.addrlen = len;
-	return 0;
-}
+/* Largest sockaddr kept: sockaddr_un (2 + 108 bytes), rounded up. */
+#define BH_SOCKADDR_MAX 112
 
 /*
  * Appends a unix socket name of plen bytes (sun_path, from kernel memory) at
@@ -127,33 +95,49 @@ static __always_inline bool unix_peer_wanted(struct sock *sk, long ret)
 	return bpf_map_lookup_elem(&bh_runtime_socks, name) != NULL;
 }
 
+/*
+ * connect(fd, uaddr, addrlen), judged at exit only. The destination exists in
+ * the kernel only for a connected unix socket (its peer); the sockaddr the
+ * caller passed is copied from user memory after the call (TOCTOU: a racing
+ * thread may have changed it since the kernel's copy).
+ */
 SEC("tp/syscalls/sys_exit_connect")
 int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
-	struct bh_sys_args *a = bh_args_take(BH_SYS_CONNECT);
+	struct bh_syscall_args args;
+	__u8 addr[BH_SOCKADDR_MAX];
 	struct bh_scratch *s;
 	struct bh_connect *e;
 	struct socket *sock;
 	struct sock *sk = NULL;
 	__u16 family = 0;
+	__u64 len;
 	__u32 off;
 
-	if (!a)
+	if (bh_is_self() || bh_host_task(BH_EV_CONNECT, task))
 		return 0;
-	sock = bh_fd_socket(task, a->connect.fd);
+	bh_syscall_args(&args, 3);
+	sock = bh_fd_socket(task, (int)args.a[0]);
 	if (sock)
 		sk = BPF_CORE_READ(sock, sk);
 	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ctx->ret))
 		return 0;
+	len = args.a[2]; /* 64-bit: the clamp stays visible to the verifier */
+	if (len > BH_SOCKADDR_MAX)
+		len = BH_SOCKADDR_MAX;
+	if (len && bpf_probe_read_user(addr, len, (const void *)args.a[1])) {
+		bh_count(BH_CNT_READ_ERRORS);
+		len = 0;
+	}
 	s = bh_scratch_get();
 	if (!s)
 		return 0;
 	e = (struct bh_connect *)s->rec;
 	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ctx->ret);
-	e->fd = a->connect.fd;
-	if (a->connect.addrlen >= sizeof(family))
-		family = *(__u16 *)a->connect.addr;
+	e->fd = (__s32)args.a[0];
+	if (len >= sizeof(family))
+		family = *(__u16 *)addr;
 	e->family = family;
 	if (sock)
 		e->sock_type = BPF_CORE_READ(sock, type);
@@ -161,19 +145,18 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	case AF_UNIX:
 		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
 			off = unix_peer_tail(s, off, sk, &e->peer_path_len);
-		off = unix_name_tail(s, off, (const char *)a->connect.addr + BH_SUN_PATH_OFF,
-				     (__s64)a->connect.addrlen - BH_SUN_PATH_OFF, &e->path_len,
-				     BH_TRUNC_STR1);
+		off = unix_name_tail(s, off, (const char *)addr + BH_SUN_PATH_OFF,
+				     (__s64)len - BH_SUN_PATH_OFF, &e->path_len, BH_TRUNC_STR1);
 		break;
 	case AF_INET: {
-		struct sockaddr_in *sin = (struct sockaddr_in *)a->connect.addr;
+		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
 
 		e->port = bpf_ntohs(sin->sin_port);
 		__builtin_memcpy(e->addr, &sin->sin_addr, 4);
 		break;
 	}
 	case AF_INET6: {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)a->connect.addr;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
 
 		e->port = bpf_ntohs(sin6->sin6_port);
 		__builtin_memcpy(e->addr, &sin6->sin6_addr, 16);
@@ -184,24 +167,14 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* bind(fd, ...), listen(fd, ...): only the fd is needed; the address is kernel state. */
-static __always_inline int sock_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct bh_sys_args *a;
-
-	if (bh_is_self())
-		return 0;
-	a = bh_args_save(BH_SYS_SOCK);
-	if (a)
-		a->sock_fd = (__s32)ctx->args[0];
-	return 0;
-}
-
-/* Emits the socket's local address after a successful bind or listen (inet families only). */
+/*
+ * bind(fd, ...), listen(fd, ...), judged at exit: the socket's local address
+ * is kernel state. Emitted after a successful call, inet families only.
+ */
 static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
 {
 	struct task_struct *task = bh_current();
-	struct bh_sys_args *a = bh_args_take(BH_SYS_SOCK);
+	struct bh_syscall_args args;
 	struct bh_scratch *s;
 	struct socket *sock;
 	struct bh_sock *e;
@@ -209,9 +182,10 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 	__u16 family;
 	__u32 off;
 
-	if (!a || ctx->ret != 0)
+	if (bh_is_self() || ctx->ret != 0)
 		return 0;
-	sock = bh_fd_socket(task, a->sock_fd);
+	bh_syscall_args(&args, 1);
+	sock = bh_fd_socket(task, (int)args.a[0]);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
 		return 0;
@@ -223,7 +197,7 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 		return 0;
 	e = (struct bh_sock *)s->rec;
 	off = bh_begin(s, task, type, sizeof(*e), 0);
-	e->fd = a->sock_fd;
+	e->fd = (__s32)args.a[0];
 	e->family = family;
 	e->sock_type = BPF_CORE_READ(sock, type);
 	/* inet_num (skc_num) is the bound port in host order */
@@ -239,22 +213,10 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_bind")
-int tracepoint__syscalls__sys_enter_bind(struct trace_event_raw_sys_enter *ctx)
-{
-	return sock_enter(ctx);
-}
-
 SEC("tp/syscalls/sys_exit_bind")
 int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	return sock_exit(ctx, BH_EV_BIND);
-}
-
-SEC("tp/syscalls/sys_enter_listen")
-int tracepoint__syscalls__sys_enter_listen(struct trace_event_raw_sys_enter *ctx)
-{
-	return sock_enter(ctx);
 }
 
 SEC("tp/syscalls/sys_exit_listen")

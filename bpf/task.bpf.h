@@ -61,12 +61,8 @@ static __always_inline __u64 bh_task_cgroup_v1_id(struct task_struct *task)
 #define BH_S_IFMT   00170000
 #define BH_S_IFSOCK 0140000
 
-/*
- * The socket behind a file descriptor of the current task (fd -> file ->
- * private_data), or NULL. The inode mode proves the file is a socket before
- * private_data is taken for a struct socket, as sock_from_file() does.
- */
-static __always_inline struct socket *bh_fd_socket(struct task_struct *task, int fd)
+/* The file behind a file descriptor of the task, or NULL. */
+static __always_inline struct file *bh_fd_file(struct task_struct *task, int fd)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds, *file;
@@ -74,9 +70,21 @@ static __always_inline struct socket *bh_fd_socket(struct task_struct *task, int
 	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]))
 		return NULL;
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & BH_S_IFMT) != BH_S_IFSOCK)
+	return file;
+}
+
+/*
+ * The socket behind a file descriptor of the task, or NULL. The inode mode
+ * proves the file is a socket before private_data is taken for a struct socket,
+ * as sock_from_file() does.
+ */
+static __always_inline struct socket *bh_fd_socket(struct task_struct *task, int fd)
+{
+	struct file *file = bh_fd_file(task, fd);
+
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & BH_S_IFMT) != BH_S_IFSOCK)
 		return NULL;
 	return BPF_CORE_READ(file, private_data);
 }

@@ -111,16 +111,21 @@ struct bh_exec {
 	__u32 _pad;
 };
 
-/* setns: namespace inodes of the task after the call. No tail strings. */
+/*
+ * setns: namespace inodes of the task after the call, and which kinds the call
+ * set: the kind of the namespace an nsfs fd names, or a pidfd's nstype flags.
+ * No "before": there is no sys_enter program (see ns.bpf.c). No tail strings.
+ */
 struct bh_setns {
 	struct bh_hdr hdr;
 	__s32 fd;
 	__s32 nstype;		     /* the nstype argument (CLONE_NEW* or 0) */
 	__u32 ns_after[BH_NS_KINDS]; /* inode per enum bh_ns_kind after the call */
-	__u32 ns_before[BH_NS_KINDS];
-	__u32 host_ns[BH_NS_KINDS]; /* the host's (initial) inode per kind, from the loader */
-	__u32 changed_mask;	    /* bit (1 << kind) set where after != before */
-	__u32 host_mask;	    /* bit (1 << kind) set where after == host_ns and changed */
+	__u32 host_ns[BH_NS_KINDS];  /* the host's (initial) inode per kind, from the loader */
+	__u32 target_ns;	     /* inode of the namespace an nsfs fd names; 0 for a pidfd */
+	__u32 entered_mask;	     /* bit (1 << kind) for each kind the call set */
+	__u32 host_mask;	     /* entered kinds whose inode is now the host's */
+	__u32 _pad;
 };
 
 enum bh_mount_call {
@@ -160,11 +165,12 @@ struct bh_capset {
 	__u64 effective;
 	__u64 permitted;
 	__u64 inheritable;
+	/* the thread's sets after its last exec or capset seen, when before_known */
 	__u64 effective_before;
 	__u64 permitted_before;
 	__u64 inheritable_before;
-	__u32 target_pid; /* cap_user_header.pid (0 = self) */
-	__u32 _pad;
+	__u32 target_pid;   /* cap_user_header.pid (0 = self) */
+	__u32 before_known; /* 0: the thread was not seen before (started before bulkhead) */
 };
 
 /*

@@ -23,7 +23,8 @@
 #include "events.h"
 #include "json_writer.h"
 
-#define BH_CAPTURE_VERSION  1
+/* 2: setns and capset records are judged at exit only (no ns_before; before_known) */
+#define BH_CAPTURE_VERSION  2
 #define BH_CAPTURE_HOST_MAX 256
 
 enum bh_capture_kind {

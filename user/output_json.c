@@ -406,15 +406,17 @@ static void json_setns(struct bh_json *w, const struct bh_event *ev)
 	bh_json_key_int(w, "fd", s->fd);
 	bh_json_key(w, "nstype");
 	json_nstype(w, (uint32_t)s->nstype);
+	if (s->target_ns)
+		bh_json_key_uint(w, "target_inode", s->target_ns);
+	/* the kinds the call set (no "before": it is judged at exit only) */
 	bh_json_key(w, "changed");
 	bh_json_arr_begin(w);
 	for (int k = 0; k < BH_NS_KINDS; k++) {
-		if (!(s->changed_mask & (1u << k)))
+		if (!(s->entered_mask & (1u << k)))
 			continue;
 		bh_json_obj_begin(w);
 		bh_json_key_str(w, "type", ns_kind_names[k]);
 		bh_json_key_uint(w, "inode", s->ns_after[k]);
-		bh_json_key_uint(w, "before", s->ns_before[k]);
 		bh_json_key_uint(w, "host_inode", s->host_ns[k]);
 		bh_json_key_bool(w, "host", s->host_mask & (1u << k));
 		bh_json_obj_end(w);
@@ -518,19 +520,25 @@ static void json_capset(struct bh_json *w, const struct bh_event *ev)
 {
 	const struct bh_capset *c = BH_EVENT_AS(ev, bh_capset);
 	/* Per set: a cap raised into effective from permitted is a gain too. */
-	uint64_t gained =
-		(c->effective & ~c->effective_before) | (c->permitted & ~c->permitted_before);
-	uint64_t dropped =
-		(c->effective_before & ~c->effective) | (c->permitted_before & ~c->permitted);
+	uint64_t gained = 0, dropped = 0;
 
+	if (c->before_known) {
+		gained = (c->effective & ~c->effective_before) |
+			 (c->permitted & ~c->permitted_before);
+		dropped = (c->effective_before & ~c->effective) |
+			  (c->permitted_before & ~c->permitted);
+	}
 	bh_json_obj_begin(w);
 	bh_json_key_uint(w, "target_pid", c->target_pid);
 	bh_json_key_hex(w, "effective", c->effective);
 	bh_json_key_hex(w, "permitted", c->permitted);
 	bh_json_key_hex(w, "inheritable", c->inheritable);
-	bh_json_key_hex(w, "effective_before", c->effective_before);
-	bh_json_key_hex(w, "permitted_before", c->permitted_before);
-	bh_json_key_hex(w, "inheritable_before", c->inheritable_before);
+	bh_json_key_bool(w, "before_known", c->before_known);
+	if (c->before_known) {
+		bh_json_key_hex(w, "effective_before", c->effective_before);
+		bh_json_key_hex(w, "permitted_before", c->permitted_before);
+		bh_json_key_hex(w, "inheritable_before", c->inheritable_before);
+	}
 	bh_json_key(w, "caps_effective");
 	bh_json_caps(w, c->effective);
 	bh_json_key(w, "gained");

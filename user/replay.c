@@ -155,8 +155,9 @@ static int open_capture(const char *path, struct bh_capture_hdr *hdr, struct bh_
 			 path);
 	else if (err == -EPROTONOSUPPORT)
 		bh_error("%s has capture format version %u; this bulkhead reads version %d: "
-			 "replay it with a newer bulkhead",
-			 path, hdr->version, BH_CAPTURE_VERSION);
+			 "replay it with the bulkhead that recorded it%s",
+			 path, hdr->version, BH_CAPTURE_VERSION,
+			 hdr->version > BH_CAPTURE_VERSION ? ", or a newer one" : "");
 	else if (err)
 		bh_error("cannot read %s: %s", path, strerror(-err));
 	return err;

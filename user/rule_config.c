@@ -6,7 +6,6 @@
 #include "rule_impl.h"
 
 #include <string.h>
-#include <sys/stat.h>
 
 #include "output_json.h"
 
@@ -221,28 +220,6 @@ static void check_security_profiles(struct bh_rules *r, const struct bh_containe
 	bh_hit_send(&h);
 }
 
-/*
- * A kind the spec does not unshare is the host's. One joined by path is another
- * namespace (a pod's pause container, --net container:X) unless it is docker's
- * handle on the host network (--net host) or its inode is the host's.
- */
-static bool shares_host_ns(const struct bh_rules *r, const struct bh_container *c, int kind)
-{
-	const char *path = c->config.ns_path[kind];
-	char norm[BH_NORM_PATH_MAX];
-	struct stat st;
-
-	if (!c->config.host_ns[kind])
-		return false;
-	if (!path)
-		return true;
-	bh_path_normalize(path, norm, sizeof(norm));
-	if (kind == BH_NS_NET && (!strcmp(norm, "/var/run/docker/netns/default") ||
-				  !strcmp(norm, "/run/docker/netns/default")))
-		return true;
-	return r->host_ns[kind] && stat(path, &st) == 0 && st.st_ino == r->host_ns[kind];
-}
-
 static void check_host_namespaces(struct bh_rules *r, const struct bh_container *c,
 				  bh_finding_sink sink, void *ctx)
 {
@@ -254,7 +231,7 @@ static void check_host_namespaces(struct bh_rules *r, const struct bh_container 
 	unsigned int mask = 0;
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (shares_host_ns(r, c, kinds[i]))
+		if (bh_container_shares_host_ns(r, c, kinds[i]))
 			mask |= 1u << kinds[i];
 	if (!mask)
 		return;

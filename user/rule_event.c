@@ -271,17 +271,29 @@ static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct 
 	on_exec_privilege(r, ev, c, filename, sink, ctx);
 }
 
+/*
+ * The kernel reports the kinds a successful setns set that are now the host's;
+ * a kind the container's configuration shares with the host already was (no
+ * "before" is recorded), and the config rule reports that sharing.
+ */
 static void on_setns(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
 		     bh_finding_sink sink, void *ctx)
 {
 	const struct bh_setns *s = BH_EVENT_AS(ev, bh_setns);
+	unsigned int entered = 0;
 	char names[64];
 	struct bh_json *w;
 	struct bh_hit h;
 
-	if (!c || s->hdr.ret != 0 || !s->host_mask)
+	if (!c || s->hdr.ret != 0)
 		return;
-	bh_ns_names(s->host_mask, names, sizeof(names));
+	for (int k = 0; k < BH_NS_KINDS; k++)
+		if ((s->host_mask & (1u << k)) &&
+		    !(c->config.known && bh_container_shares_host_ns(r, c, k)))
+			entered |= 1u << k;
+	if (!entered)
+		return;
+	bh_ns_names(entered, names, sizeof(names));
 	w = bh_hit_event(&h, r, BH_RULE_HOST_NAMESPACE_SHARED, ev, c, names, false, sink, ctx,
 			 "entered the host's %s namespace (setns)", names);
 	if (!w)
@@ -289,12 +301,11 @@ static void on_setns(struct bh_rules *r, const struct bh_event *ev, const struct
 	bh_json_key(w, "entered_host");
 	bh_json_arr_begin(w);
 	for (int k = 0; k < BH_NS_KINDS; k++) {
-		if (!(s->host_mask & (1u << k)))
+		if (!(entered & (1u << k)))
 			continue;
 		bh_json_obj_begin(w);
 		bh_json_key_str(w, "type", bh_ns_name(k));
 		bh_json_key_uint(w, "inode", s->ns_after[k]);
-		bh_json_key_uint(w, "before", s->ns_before[k]);
 		bh_json_key_uint(w, "host_inode", s->host_ns[k]);
 		bh_json_obj_end(w);
 	}
@@ -397,17 +408,28 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	bh_hit_send(&h);
 }
 
+/*
+ * A capability a successful capset added to the effective set. Of a thread not
+ * seen before (started before bulkhead), the sets before are unknown: what its
+ * effective set holds beyond the container's configured one is judged instead.
+ */
 static void on_capset(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
 		      bh_finding_sink sink, void *ctx)
 {
 	const struct bh_capset *s = BH_EVENT_AS(ev, bh_capset);
-	__u64 gained = s->effective & ~s->effective_before & BH_DANGEROUS_CAPS;
+	__u64 gained = 0;
 	const char *why;
 	struct bh_json *w;
 	struct bh_hit h;
 
-	if (!c || s->hdr.ret != 0 || !gained || bh_container_privileged(c, &why) ||
-	    runtime_init(r, ev, c))
+	if (!c || s->hdr.ret != 0)
+		return;
+	if (s->before_known)
+		gained = s->effective & ~s->effective_before;
+	else if (c->config.known)
+		gained = s->effective & ~c->config.cap_effective;
+	gained &= BH_DANGEROUS_CAPS;
+	if (!gained || bh_container_privileged(c, &why) || runtime_init(r, ev, c))
 		return;
 	w = bh_hit_event(&h, r, BH_RULE_DANGEROUS_CAPABILITY, ev, c, NULL, false, sink, ctx,
 			 "raised dangerous capabilities with capset");
@@ -416,7 +438,10 @@ static void on_capset(struct bh_rules *r, const struct bh_event *ev, const struc
 	bh_json_key(w, "caps_gained");
 	bh_json_caps(w, gained);
 	bh_json_key_hex(w, "effective", s->effective);
-	bh_json_key_hex(w, "effective_before", s->effective_before);
+	if (s->before_known)
+		bh_json_key_hex(w, "effective_before", s->effective_before);
+	else
+		bh_json_key_hex(w, "configured_effective", c->config.cap_effective);
 	bh_hit_send(&h);
 }
 

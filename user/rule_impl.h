@@ -113,6 +113,8 @@ bool bh_runtime_socket(const struct bh_policy *p, const char *path);
 bool bh_runtime_socket_dir(const struct bh_policy *p, const char *path);
 /* Privileged, or privileged-equivalent (near-full caps with SYS_ADMIN and no seccomp). */
 bool bh_container_privileged(const struct bh_container *c, const char **why);
+/* c's configuration leaves the namespace kind (enum bh_ns_kind) the host's. */
+bool bh_container_shares_host_ns(const struct bh_rules *r, const struct bh_container *c, int kind);
 
 /*
  * Whether c's workload has started (an exec was seen in it); set: record that

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "output_json.h"
@@ -696,6 +697,28 @@ bool bh_runtime_socket_dir(const struct bh_policy *p, const char *path)
 		}
 	}
 	return false;
+}
+
+/*
+ * A kind the spec does not unshare is the host's. One joined by path is another
+ * namespace (a pod's pause container, --net container:X) unless it is docker's
+ * handle on the host network (--net host) or its inode is the host's.
+ */
+bool bh_container_shares_host_ns(const struct bh_rules *r, const struct bh_container *c, int kind)
+{
+	const char *path = c->config.ns_path[kind];
+	char norm[BH_NORM_PATH_MAX];
+	struct stat st;
+
+	if (!c->config.host_ns[kind])
+		return false;
+	if (!path)
+		return true;
+	bh_path_normalize(path, norm, sizeof(norm));
+	if (kind == BH_NS_NET && (!strcmp(norm, "/var/run/docker/netns/default") ||
+				  !strcmp(norm, "/run/docker/netns/default")))
+		return true;
+	return r->host_ns[kind] && stat(path, &st) == 0 && st.st_ino == r->host_ns[kind];
 }
 
 bool bh_container_privileged(const struct bh_container *c, const char **why)

@@ -456,7 +456,7 @@ static void test_setns(void **state)
 	close(p[1]);
 
 	assert_int_equal(count(BH_EV_SETNS, child), 3);
-	/* back from a fresh uts namespace into ours */
+	/* back from a fresh uts namespace into ours: the fd names it */
 	ev = find(BH_EV_SETNS, child, 0);
 	e = BH_EVENT_AS(ev, bh_setns);
 	assert_child_hdr(&e->hdr, child, e->hdr.comm);
@@ -466,26 +466,63 @@ static void test_setns(void **state)
 	for (int k = 0; k < BH_NS_KINDS; k++) {
 		assert_int_equal(e->host_ns[k], T.host_ns[k]);
 		assert_int_equal(e->ns_after[k], before[k]);
-		if (k != BH_NS_UTS)
-			assert_int_equal(e->ns_before[k], before[k]);
 	}
-	assert_int_equal(e->ns_before[BH_NS_UTS], inos[0]);
-	assert_int_equal(e->changed_mask, 1U << BH_NS_UTS);
+	assert_int_equal(e->target_ns, before[BH_NS_UTS]);
+	assert_int_equal(e->entered_mask, 1U << BH_NS_UTS);
 	assert_int_equal(e->host_mask,
 			 before[BH_NS_UTS] == T.host_ns[BH_NS_UTS] ? 1U << BH_NS_UTS : 0);
 	/* into the host's uts namespace through /proc/2/ns/uts */
 	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 1), bh_setns);
 	assert_int_equal(e->hdr.ret, 0);
-	assert_int_equal(e->ns_before[BH_NS_UTS], inos[1]);
+	assert_int_equal(e->target_ns, T.host_ns[BH_NS_UTS]);
 	assert_int_equal(e->ns_after[BH_NS_UTS], T.host_ns[BH_NS_UTS]);
-	assert_int_equal(e->changed_mask, 1U << BH_NS_UTS);
+	assert_int_equal(e->entered_mask, 1U << BH_NS_UTS);
 	assert_int_equal(e->host_mask, 1U << BH_NS_UTS);
-	/* a refused setns is reported with its error and changes nothing */
+	/* a refused setns is reported with its error and set nothing */
 	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 2), bh_setns);
 	assert_int_equal(e->hdr.ret, -EBADF);
 	assert_int_equal(e->fd, -1);
-	assert_int_equal(e->changed_mask, 0);
+	assert_int_equal(e->target_ns, 0);
+	assert_int_equal(e->entered_mask, 0);
 	assert_int_equal(e->host_mask, 0);
+}
+
+/* From a fresh uts namespace, back into the parent's uts and net through its pidfd. */
+static int do_setns_pidfd(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	if (unshare(CLONE_NEWUTS))
+		return 1;
+	fd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+	if (fd < 0)
+		return 2;
+	return setns(fd, CLONE_NEWUTS | CLONE_NEWNET) ? 3 : 0;
+}
+
+static void test_setns_pidfd(void **state)
+{
+	const struct bh_setns *e;
+	__u32 uts = ns_ino("uts"), net = ns_ino("net"), host = 0;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	child = run_child(do_setns_pidfd, NULL);
+	assert_int_equal(count(BH_EV_SETNS, child), 1);
+	e = BH_EVENT_AS(find(BH_EV_SETNS, child, 0), bh_setns);
+	assert_int_equal(e->hdr.ret, 0);
+	assert_int_equal(e->target_ns, 0); /* a pidfd names no one namespace */
+	assert_int_equal(e->entered_mask, (1U << BH_NS_UTS) | (1U << BH_NS_NET));
+	assert_int_equal(e->ns_after[BH_NS_UTS], uts);
+	assert_int_equal(e->ns_after[BH_NS_NET], net);
+	if (uts == T.host_ns[BH_NS_UTS])
+		host |= 1U << BH_NS_UTS;
+	if (net == T.host_ns[BH_NS_NET])
+		host |= 1U << BH_NS_NET;
+	assert_int_equal(e->host_mask, host);
 }
 
 /* ---- mount family ---------------------------------------------------------- */
@@ -680,16 +717,43 @@ static void test_mount(void **state)
 
 /* ---- capset -------------------------------------------------------------- */
 
-static int do_capset(void *arg)
+/* capset(2) of the current sets without cap in effective (cap < 0: as they are). */
+static int capset_clear(int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
-	(void)arg;
 	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (cap >= 0)
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+static void *capset_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(long)capset_clear(CAP_NET_RAW);
+}
+
+/*
+ * A forked child, not seen at exec: its first capset (re-applying its sets)
+ * has no known before; its second (dropping SYS_ADMIN) has the first's sets
+ * as before; a new thread's (dropping NET_RAW) has its leader's.
+ */
+static int do_capset(void *arg)
+{
+	pthread_t th;
+	void *ret;
+
+	(void)arg;
+	if (capset_clear(-1))
 		return 1;
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &hdr, data) ? 2 : 0;
+	if (capset_clear(CAP_SYS_ADMIN))
+		return 2;
+	if (pthread_create(&th, NULL, capset_thread, NULL) || pthread_join(th, &ret) || ret)
+		return 3;
+	return 0;
 }
 
 static void test_capset(void **state)
@@ -697,21 +761,27 @@ static void test_capset(void **state)
 	const struct bh_capset *e;
 	const struct bh_event *ev;
 	__u64 eff = status_hex("CapEff"), prm = status_hex("CapPrm"), inh = status_hex("CapInh");
-	__u64 admin = 1ULL << CAP_SYS_ADMIN;
+	__u64 admin = 1ULL << CAP_SYS_ADMIN, raw = 1ULL << CAP_NET_RAW;
 	pid_t child;
 
 	(void)state;
 	if (T.skip)
 		skip();
 	assert_true(eff & admin);
+	assert_true(eff & raw);
 	child = run_child(do_capset, NULL);
+	assert_int_equal(count(BH_EV_CAPSET, child), 3);
 	ev = find(BH_EV_CAPSET, child, 0);
-	assert_non_null(ev);
-	assert_int_equal(count(BH_EV_CAPSET, child), 1);
 	e = BH_EVENT_AS(ev, bh_capset);
 	assert_child_hdr(&e->hdr, child, e->hdr.comm);
 	assert_int_equal(e->hdr.ret, 0);
 	assert_int_equal(e->hdr.size, sizeof(*e) + ev->exe.len);
+	assert_int_equal(e->before_known, 0);
+	assert_int_equal(e->effective, eff);
+	assert_int_equal(e->target_pid, 0);
+
+	e = BH_EVENT_AS(find(BH_EV_CAPSET, child, 1), bh_capset);
+	assert_int_equal(e->before_known, 1);
 	assert_int_equal(e->effective_before, eff);
 	assert_int_equal(e->permitted_before, prm);
 	assert_int_equal(e->inheritable_before, inh);
@@ -719,7 +789,13 @@ static void test_capset(void **state)
 	assert_int_equal(e->permitted, prm);
 	assert_int_equal(e->inheritable, inh);
 	assert_int_equal(e->hdr.cap_effective, eff & ~admin);
-	assert_int_equal(e->target_pid, 0);
+
+	/* the thread: its own first capset, its leader's sets as before */
+	e = BH_EVENT_AS(find(BH_EV_CAPSET, child, 2), bh_capset);
+	assert_true(e->hdr.pid != (__u32)child);
+	assert_int_equal(e->before_known, 1);
+	assert_int_equal(e->effective_before, eff & ~admin);
+	assert_int_equal(e->effective, eff & ~admin & ~raw);
 }
 
 /* ---- connect, bind, listen ------------------------------------------------ */
@@ -1147,18 +1223,24 @@ static void test_filters(void **state)
 	for (int i = 0; i < F.n; i++)
 		assert_int_equal(F.type[i], BH_EV_SETNS);
 
-	/* capset that only drops a capability, a failing mount */
+	/*
+	 * capset: the first call of a thread not seen before passes (user space
+	 * judges its sets); the calls that only drop a capability do not. A
+	 * failing mount does not.
+	 */
 	F.n = 0;
 	child = run_child(do_capset, NULL);
-	assert_int_equal(count(BH_EV_CAPSET, child), 1);
+	assert_int_equal(count(BH_EV_CAPSET, child), 3);
 	assert_int_equal(mount("none", "/nonexistent/bulkhead", "tmpfs", 0, NULL), -1);
 	track(getpid());
 	drain();
 	assert_true(find(BH_EV_MOUNT, getpid(), 0) != NULL);
 	assert_true(ring_buffer__consume(rb) >= 0);
-	assert_int_equal(F.n, 0);
+	assert_int_equal(F.n, 1);
+	assert_int_equal(F.type[0], BH_EV_CAPSET);
 
 	/* connect: a runtime socket's name passes; another name and TCP do not */
+	F.n = 0;
 	path_in(runtime, "bh-runtime.sock");
 	path_in(other, "other.sock");
 	l1 = unix_listener(runtime);
@@ -1340,6 +1422,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_exec_memfd, test_teardown),
 		cmocka_unit_test_teardown(test_exec_deleted, test_teardown),
 		cmocka_unit_test_teardown(test_setns, test_teardown),
+		cmocka_unit_test_teardown(test_setns_pidfd, test_teardown),
 		cmocka_unit_test_teardown(test_mount, test_teardown),
 		cmocka_unit_test_teardown(test_capset, test_teardown),
 		cmocka_unit_test_teardown(test_connect_unix, test_teardown),

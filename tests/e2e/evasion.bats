@@ -128,10 +128,20 @@ dockerd_pid() {
 	json_check "$line" '.process.comm == "nsenter"'
 }
 
-@test "setns: unshare, then setns back into the host namespace it came from" {
-	ctr_script 'bh-trigger unshare-setns uts' --uts host --cap-add SYS_ADMIN
+@test "setns: unshare first, then enter the host's namespace" {
+	# What the thread was in before does not matter: where it is after the call does.
+	ctr_script 'bh-trigger unshare-setns uts /proc/2/ns/uts' --pid host --cap-add SYS_ADMIN \
+		--cap-add SYS_PTRACE
 	line=$(finding host-namespace-shared '.event == "setns"')
 	json_check "$line" '.evidence.entered_host | any(.type == "uts")'
+}
+
+@test "setns: back into the host namespace the container shares by its configuration" {
+	# --uts host: the config rule reports the sharing; going back to it is no escape.
+	ctr_script 'bh-trigger unshare-setns uts' --uts host --cap-add SYS_ADMIN
+	finding host-namespace-shared '.event == null and (.evidence.namespaces | index("uts"))' >/dev/null
+	[ -n "$(lines '.event == "exec" and .exec.filename == "/bin/true"')" ]
+	[ -z "$(lines '.type == "finding" and .event == "setns"')" ]
 }
 
 # --- mounts through the new mount API ----------------------------------------------------

@@ -147,8 +147,8 @@ static int usage(void)
 		"  recv-setns SOCK [NSTYPE]     "
 		"receive an fd over SOCK (SCM_RIGHTS), setns(2) into it\n"
 		"  setns-pidfd PID NSTYPE...    pidfd_open(PID), setns(2) into its namespaces\n"
-		"  unshare-setns NSTYPE         "
-		"keep an fd of our namespace, unshare(2), setns back\n"
+		"  unshare-setns NSTYPE [PATH]  "
+		"keep an fd of PATH (our namespace), unshare(2), setns into it\n"
 		"  fsmount-move FSTYPE DST      fsopen/fsconfig/fsmount FSTYPE, move_mount to DST\n"
 		"  fsmount-detached FSTYPE FILE "
 		"fsopen/fsmount FSTYPE, read FILE through the fd only\n"
@@ -615,14 +615,17 @@ static int cmd_unshare_setns(int argc, char **argv)
 	char path[64];
 	int fd, nstype;
 
-	if (argc != 2)
+	if (argc < 2 || argc > 3)
 		return usage();
 	nstype = parse_nstype(argv[1]);
 	if (nstype <= 0) {
 		fprintf(stderr, "bh-trigger: unknown namespace type %s\n", argv[1]);
 		return 2;
 	}
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", argv[1]);
+	if (argc == 3)
+		snprintf(path, sizeof(path), "%s", argv[2]);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", argv[1]);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail("open", path);
@@ -630,7 +633,7 @@ static int cmd_unshare_setns(int argc, char **argv)
 		return fail("unshare", argv[1]);
 	if (setns(fd, nstype) < 0)
 		return fail("setns back", path);
-	printf("unshared %s and went back\n", argv[1]);
+	printf("unshared %s and entered %s\n", argv[1], path);
 	return 0;
 }
 

@@ -118,12 +118,13 @@ static void build_records(void)
 	s = (struct bh_setns *)add("setns-host", BH_EV_SETNS, "/usr/bin/nsenter", NULL, 0);
 	s->fd = 3;
 	s->nstype = 0x40000000;
-	s->ns_before[BH_NS_NET] = 4026532304u;
+	s->target_ns = 4026531840u;
 	s->ns_after[BH_NS_NET] = s->host_ns[BH_NS_NET] = 4026531840u;
-	s->changed_mask = s->host_mask = 1u << BH_NS_NET;
+	s->entered_mask = s->host_mask = 1u << BH_NS_NET;
 
 	cs = (struct bh_capset *)add("capset-gain", BH_EV_CAPSET, "/sbin/capsh", NULL, 0);
 	cs->effective = cs->permitted = 1ULL << CAP_SYS_ADMIN | 1ULL << 45;
+	cs->before_known = 1;
 	cs->effective_before = 0;
 
 	cn = (struct bh_connect *)add("connect-docker-sock", BH_EV_CONNECT,

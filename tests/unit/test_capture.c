@@ -333,10 +333,10 @@ static void test_corrupt_and_foreign_files(void **state)
 	assert_int_equal(bh_capture_reader_open(bad, &hdr, &rd), -EBADMSG);
 	buf[9] ^= 0x20;
 
-	buf[16] = 2; /* a later format version */
+	buf[16] = BH_CAPTURE_VERSION + 1; /* a later format version */
 	spit(bad, buf, len);
 	assert_int_equal(bh_capture_reader_open(bad, &hdr, &rd), -EPROTONOSUPPORT);
-	assert_int_equal(hdr.version, 2);
+	assert_int_equal(hdr.version, BH_CAPTURE_VERSION + 1);
 	buf[16] = BH_CAPTURE_VERSION;
 
 	buf[len - 1] ^= 0xff; /* the last frame's checksum */

@@ -256,28 +256,35 @@ static void test_setns(void **state)
 	s->fd = 3;
 	s->nstype = 0x40000000; /* CLONE_NEWNET */
 	for (int k = 0; k < BH_NS_KINDS; k++) {
-		s->ns_before[k] = 4026532200u + (unsigned int)k;
-		s->ns_after[k] = s->ns_before[k];
+		s->ns_after[k] = 4026532200u + (unsigned int)k;
 		s->host_ns[k] = 4026531830u + (unsigned int)k;
 	}
 	s->ns_after[BH_NS_NET] = s->host_ns[BH_NS_NET];
 	s->ns_after[BH_NS_MNT] = 4026532999u;
-	s->changed_mask = (1u << BH_NS_NET) | (1u << BH_NS_MNT);
+	s->entered_mask = (1u << BH_NS_NET) | (1u << BH_NS_MNT);
 	s->host_mask = 1u << BH_NS_NET;
 
 	o = line_of(&r, NULL);
 	assert_non_null(o);
 	assert_jtext(o, "setns",
 		     "{\"fd\":3,\"nstype\":\"net\",\"changed\":["
-		     "{\"type\":\"mnt\",\"inode\":4026532999,\"before\":4026532200,"
+		     "{\"type\":\"mnt\",\"inode\":4026532999,"
 		     "\"host_inode\":4026531830,\"host\":false},"
-		     "{\"type\":\"net\",\"inode\":4026531832,\"before\":4026532202,"
+		     "{\"type\":\"net\",\"inode\":4026531832,"
 		     "\"host_inode\":4026531832,\"host\":true}],\"entered_host\":[\"net\"]}");
 	json_object_put(o);
 
+	/* an nsfs fd names its namespace */
+	s->target_ns = 4026531832u;
+	o = line_of(&r, NULL);
+	assert_non_null(o);
+	assert_jtext(o, "setns.target_inode", "4026531832");
+	json_object_put(o);
+	s->target_ns = 0;
+
 	/* nstype 0 (any), a pidfd's several kinds, and a bit the kernel does not know. */
 	s->nstype = 0;
-	s->changed_mask = s->host_mask = 0;
+	s->entered_mask = s->host_mask = 0;
 	o = line_of(&r, NULL);
 	assert_non_null(o);
 	assert_jtext(o, "setns.nstype", "\"any\"");
@@ -423,6 +430,7 @@ static void test_capset(void **state)
 	c = (struct bh_capset *)bh_test_record(&r, BH_EV_CAPSET, BH_TSTR("/bin/x"), NULL, 0);
 	fill_hdr(&c->hdr);
 	c->target_pid = 0;
+	c->before_known = 1;
 	c->effective_before = 1ULL << 12;		   /* NET_ADMIN */
 	c->permitted_before = (1ULL << 12) | (1ULL << 21); /* + SYS_ADMIN */
 	c->effective = 1ULL << 21;			   /* raised SYS_ADMIN, lowered NET_ADMIN */
@@ -433,11 +441,20 @@ static void test_capset(void **state)
 	assert_jtext(o, "capset",
 		     "{\"target_pid\":0,\"effective\":\"0x0000000000200000\","
 		     "\"permitted\":\"0x0000000000200000\",\"inheritable\":\"0x0000010000000000\","
-		     "\"effective_before\":\"0x0000000000001000\","
+		     "\"before_known\":true,\"effective_before\":\"0x0000000000001000\","
 		     "\"permitted_before\":\"0x0000000000201000\","
 		     "\"inheritable_before\":\"0x0000010000000000\","
 		     "\"caps_effective\":[\"CAP_SYS_ADMIN\"],\"gained\":[\"CAP_SYS_ADMIN\"],"
 		     "\"dropped\":[\"CAP_NET_ADMIN\"]}");
+	json_object_put(o);
+
+	/* a thread not seen before: no sets before, nothing gained or dropped */
+	c->before_known = 0;
+	o = line_of(&r, NULL);
+	assert_non_null(o);
+	assert_jtext(o, "capset.before_known", "false");
+	assert_jtext(o, "capset.effective_before", "<absent>");
+	assert_jtext(o, "capset.gained", "[]");
 	json_object_put(o);
 }
 

@@ -546,6 +546,7 @@ static void test_policy_effects(void **state)
 	assert_int_equal(t->s.n, 0);
 	/* the exemption is scoped to its rules */
 	cs = (struct bh_capset *)rec_new(&r, BH_EV_CAPSET, "/bin/app", NULL, 0);
+	cs->before_known = 1;
 	cs->effective_before = 0xa80425fbULL;
 	cs->effective = cs->effective_before | CAP(19);
 	feed(t, &r, &t->c);
@@ -628,6 +629,7 @@ static void test_capset(void **state)
 
 	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
 	cs = (struct bh_capset *)rec_new(&r, BH_EV_CAPSET, "/bin/app", NULL, 0);
+	cs->before_known = 1;
 	cs->effective_before = 0xa80425fbULL;
 	cs->effective = cs->effective_before & ~CAP(13); /* drop NET_RAW */
 	feed(t, &r, &t->c);
@@ -640,6 +642,18 @@ static void test_capset(void **state)
 	assert_string_equal(bh_test_jtext(f, "evidence.caps_gained"),
 			    "[\"CAP_NET_ADMIN\",\"CAP_SYS_ADMIN\"]");
 	assert_string_equal(jstr(f, "event"), "capset");
+	sink_clear(&t->s);
+
+	/* a thread not seen before: judged against the configured effective set */
+	cs = (struct bh_capset *)rec_new(&r, BH_EV_CAPSET, "/bin/old-app", NULL, 0);
+	cs->effective = t->c.config.cap_effective;
+	feed(t, &r, &t->c);
+	assert_int_equal(t->s.n, 0);
+	cs->effective = t->c.config.cap_effective | CAP(21);
+	feed(t, &r, &t->c);
+	f = only(&t->s, "dangerous-capability");
+	assert_string_equal(bh_test_jtext(f, "evidence.caps_gained"), "[\"CAP_SYS_ADMIN\"]");
+	assert_string_not_equal(bh_test_jtext(f, "evidence.configured_effective"), "<absent>");
 }
 
 static void test_ssh(void **state)
@@ -817,9 +831,8 @@ static void test_setns(void **state)
 	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
 	s = (struct bh_setns *)rec_new(&r, BH_EV_SETNS, "/usr/bin/nsenter", NULL, 0);
 	s->nstype = 0;
-	s->ns_before[BH_NS_NET] = 4026532300u;
 	s->ns_after[BH_NS_NET] = 4026532400u;
-	s->changed_mask = 1u << BH_NS_NET;
+	s->entered_mask = 1u << BH_NS_NET;
 	feed(t, &r, &t->c);
 	assert_int_equal(t->s.n, 0);
 	s->ns_after[BH_NS_NET] = s->host_ns[BH_NS_NET] = HOST_NET_NS;
@@ -828,8 +841,14 @@ static void test_setns(void **state)
 	f = only(&t->s, "host-namespace-shared");
 	assert_string_equal(jstr(f, "severity"), "critical");
 	assert_string_equal(bh_test_jtext(f, "evidence.entered_host"),
-			    "[{\"type\":\"net\",\"inode\":4026531840,\"before\":4026532300,"
-			    "\"host_inode\":4026531840}]");
+			    "[{\"type\":\"net\",\"inode\":4026531840,\"host_inode\":4026531840}]");
+	sink_clear(&t->s);
+
+	/* the host's user namespace, which the container shares by its configuration */
+	s->ns_after[BH_NS_USER] = s->host_ns[BH_NS_USER] = 4026531837u;
+	s->entered_mask = s->host_mask = 1u << BH_NS_USER;
+	feed(t, &r, &t->c);
+	assert_int_equal(t->s.n, 0);
 }
 
 static void test_daemon_tcp(void **state)
