@@ -174,12 +174,12 @@ static size_t build(unsigned char *d, int kind, __u64 i, const struct task *t)
 		off = hdr(&e->hdr, BH_EV_SETNS, sizeof(*e), i, t);
 		e->nstype = 0x04000000; /* CLONE_NEWUTS */
 		for (int k = 0; k < BH_NS_KINDS; k++) {
-			e->ns_before[k] = t->ns_base + (__u32)k;
-			e->ns_after[k] = e->ns_before[k];
+			e->ns_after[k] = t->ns_base + (__u32)k;
 			e->host_ns[k] = host_ns[k];
 		}
 		e->ns_after[BH_NS_UTS] += 100;
-		e->changed_mask = 1U << BH_NS_UTS;
+		e->target_ns = e->ns_after[BH_NS_UTS];
+		e->entered_mask = 1U << BH_NS_UTS;
 		e->fd = 3;
 		break;
 	}
@@ -203,6 +203,7 @@ static size_t build(unsigned char *d, int kind, __u64 i, const struct task *t)
 
 		off = hdr(&e->hdr, BH_EV_CAPSET, sizeof(*e), i, t);
 		e->effective = e->effective_before = e->hdr.cap_effective;
+		e->before_known = 1;
 		e->permitted = e->permitted_before = e->hdr.cap_effective;
 		break;
 	}
