@@ -143,7 +143,8 @@ bench-containers: $(O)/bulkhead
 	$(Q)O=$(O) bench/containers.sh $(ARGS)
 
 .PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
-tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS)
+# capture-gen is built with the tests: it writes records by the ABI, so a change there breaks it.
+tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS) $(O)/bench/capture-gen
 
 # Installs whatever build and test dependency is missing (Debian/Ubuntu, root).
 deps:

@@ -48,6 +48,13 @@ static __always_inline bool bh_is_self(void)
 	return self_tgid && (__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid;
 }
 
+static __always_inline struct bh_scratch *bh_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bh_scratch, &zero);
+}
+
 /*
  * Filters (default mode): a record type in filter_mask is emitted only when a
  * rule could use it; with every event selected for output the mask is 0 and the
@@ -65,21 +72,28 @@ static __always_inline bool bh_filtered(__u32 type)
  */
 static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
 {
+	struct bh_scratch *s = bh_scratch_get();
 	struct bh_cgroup_key k;
 
 	if (!bh_filtered(type))
 		return false;
-	k.cgroup_id = bpf_get_current_cgroup_id();
+	k.cgroup_id = bh_task_cgroup_id(task);
 	k.cgroup_v1_id = bh_task_cgroup_v1_id(task);
-	return bpf_map_lookup_elem(&bh_host_cgroups, &k) != NULL;
+	/*
+	 * A storm comes from one cgroup: this CPU's last host cgroup saves the
+	 * hash. Caching the verdict is safe: a cgroup id is never reused, and a
+	 * cgroup named a host one stays one.
+	 */
+	if (s && s->last_host.cgroup_id == k.cgroup_id &&
+	    s->last_host.cgroup_v1_id == k.cgroup_v1_id)
+		return true;
+	if (!bpf_map_lookup_elem(&bh_host_cgroups, &k))
+		return false;
+	if (s)
+		s->last_host = k;
+	return true;
 }
 
-static __always_inline struct bh_scratch *bh_scratch_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&bh_scratch, &zero);
-}
 
 /* A BTF pointer: fields can be loaded directly, and helpers that take a task accept it. */
 static __always_inline struct task_struct *bh_current(void)
@@ -95,7 +109,7 @@ static __always_inline void bh_fill_hdr(struct bh_hdr *h, struct task_struct *ta
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = bh_task_cgroup_id(task);
 	h->cgroup_v1_id = bh_task_cgroup_v1_id(task);
 	h->cap_effective = bh_cred_caps(cred, BH_CAP_EFFECTIVE);
 	h->type = type;

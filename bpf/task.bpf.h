@@ -41,6 +41,12 @@ static __always_inline void bh_task_ns(struct task_struct *task, __u32 ns[BH_NS_
 	ns[BH_NS_TIME] = bh_time_ns_for_children(nsp);
 }
 
+/* kernfs id of the task's cgroup v2 cgroup, what bpf_get_current_cgroup_id() gives, by plain loads. */
+static __always_inline __u64 bh_task_cgroup_id(struct task_struct *task)
+{
+	return task->cgroups->dfl_cgrp->kn->id;
+}
+
 /*
  * kernfs id of the task's cgroup in the v1 hierarchy of subsystem v1_subsys_id.
  * The index is bound-checked against the kernel's css_set->subsys[] size, which
