@@ -94,7 +94,6 @@ static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
 	return true;
 }
 
-
 /* A BTF pointer: fields can be loaded directly, and helpers that take a task accept it. */
 static __always_inline struct task_struct *bh_current(void)
 {

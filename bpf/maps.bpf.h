@@ -52,7 +52,7 @@ struct bh_scratch {
 	__u8 rec[BH_SCRATCH_REC];
 	char path[BH_PATH_BUF];
 	struct bh_exe_entry exe;
-	__u64 last_wakeup_ns; /* this CPU's last wake-up decision (bh_wakeup_flags) */
+	__u64 last_wakeup_ns;		/* this CPU's last wake-up decision (bh_wakeup_flags) */
 	struct bh_cgroup_key last_host; /* this CPU's last cgroup found in bh_host_cgroups */
 };
 
