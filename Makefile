@@ -130,9 +130,13 @@ $(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a | $(O)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
-.PHONY: bench bench-latency bench-containers
+.PHONY: bench bench-per-call bench-latency bench-containers
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
+
+# ns added per cheap hooked call, sessions with and without the agent alternating (ARGS="ROUNDS N").
+bench-per-call: $(O)/bulkhead $(O)/bench/syscall-storm
+	$(Q)O=$(O) bench/per-call.sh $(ARGS)
 
 # Syscall -> stdout latency under a paced load in a container (builds its load program).
 bench-latency: $(O)/bulkhead

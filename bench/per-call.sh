@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# per-call.sh - `make bench-per-call`: what bulkhead (default mode) adds to each cheap hooked
+# syscall, in ns. Sessions with and without the agent alternate ROUNDS times, so slow drift
+# of the machine falls on both sides; each session takes the median of 5 storms of N calls
+# per op, and the figure is the median over rounds of (with - without). Needs root.
+# Usage: per-call.sh [ROUNDS [N]]
+set -eu
+O=${O:-build}
+ROUNDS=${1:-4}
+N=${2:-1000000}
+STORM=$O/bench/syscall-storm
+OPS="setns capset connect-dgram mount-fail null"
+[ "$(id -u)" = 0 ] || { echo "bench-per-call: run as root (bulkhead loads BPF programs)" >&2; exit 1; }
+[ -x "$STORM" ] && [ -x "$O/bulkhead" ] || { echo "bench-per-call: build first (make bench-per-call)" >&2; exit 1; }
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+# median of 5 storms of op $1, ns per call
+storm() {
+	for _ in 1 2 3 4 5; do
+		"$STORM" "$1" -n "$N" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p'
+	done | sort -n | sed -n 3p
+}
+
+session() { # $1: without|with, $2: round
+	for op in $OPS; do
+		echo "$op $(storm "$op")" >>"$OUT/$1.$op"
+	done
+}
+
+for r in $(seq "$ROUNDS"); do
+	session without "$r"
+	"$O/bulkhead" --no-http --no-socket >/dev/null 2>"$OUT/agent.err" &
+	agent=$!
+	i=0
+	until grep -q ready "$OUT/agent.err"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] && kill -0 $agent 2>/dev/null || { cat "$OUT/agent.err" >&2; exit 1; }
+		sleep 0.1
+	done
+	session with "$r"
+	kill $agent
+	wait $agent || true
+	echo "bench-per-call: round $r of $ROUNDS done" >&2
+done
+
+printf '| op | without (ns) | with (ns) | added (ns) | ratio |\n|---|---|---|---|---|\n'
+for op in $OPS; do
+	paste -d' ' "$OUT/without.$op" "$OUT/with.$op" | awk -v op="$op" '
+		{ b[NR] = $2; m[NR] = $4; d[NR] = $4 - $2 }
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		END { mb = med(b, NR); mm = med(m, NR); md = med(d, NR)
+		      printf "| %s | %.0f | %.0f | %+.0f | %.2f |\n", op, mb, mm, md, mm / mb }'
+done
