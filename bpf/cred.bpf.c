@@ -30,7 +30,7 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	bool known = false;
 	__u32 off;
 
-	if (bh_is_self() || bh_host_task(BH_EV_CAPSET, task))
+	if (bh_host_task(BH_EV_CAPSET, task) || bh_is_self())
 		return 0;
 	/* commit_creds() replaced task->cred: these are the sets now in force */
 	cred = BPF_CORE_READ(task, cred);

@@ -42,7 +42,7 @@ static __always_inline void bh_count(enum bh_counter which)
 	}
 }
 
-/* True when the current task belongs to the agent itself: checked first in every program. */
+/* True when the current task belongs to the agent itself: its own calls are never judged. */
 static __always_inline bool bh_is_self(void)
 {
 	return self_tgid && (__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid;

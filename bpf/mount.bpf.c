@@ -37,7 +37,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 	/* the rules judge only mounts that took effect */
 	if (bh_filtered(BH_EV_MOUNT) && ctx->ret)
 		return 0;
-	if (bh_is_self() || bh_host_task(BH_EV_MOUNT, task))
+	if (bh_host_task(BH_EV_MOUNT, task) || bh_is_self())
 		return 0;
 	bh_syscall_args(&sa, nargs);
 	s = bh_scratch_get();

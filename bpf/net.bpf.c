@@ -115,7 +115,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__u64 len;
 	__u32 off;
 
-	if (bh_is_self() || bh_host_task(BH_EV_CONNECT, task))
+	if (bh_host_task(BH_EV_CONNECT, task) || bh_is_self())
 		return 0;
 	bh_syscall_args(&args, 3);
 	sock = bh_fd_socket(task, (int)args.a[0]);

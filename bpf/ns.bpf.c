@@ -36,7 +36,7 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	struct inode *inode;
 	struct file *file;
 
-	if (bh_is_self() || bh_host_task(BH_EV_SETNS, task))
+	if (bh_host_task(BH_EV_SETNS, task) || bh_is_self())
 		return 0;
 	bh_syscall_args(&args, 2);
 	bh_task_ns(task, after);
