@@ -41,7 +41,7 @@ static __always_inline void bh_task_ns(struct task_struct *task, __u32 ns[BH_NS_
 	ns[BH_NS_TIME] = bh_time_ns_for_children(nsp);
 }
 
-/* kernfs id of the task's cgroup v2 cgroup, what bpf_get_current_cgroup_id() gives, by plain loads. */
+/* kernfs id of the task's cgroup v2 cgroup (bpf_get_current_cgroup_id()), by plain loads. */
 static __always_inline __u64 bh_task_cgroup_id(struct task_struct *task)
 {
 	return task->cgroups->dfl_cgrp->kn->id;
