@@ -13,8 +13,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * capset(hdrp, datap), judged at exit only. The sets in force now come from the
  * cred; the sets before the call are the ones this thread had after its last
  * exec or capset seen here (bh_thread), else its thread group leader's (a thread
- * starts with its creator's), else unknown. Only a container's threads are kept
- * track of, as only they are judged.
+ * starts with its creator's), else unknown. In the default mode threads of
+ * host cgroups are not kept track of: they are not judged.
  */
 SEC("tp/syscalls/sys_exit_capset")
 int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
