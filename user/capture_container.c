@@ -128,29 +128,16 @@ static size_t arr_len(struct json_object *a)
 	return a ? json_object_array_length(a) : 0;
 }
 
-static int parse_mounts(struct json_object *arr, struct bh_container_config *cfg)
+static const struct bh_mount_keys capture_keys = { "source", "destination", "type" };
+
+/* As config_json() wrote them: bind, readonly and propagation verbatim. */
+static void fill_capture_mount(struct json_object *o, struct bh_mount_spec *m)
 {
-	size_t n = arr_len(arr);
+	const char *prop = bh_jobj_str(o, "propagation");
 
-	if (!n)
-		return 0;
-	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
-	if (!cfg->mounts)
-		return -ENOMEM;
-	cfg->n_mounts = n;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i);
-		struct bh_mount_spec *m = &cfg->mounts[i];
-		const char *prop = bh_jobj_str(o, "propagation");
-
-		if (take_str(o, "source", &m->source) ||
-		    take_str(o, "destination", &m->destination) || take_str(o, "type", &m->type))
-			return -ENOMEM;
-		m->bind = bh_jobj_bool(o, "bind");
-		m->readonly = bh_jobj_bool(o, "readonly");
-		snprintf(m->propagation, sizeof(m->propagation), "%s", prop ? prop : "");
-	}
-	return 0;
+	m->bind = bh_jobj_bool(o, "bind");
+	m->readonly = bh_jobj_bool(o, "readonly");
+	snprintf(m->propagation, sizeof(m->propagation), "%s", prop ? prop : "");
 }
 
 static int parse_ports(struct json_object *arr, struct bh_container_config *cfg)
@@ -207,7 +194,8 @@ static int parse_config(struct json_object *o, struct bh_container_config *cfg)
 		    bh_set_str(&cfg->ns_path[k], json_object_get_string(v)))
 			return -ENOMEM;
 	}
-	err = parse_mounts(bh_jobj_get(o, "mounts", json_type_array), cfg);
+	err = bh_mounts_parse(bh_jobj_get(o, "mounts", json_type_array), &capture_keys,
+			      fill_capture_mount, cfg);
 	if (!err)
 		err = parse_ports(bh_jobj_get(o, "ports", json_type_array), cfg);
 	if (err || !arr_len(exp))

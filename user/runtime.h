@@ -30,6 +30,22 @@ int bh_set_str(char **dst, const char *src);
 /* Frees an array of mounts and what each owns. */
 void bh_mounts_free(struct bh_mount_spec *m, size_t n);
 
+/* The names a source gives a mount's members: OCI's "source", docker's "Source", ... */
+struct bh_mount_keys {
+	const char *source;
+	const char *destination;
+	const char *type;
+};
+
+/*
+ * Replaces cfg's mounts with the objects of list (an absent or empty list
+ * leaves them): source, destination and type by keys, then the rest of each by
+ * the source's own fill(). Returns 0 or -ENOMEM.
+ */
+int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
+		    void (*fill)(struct json_object *mo, struct bh_mount_spec *m),
+		    struct bh_container_config *cfg);
+
 /* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
 

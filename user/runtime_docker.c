@@ -106,35 +106,16 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 				     : 0;
 }
 
-static int parse_mounts(struct json_object *list, struct bh_container_config *cfg)
+static const struct bh_mount_keys docker_keys = { "Source", "Destination", "Type" };
+
+/* A docker API mount's RW and Propagation members. */
+static void fill_docker_mount(struct json_object *mo, struct bh_mount_spec *m)
 {
-	size_t n = list ? json_object_array_length(list) : 0;
+	struct json_object *rw = bh_jobj_get(mo, "RW", json_type_boolean);
+	const char *prop = bh_jobj_str(mo, "Propagation");
 
-	if (!n)
-		return 0;
-	bh_mounts_free(cfg->mounts, cfg->n_mounts);
-	cfg->n_mounts = 0;
-	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
-	if (!cfg->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *mo = json_object_array_get_idx(list, i);
-		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
-		struct json_object *rw = bh_jobj_get(mo, "RW", json_type_boolean);
-		const char *prop = bh_jobj_str(mo, "Propagation");
-
-		if (!json_object_is_type(mo, json_type_object))
-			continue;
-		cfg->n_mounts++;
-		if (bh_set_str(&m->source, bh_jobj_str(mo, "Source")) ||
-		    bh_set_str(&m->destination, bh_jobj_str(mo, "Destination")) ||
-		    bh_set_str(&m->type, bh_jobj_str(mo, "Type")))
-			return -ENOMEM;
-		m->bind = m->type && !strcmp(m->type, "bind");
-		m->readonly = rw && !json_object_get_boolean(rw);
-		snprintf(m->propagation, sizeof(m->propagation), "%s", prop ? prop : "");
-	}
-	return 0;
+	m->readonly = rw && !json_object_get_boolean(rw);
+	snprintf(m->propagation, sizeof(m->propagation), "%s", prop ? prop : "");
 }
 
 static int parse_port(const char *key, struct bh_port_binding *p)
@@ -290,7 +271,8 @@ int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c
 	if (!err)
 		err = parse_host_config(root, cconf, cfg);
 	if (!err)
-		err = parse_mounts(bh_jobj_get(root, "Mounts", json_type_array), cfg);
+		err = bh_mounts_parse(bh_jobj_get(root, "Mounts", json_type_array), &docker_keys,
+				      fill_docker_mount, cfg);
 	if (!err)
 		err = parse_exposed(bh_jobj_get(cconf, "ExposedPorts", json_type_object), cfg);
 	if (!err)

@@ -189,6 +189,36 @@ void bh_mounts_free(struct bh_mount_spec *m, size_t n)
 	free(m);
 }
 
+int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
+		    void (*fill)(struct json_object *mo, struct bh_mount_spec *m),
+		    struct bh_container_config *cfg)
+{
+	size_t n = list ? json_object_array_length(list) : 0;
+
+	if (!n)
+		return 0;
+	bh_mounts_free(cfg->mounts, cfg->n_mounts);
+	cfg->n_mounts = 0;
+	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
+	if (!cfg->mounts)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *mo = json_object_array_get_idx(list, i);
+		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
+
+		if (!json_object_is_type(mo, json_type_object))
+			continue;
+		cfg->n_mounts++;
+		if (bh_set_str(&m->source, bh_jobj_str(mo, keys->source)) ||
+		    bh_set_str(&m->destination, bh_jobj_str(mo, keys->destination)) ||
+		    bh_set_str(&m->type, bh_jobj_str(mo, keys->type)))
+			return -ENOMEM;
+		m->bind = m->type && !strcmp(m->type, "bind");
+		fill(mo, m);
+	}
+	return 0;
+}
+
 static __u64 cap_mask(struct json_object *list)
 {
 	__u64 mask = 0;
@@ -285,33 +315,12 @@ static void parse_mount_options(struct json_object *opts, struct bh_mount_spec *
 	}
 }
 
-static int parse_mounts(struct json_object *list, struct bh_container_config *cfg)
+/* An OCI mount's options: bind, ro/rw, propagation. */
+static const struct bh_mount_keys oci_keys = { "source", "destination", "type" };
+
+static void fill_oci_mount(struct json_object *mo, struct bh_mount_spec *m)
 {
-	size_t n = list ? json_object_array_length(list) : 0;
-
-	if (!n)
-		return 0;
-	/* replaces what an earlier source said: the bundle is what the runtime mounted */
-	bh_mounts_free(cfg->mounts, cfg->n_mounts);
-	cfg->n_mounts = 0;
-	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
-	if (!cfg->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *mo = json_object_array_get_idx(list, i);
-		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
-
-		if (!json_object_is_type(mo, json_type_object))
-			continue;
-		cfg->n_mounts++;
-		if (bh_set_str(&m->source, bh_jobj_str(mo, "source")) ||
-		    bh_set_str(&m->destination, bh_jobj_str(mo, "destination")) ||
-		    bh_set_str(&m->type, bh_jobj_str(mo, "type")))
-			return -ENOMEM;
-		m->bind = m->type && !strcmp(m->type, "bind");
-		parse_mount_options(bh_jobj_get(mo, "options", json_type_array), m);
-	}
-	return 0;
+	parse_mount_options(bh_jobj_get(mo, "options", json_type_array), m);
 }
 
 /* A device rule without type/major/minor matches every device; the last such rule wins. */
@@ -349,7 +358,9 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 	if (!err)
 		err = parse_namespaces(bh_jobj_get(linux_obj, "namespaces", json_type_array), cfg);
 	if (!err)
-		err = parse_mounts(bh_jobj_get(root, "mounts", json_type_array), cfg);
+		/* replaces what an earlier source said: the bundle is what the runtime mounted */
+		err = bh_mounts_parse(bh_jobj_get(root, "mounts", json_type_array), &oci_keys,
+				      fill_oci_mount, cfg);
 	if (err)
 		goto out;
 	cfg->readonly_rootfs =
