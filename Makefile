@@ -177,6 +177,11 @@ fuzz-build:
 	$(Q)$(MAKE) --no-print-directory O=$(FUZZ_O) FUZZ=1 fuzz-bins
 
 fuzz-bins: $(FUZZ_BINS)
+ifneq ($(filter fuzz-bins,$(MAKECMDGOALS)),)
+ifneq ($(FUZZ),1)
+$(error fuzz-bins is the libFuzzer build's (FUZZ=1, clang): run 'make fuzz-build' or 'make fuzz')
+endif
+endif
 
 # Each target FUZZ_SECONDS on its corpus; new inputs stay outside the repository.
 fuzz: fuzz-build
