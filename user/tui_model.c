@@ -439,6 +439,36 @@ static void ingest_stats(struct tui_model *m, struct json_object *o)
 	m->have_stats = true;
 }
 
+/*
+ * container-start adds the row before the container's first event (an idle
+ * container shows up too); container-stop removes it, its findings staying in
+ * the feed. The host row has no lifecycle.
+ */
+static void ingest_lifecycle(struct tui_model *m, struct json_object *o, int64_t now)
+{
+	const char *action = jstr(o, "action");
+	struct json_object *ctr = jobj(o, "container");
+	const char *id = jstr(ctr, "id");
+
+	if (!action || !id || !*id)
+		return;
+	if (!strcmp(action, "container-start")) {
+		container_of(m, ctr, now);
+		return;
+	}
+	if (strcmp(action, "container-stop") != 0)
+		return;
+	for (int i = 0; i < m->nctrs; i++) {
+		if (strcmp(m->ctrs[i]->id, id) != 0)
+			continue;
+		container_free(m->ctrs[i]);
+		/* rows are sorted at render time: the last one may take the place */
+		m->ctrs[i] = m->ctrs[--m->nctrs];
+		m->ctrs[m->nctrs] = NULL;
+		return;
+	}
+}
+
 int tui_model_ingest(struct tui_model *m, const char *line, size_t len, int64_t now)
 {
 	struct json_tokener *tok = json_tokener_new();
@@ -463,6 +493,8 @@ int tui_model_ingest(struct tui_model *m, const char *line, size_t len, int64_t 
 		ingest_finding(m, o, now);
 	else if (!strcmp(type, "stats"))
 		ingest_stats(m, o);
+	else if (!strcmp(type, "lifecycle"))
+		ingest_lifecycle(m, o, now);
 	/* Other types are additive schema changes: ignored, not errors. */
 out:
 	json_object_put(o);

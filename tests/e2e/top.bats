@@ -120,6 +120,10 @@ assert_restored() {
 	keys / "$CTR_NAME" Enter
 	wait_screen "filter: $CTR_NAME"
 	wait_screen "HIGH dangerous-capability"
+	# Its container-stop line takes the row away; its findings stay in the feed.
+	docker rm -f "$CTR_ID" >/dev/null
+	wait_screen "CONTAINERS 0 of" 30
+	screen | grep -qF "HIGH dangerous-capability"
 	keys C-c
 	assert_restored 0
 	# Leaving top never stops the agent.

@@ -111,6 +111,34 @@ static void test_pod_and_host_rows(void **state)
 	assert_non_null(strstr(c->recent[0], "bind    0.0.0.0:22"));
 }
 
+static void test_lifecycle_adds_and_removes_rows(void **state)
+{
+	struct tui_model *m = *state;
+	static const char start[] =
+		"{\"schema\":1,\"time\":\"2026-11-30T04:54:38Z\",\"type\":"
+		"\"lifecycle\",\"action\":\"container-start\",\"container\":" CTR_WEB "}";
+	static const char stop[] =
+		"{\"schema\":1,\"time\":\"2026-11-30T04:55:38Z\",\"type\":"
+		"\"lifecycle\",\"action\":\"container-stop\",\"container\":" CTR_WEB "}";
+	const struct tui_container *c;
+
+	/* an idle container has its row from its start line */
+	assert_int_equal(ingest(m, start, 5), 0);
+	assert_int_equal(m->nctrs, 1);
+	c = m->ctrs[0];
+	assert_string_equal(c->name, "web");
+	assert_int_equal(c->events, 0);
+	/* its events land on that row; its findings outlive it in the feed */
+	assert_int_equal(ingest(m, exec_web, 6), 0);
+	assert_int_equal(ingest(m, finding_web, 6), 0);
+	assert_int_equal(m->nctrs, 1);
+	assert_int_equal(m->ctrs[0]->events, 1);
+	assert_int_equal(ingest(m, stop, 7), 0);
+	assert_int_equal(m->nctrs, 0);
+	assert_non_null(tui_model_finding(m, 0));
+	assert_int_equal(m->bad_lines, 0);
+}
+
 static void test_finding_feed_and_detail(void **state)
 {
 	struct tui_model *m = *state;
@@ -218,6 +246,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_creates_container_and_rates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pod_and_host_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle_adds_and_removes_rows, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_finding_feed_and_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_keeps_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_rates_drops, setup, teardown),
