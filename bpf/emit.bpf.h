@@ -72,11 +72,12 @@ static __always_inline bool bh_filtered(__u32 type)
  */
 static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
 {
-	struct bh_scratch *s = bh_scratch_get();
 	struct bh_cgroup_key k;
+	struct bh_scratch *s;
 
 	if (!bh_filtered(type))
 		return false;
+	s = bh_scratch_get();
 	k.cgroup_id = bh_task_cgroup_id(task);
 	k.cgroup_v1_id = bh_task_cgroup_v1_id(task);
 	/*

@@ -138,9 +138,11 @@ dockerd_pid() {
 
 @test "setns: back into the host namespace the container shares by its configuration" {
 	# --uts host: the config rule reports the sharing; going back to it is no escape.
-	ctr_script 'bh-trigger unshare-setns uts' --uts host --cap-add SYS_ADMIN
+	# /bin/hostname runs only when the setns succeeded: the record was made.
+	ctr_script 'bh-trigger unshare-setns uts && /bin/hostname >/dev/null' --uts host \
+		--cap-add SYS_ADMIN
 	finding host-namespace-shared '.event == null and (.evidence.namespaces | index("uts"))' >/dev/null
-	[ -n "$(lines '.event == "exec" and .exec.filename == "/bin/true"')" ]
+	[ -n "$(lines '.event == "exec" and .exec.filename == "/bin/hostname"')" ]
 	[ -z "$(lines '.type == "finding" and .event == "setns"')" ]
 }
 
