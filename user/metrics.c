@@ -105,7 +105,8 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	scalar(f, "bulkhead_kernel_read_errors_total", "counter",
 	       "Kernel or user memory reads that left an event field empty.", s->read_errors);
 	scalar(f, "bulkhead_kernel_args_lost_total", "counter",
-	       "Hooked calls whose record was lost: no memory to keep their arguments.",
+	       "Threads whose state the kernel had no memory to keep: an exec's "
+	       "credentials before it, or the sets a capset is compared with, unknown.",
 	       s->args_lost);
 	scalar(f, "bulkhead_decode_errors_total", "counter",
 	       "Records rejected by user space as malformed.", s->decode_errors);
