@@ -223,7 +223,7 @@ struct bh_counters {
 	__u64 drops;	   /* ring buffer reservation/output failed */
 	__u64 emitted;	   /* records submitted */
 	__u64 read_errors; /* failed kernel/user reads that left a field empty */
-	__u64 args_lost; /* no memory for a thread's state (bh_thread): its "before" is unknown */
+	__u64 args_lost;   /* no memory for a thread's state (bh_thread): its "before" is unknown */
 };
 
 /*
