@@ -101,6 +101,12 @@ static __always_inline struct task_struct *bh_current(void)
 	return bpf_get_current_task_btf();
 }
 
+/* The runtime set-up mark of the task's thread group (setup.bpf.h), or NULL. */
+static __always_inline struct bh_setup *bh_setup_of(struct task_struct *task)
+{
+	return bpf_task_storage_get(&bh_setups, task->group_leader, 0, 0);
+}
+
 /* Fills the common header from the current task, read after the kernel acted. */
 static __always_inline void bh_fill_hdr(struct bh_hdr *h, struct task_struct *task, __u32 type,
 					__s32 ret)
@@ -126,6 +132,7 @@ static __always_inline void bh_fill_hdr(struct bh_hdr *h, struct task_struct *ta
 	h->exe_len = 0;
 	h->trunc = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->flags = bh_setup_of(task) ? BH_HDR_RUNTIME_SETUP : 0;
 }
 
 /* Stores a freshly walked exe path for the current thread group. */

@@ -5,6 +5,7 @@
 #include "task.bpf.h"
 #include "emit.bpf.h"
 #include "thread.bpf.h"
+#include "setup.bpf.h"
 
 #define PFA_NO_NEW_PRIVS 0 /* include/linux/sched.h: bit in task->atomic_flags */
 #define BH_ARGS_MASK	 (2 * BH_ARGS_MAX - 1)
@@ -119,6 +120,8 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 
 	if (bh_is_self())
 		return 0;
+	/* before any filter: a set-up that ends here must not outlive this exec */
+	bh_setup_exec(task);
 	if (bh_host_task(BH_EV_EXEC, task) && !host_exec_wanted(bprm)) {
 		/* the cached exe is the old program's: a later record walks the new one */
 		bpf_map_delete_elem(&bh_exe_cache, &tgid);

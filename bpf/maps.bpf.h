@@ -82,6 +82,17 @@ struct bh_thread {
 	struct bh_capsets caps;
 };
 
+/*
+ * A thread group the container runtime is setting up (setup.bpf.h): placed in
+ * a cgroup by a host process, or a fork of one, until its first exec of a file
+ * of its own mount namespace. mnt_ns: the namespace it was placed from, where an
+ * exec does not end the set-up.
+ */
+struct bh_setup {
+	__u32 mnt_ns;
+	__u32 _pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, BH_RINGBUF_DEFAULT);
@@ -112,6 +123,14 @@ struct {
 	__type(key, int);
 	__type(value, struct bh_thread);
 } bh_threads SEC(".maps") __weak;
+
+/* Set-up marks, kept on the thread-group leader: its threads share one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bh_setup);
+} bh_setups SEC(".maps") __weak;
 
 /* exe path per tgid: filled at exec or on a miss, removed when the thread group dies. */
 struct {

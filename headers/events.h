@@ -18,7 +18,7 @@
 #include <linux/types.h>
 #endif
 
-#define BH_ABI_VERSION 1
+#define BH_ABI_VERSION 2
 
 #define BH_COMM_LEN	 16
 #define BH_EXE_MAX	 256 /* exe path, bytes in the tail */
@@ -48,6 +48,16 @@ enum bh_trunc {
 	BH_TRUNC_STR1 = 1 << 2,
 	BH_TRUNC_STR2 = 1 << 3,
 	BH_TRUNC_ARGC = 1 << 4, /* exec: more than BH_ARGC_MAX arguments */
+};
+
+/*
+ * hdr.flags bits. BH_HDR_RUNTIME_SETUP: the task is the container runtime
+ * setting a container up, known from kernel state (bpf/setup.bpf.h): a host
+ * process placed its thread group in the cgroup (or cloned it into one), and it
+ * has not yet executed a file of its own mount namespace since.
+ */
+enum bh_hdr_flag {
+	BH_HDR_RUNTIME_SETUP = 1 << 0,
 };
 
 /* Namespace kinds, the index into the per-kind inode arrays of a setns event. */
@@ -84,6 +94,8 @@ struct bh_hdr {
 	__u16 exe_len; /* bytes of the exe path at the start of the tail */
 	__u16 trunc;   /* enum bh_trunc bits */
 	char comm[BH_COMM_LEN];
+	__u32 flags; /* enum bh_hdr_flag bits */
+	__u32 _pad;
 };
 
 /* seccomp modes as in include/uapi/linux/seccomp.h */

@@ -23,8 +23,8 @@
 #include "events.h"
 #include "json_writer.h"
 
-/* 2: setns and capset records are judged at exit only (no ns_before; before_known) */
-#define BH_CAPTURE_VERSION  2
+/* 3: bh_hdr.flags (runtime set-up); 2: setns and capset judged at exit only (before_known) */
+#define BH_CAPTURE_VERSION  3
 #define BH_CAPTURE_HOST_MAX 256
 
 enum bh_capture_kind {

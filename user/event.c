@@ -15,7 +15,7 @@ _Static_assert(sizeof(struct bh_capset) % 8 == 0, "bh_capset must be 8-byte alig
 _Static_assert(sizeof(struct bh_connect) % 8 == 0, "bh_connect must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_sock) % 8 == 0, "bh_sock must be 8-byte aligned");
 _Static_assert(sizeof(struct bh_cgroup_rec) % 8 == 0, "bh_cgroup_rec must be 8-byte aligned");
-_Static_assert(sizeof(struct bh_hdr) == 96, "bh_hdr layout changed: bump BH_ABI_VERSION");
+_Static_assert(sizeof(struct bh_hdr) == 104, "bh_hdr layout changed: bump BH_ABI_VERSION");
 
 static const char *const type_names[BH_EV_TYPE_MAX] = {
 	[BH_EV_EXEC] = "exec",	   [BH_EV_SETNS] = "setns",	[BH_EV_MOUNT] = "mount",

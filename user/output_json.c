@@ -248,6 +248,8 @@ void bh_json_process_members(struct bh_json *w, const struct bh_event *ev)
 	bh_json_key_strn(w, "comm", h->comm, nul ? (size_t)(nul - h->comm) : sizeof(h->comm));
 	key_tail_str(w, "exe", &ev->exe);
 	bh_json_key_hex(w, "cap_effective", h->cap_effective);
+	if (h->flags & BH_HDR_RUNTIME_SETUP)
+		bh_json_key_bool(w, "runtime_setup", true);
 }
 
 void bh_json_process(struct bh_json *w, const struct bh_event *ev)

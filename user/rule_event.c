@@ -12,29 +12,14 @@
 #include "output_json.h"
 
 /*
- * The OCI runtime's init sets the container up (mounts, capset) in its cgroup:
- * not the workload. Known by its exe or by runc's comm ("runc:[2:INIT]": its exe
- * may resolve outside the new root), and only before the container's first
- * exec: afterwards a workload can name a binary, a memfd or its comm alike.
+ * The OCI runtime setting the container up (mounts, capset, a re-exec of a
+ * clone of itself): the kernel marks it from its cgroup placement by a host
+ * process until its first exec of the container's own program (bpf/setup.bpf.h),
+ * so neither a name nor a path is trusted here.
  */
-static bool runtime_init(struct bh_rules *r, const struct bh_event *ev,
-			 const struct bh_container *c)
+static bool runtime_setup(const struct bh_event *ev)
 {
-	static const char *const inits[] = { "runc", "crun", "youki", "runsc" };
-	char exe[BH_EXE_MAX + 1];
-	const char *base;
-
-	if (bh_container_started(r, c, false))
-		return false;
-	bh_cstr(&ev->exe, exe, sizeof(exe));
-	base = bh_basename(exe);
-	/* runc < 1.2 executes a sealed memfd copy of itself ("/memfd:runc_cloned:..."). */
-	if (strstr(exe, "/memfd:runc_cloned"))
-		return true;
-	for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]); i++)
-		if (!strcmp(base, inits[i]))
-			return true;
-	return !strncmp(ev->hdr->comm, "runc:[", 6);
+	return ev->hdr->flags & BH_HDR_RUNTIME_SETUP;
 }
 
 /* Iterates the NUL-separated argv of an exec: *off is the cursor, returns false at the end. */
@@ -266,7 +251,8 @@ static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct 
 		on_exec_proxy(r, ev, c, exe, sink, ctx);
 		return;
 	}
-	bh_container_started(r, c, true);
+	if (runtime_setup(ev))
+		return;
 	on_exec_ssh(r, ev, c, exe, filename, sink, ctx);
 	on_exec_privilege(r, ev, c, filename, sink, ctx);
 }
@@ -364,7 +350,7 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	struct bh_hit h;
 
 	/* fsopen, fsmount and open_tree return an fd: only a negative value is a failure. */
-	if (!c || m->hdr.ret < 0 || runtime_init(r, ev, c))
+	if (!c || m->hdr.ret < 0 || runtime_setup(ev))
 		return;
 	bh_cstr(&ev->str[0], source, sizeof(source));
 	bh_cstr(&ev->str[1], target, sizeof(target));
@@ -429,7 +415,7 @@ static void on_capset(struct bh_rules *r, const struct bh_event *ev, const struc
 	else if (c->config.known)
 		gained = s->effective & ~c->config.cap_effective;
 	gained &= BH_DANGEROUS_CAPS;
-	if (!gained || bh_container_privileged(c, &why) || runtime_init(r, ev, c))
+	if (!gained || bh_container_privileged(c, &why) || runtime_setup(ev))
 		return;
 	w = bh_hit_event(&h, r, BH_RULE_DANGEROUS_CAPABILITY, ev, c, NULL, false, sink, ctx,
 			 "raised dangerous capabilities with capset");

@@ -116,12 +116,6 @@ bool bh_container_privileged(const struct bh_container *c, const char **why);
 /* c's configuration leaves the namespace kind (enum bh_ns_kind) the host's. */
 bool bh_container_shares_host_ns(const struct bh_rules *r, const struct bh_container *c, int kind);
 
-/*
- * Whether c's workload has started (an exec was seen in it); set: record that
- * it has. Before it, the runtime's init is setting the container up.
- */
-bool bh_container_started(struct bh_rules *r, const struct bh_container *c, bool set);
-
 /* The rule families. */
 void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
 		     void *ctx);

@@ -373,23 +373,6 @@ static bool mark_fired(struct bh_rules *r, unsigned int rule, const struct bh_co
 	return true;
 }
 
-/* Bit of a fired entry past the rule bits: the container's workload has been exec'd. */
-#define STARTED_BIT (1ULL << 63)
-
-bool bh_container_started(struct bh_rules *r, const struct bh_container *c, bool set)
-{
-	struct bh_map_entry **slot = map_slot(r->fired, c->id);
-	struct bh_map_entry *e = *slot;
-
-	if (!e && set)
-		e = map_insert(r->fired, slot, c->id, c->id);
-	if (!e)
-		return false;
-	if (set)
-		e->a |= STARTED_BIT;
-	return e->a & STARTED_BIT;
-}
-
 static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 		      const struct bh_container *c, int severity, const char *fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));

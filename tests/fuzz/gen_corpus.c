@@ -3,7 +3,7 @@
  * gen_corpus.c - writes the seed corpora of the fuzz targets: records laid out as the
  * kernel writes them (tests/unit/helpers.h), hostile strings, and the parser fixtures of
  * tests/data. Run it again when the ABI or the fixtures change:
- *   make && cc -Iheaders -Iuser -Itests/unit -DTEST_DATA_DIR='"tests/data"' \
+ *   make && cc -Iheaders -Iuser -Itests/unit -Itests -DTEST_DATA_DIR='"tests/data"' \
  *      tests/fuzz/gen_corpus.c build/libbulkhead.a -ljson-c -lzstd -lyaml -lcurl -lbpf \
  *      -lelf -lz -lpthread -o /tmp/gen_corpus && /tmp/gen_corpus tests/fuzz/corpus
  * Seeds found by fuzzing (crashes fixed since) live beside these, named crash-*.
