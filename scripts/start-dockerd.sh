@@ -13,8 +13,15 @@ log() { printf 'start-dockerd: %s\n' "$*" >&2; }
 # Bounded: a wedged dockerd (seen: a libnetwork deadlock of 20.10 under mass removal)
 # accepts the connection and never answers.
 answers() { timeout 10 docker info >/dev/null 2>&1; }
+# The runtime-path tests run containers with runc's memfd clone too (scripts/runc-memfd.sh).
+has_memfd_runtime() {
+	timeout 10 docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runc-memfd"'
+}
 
 if answers; then
+	has_memfd_runtime ||
+		log "dockerd runs without the runtime runc-memfd the runtime-path tests use:" \
+			"stop it and run $0 again"
 	exit 0
 fi
 command -v dockerd >/dev/null || {
@@ -39,8 +46,10 @@ if [ -f "$PIDFILE" ]; then
 	esac
 fi
 containerd_sock=$("$(dirname "$0")/start-containerd.sh")
+runc_memfd=$("$(dirname "$0")/runc-memfd.sh")
 
 # shellcheck source=scripts/daemon.sh
 . "$(dirname "$0")/daemon.sh"
 start_daemon dockerd "$LOG" "$WAIT" answers \
-	dockerd --pidfile "$PIDFILE" --containerd "$containerd_sock"
+	dockerd --pidfile "$PIDFILE" --containerd "$containerd_sock" \
+	--add-runtime "runc-memfd=$runc_memfd"

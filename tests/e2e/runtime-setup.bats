@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# End-to-end: the container runtime's own set-up is never a finding, on both ways runc 1.1
+# clones itself before `runc init` (a detached read-only bind mount: Docker's default
+# runtime here; a sealed memfd: the runtime runc-memfd, scripts/runc-memfd.sh), for
+# `docker run` and `docker exec`; what the workload does afterwards is judged. The agent
+# runs in its shipped mode (`--events none`, kernel filters on): findings come from
+# stdout, the events a test waits for from the agent's event socket.
+
+load helpers
+
+setup_file() {
+	bh_require docker || return
+	docker info --format '{{json .Runtimes}}' | grep -q '"runc-memfd"' || {
+		echo "dockerd lacks the runtime runc-memfd: restart it with scripts/start-dockerd.sh" >&2
+		return 1
+	}
+	export BH_SOCK=$BATS_FILE_TMPDIR/events.sock BH_EVENTS=$BATS_FILE_TMPDIR/events.out
+	bh_start_file --stats-interval 0 --no-http --socket "$BH_SOCK" || return
+	# every line the agent receives, whatever stdout prints
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+for line in s.makefile("rb"):
+    sys.stdout.buffer.write(line)
+    sys.stdout.flush()' "$BH_SOCK" >"$BH_EVENTS" 3>&- &
+	export BH_READER_PID=$!
+}
+
+teardown_file() {
+	[ -z "${BH_READER_PID:-}" ] || kill "$BH_READER_PID" 2>/dev/null || true
+	bh_stop_file
+}
+
+setup() {
+	bh_file_setup
+}
+
+teardown() {
+	bh_file_teardown
+}
+
+# Waits for the event socket's line (jq FILTER) about the container just run.
+wait_event() {
+	BH_OUT=$BH_EVENTS wait_json ".container.id? == \"$CTR_ID\" and ($1)" "${2:-20}"
+}
+
+# The sorted, comma-joined rule ids of every finding about the container just run.
+rules_of_container() {
+	jq -r -R "fromjson? | select(.type == \"finding\" and .container.id? == \"$CTR_ID\") |
+		.rule" "$BH_OUT" | sort | paste -sd, -
+}
+
+# Runs `sh -c SCRIPT` in a new container with the runtime $1 and more docker run
+# arguments, the script ending in the exec of /bin/true only when it succeeded, and waits
+# for that exec: every record of the container is then through the ordered pipeline.
+run_with() {
+	local runtime=$1 script=$2
+	shift 2
+	ctr_run --runtime "$runtime" "$@" "$IMAGE" sh -c "$script && exec /bin/true"
+	wait_event '.event == "exec" and .exec.filename == "/bin/true"' >/dev/null
+}
+
+# The exe runc's clone ran as: "/" for the detached bind mount, the memfd's name otherwise.
+clone_exe() {
+	wait_event '.event == "exec" and .exec.filename == "/dev/fd/6"' | jq -r .process.exe
+}
+
+hardened=(--security-opt no-new-privileges --cap-drop ALL --read-only --user 65534:65534)
+
+setup_marked() {
+	run_with "$1" true
+	exe=$(clone_exe)
+	if [ "$1" = runc-memfd ]; then
+		[[ $exe == /memfd:runc_cloned* ]] || { echo "not the memfd path: $exe" >&2; return 1; }
+	else
+		[ "$exe" = / ] || { echo "not the bind-mount path: $exe" >&2; return 1; }
+	fi
+	# runc's mounts (rootfs, proc, masked paths) were seen, and each carries the mark
+	line=$(wait_event '.event == "mount" and .mount.target == "/proc/bus"')
+	json_check "$line" '.process.runtime_setup == true'
+	line=$(wait_event '.event == "exec" and .exec.filename == "/bin/sh"')
+	json_check "$line" '.process.runtime_setup == null and .process.exe == "/bin/busybox"'
+}
+
+default_container() {
+	run_with "$1" true
+	[ "$(rules_of_container)" = no-new-privileges-missing ] ||
+		{ echo "findings: $(rules_of_container)" >&2; return 1; }
+}
+
+hardened_container() {
+	run_with "$1" true "${hardened[@]}"
+	[ -z "$(rules_of_container)" ] || { echo "findings: $(rules_of_container)" >&2; return 1; }
+}
+
+docker_exec() {
+	ctr_run -d --runtime "$1" --cap-add SYS_ADMIN --security-opt no-new-privileges "$IMAGE" sleep 60
+	wait_event '.event == "exec" and .exec.filename == "/bin/sleep"' >/dev/null
+	before=$(rules_of_container)
+	docker exec "$CTR_NAME" /bin/true
+	wait_event '.event == "exec" and .exec.filename == "/bin/true"' >/dev/null
+	# a second runc init (setns into the container, capset, its clone) adds nothing
+	[ "$(rules_of_container)" = "$before" ] ||
+		{ echo "before: $before, after exec: $(rules_of_container)" >&2; return 1; }
+	# the command of an exec is the container's own process: its mount is a finding
+	docker exec "$CTR_NAME" sh -c 'mkdir -p /m && mount -t proc proc /m'
+	line=$(finding mount-in-container '.evidence.fstype == "proc"')
+	json_check "$line" '.process.exe == "/bin/busybox" and .process.runtime_setup == null'
+}
+
+@test "runc: runc's set-up is marked by the kernel, the workload is not" {
+	setup_marked runc
+}
+
+@test "runc: a default container yields exactly no-new-privileges-missing" {
+	default_container runc
+}
+
+@test "runc: a hardened container yields no finding" {
+	hardened_container runc
+}
+
+@test "runc: docker exec: the set-up yields nothing, the command is judged" {
+	docker_exec runc
+}
+
+@test "runc-memfd: runc's set-up is marked by the kernel, the workload is not" {
+	setup_marked runc-memfd
+}
+
+@test "runc-memfd: a default container yields exactly no-new-privileges-missing" {
+	default_container runc-memfd
+}
+
+@test "runc-memfd: a hardened container yields no finding" {
+	hardened_container runc-memfd
+}
+
+@test "runc-memfd: docker exec: the set-up yields nothing, the command is judged" {
+	docker_exec runc-memfd
+}
+
+@test "a process re-executing through a detached bind mount of its binary, as runc's clone does, is judged" {
+	run_with runc 'mkdir -p /m && touch /tmp/x && mount --bind /usr/local/bin/bh-trigger /tmp/x &&
+		exec 3</tmp/x && umount -l /tmp/x && /proc/self/fd/3 mount-bind / /m' --cap-add SYS_ADMIN
+	line=$(finding mount-in-container '.evidence.target == "/m"')
+	json_check "$line" '.process.runtime_setup == null'
+}
