@@ -4,13 +4,13 @@
 # syscall, in ns. Sessions with and without the agent alternate ROUNDS times, so slow drift
 # of the machine falls on both sides; each session takes the median of 5 storms of N calls
 # per op, and the figure is the median over rounds of (with - without). Needs root.
-# Usage: per-call.sh [ROUNDS [N]]
+# Usage: per-call.sh [ROUNDS [N]]; OPS="forkexec" per-call.sh 4 5000 measures other ops.
 set -eu
 O=${O:-build}
 ROUNDS=${1:-4}
 N=${2:-1000000}
 STORM=$O/bench/syscall-storm
-OPS="setns capset connect-dgram mount-fail null"
+OPS=${OPS:-"setns capset connect-dgram mount-fail null"}
 [ "$(id -u)" = 0 ] || { echo "bench-per-call: run as root (bulkhead loads BPF programs)" >&2; exit 1; }
 [ -x "$STORM" ] && [ -x "$O/bulkhead" ] || { echo "bench-per-call: build first (make bench-per-call)" >&2; exit 1; }
 OUT=$(mktemp -d)
