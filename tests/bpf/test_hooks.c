@@ -157,6 +157,23 @@ static pid_t run_child(int (*fn)(void *), void *arg)
 	return pid;
 }
 
+/*
+ * Runs fn in a child (as run_child) with the write end of a pipe as its arg,
+ * then reads the size bytes of answer it wrote there.
+ */
+static pid_t run_child_answer(int (*fn)(void *), void *answer, size_t size)
+{
+	int p[2];
+	pid_t child;
+
+	assert_int_equal(pipe(p), 0);
+	child = run_child(fn, &p[1]);
+	assert_int_equal(read(p[0], answer, size), size);
+	close(p[0]);
+	close(p[1]);
+	return child;
+}
+
 static __u64 status_hex(const char *key)
 {
 	char line[256];
@@ -410,13 +427,9 @@ static void test_exec_many_args(void **state)
 
 /* ---- setns --------------------------------------------------------------- */
 
-struct setns_arg {
-	int pipe_w;
-};
-
+/* arg: the write end of a pipe for the two uts namespaces it made. */
 static int do_setns(void *arg)
 {
-	struct setns_arg *a = arg;
 	__u32 inos[2];
 	int old = open("/proc/self/ns/uts", O_RDONLY);
 	int host = open("/proc/2/ns/uts", O_RDONLY);
@@ -431,16 +444,14 @@ static int do_setns(void *arg)
 		return 3;
 	if (setns(-1, CLONE_NEWUTS) != -1 || errno != EBADF) /* record 2: a failure */
 		return 4;
-	if (write(a->pipe_w, inos, sizeof(inos)) != sizeof(inos))
+	if (write(*(int *)arg, inos, sizeof(inos)) != sizeof(inos))
 		return 5;
 	return 0;
 }
 
 static void test_setns(void **state)
 {
-	struct setns_arg a;
 	__u32 inos[2], before[BH_NS_KINDS];
-	int p[2];
 	const struct bh_setns *e;
 	const struct bh_event *ev;
 	pid_t child;
@@ -450,12 +461,7 @@ static void test_setns(void **state)
 		skip();
 	for (int k = 0; k < BH_NS_KINDS; k++)
 		before[k] = ns_ino(ns_names[k]);
-	assert_int_equal(pipe(p), 0);
-	a.pipe_w = p[1];
-	child = run_child(do_setns, &a);
-	assert_int_equal(read(p[0], inos, sizeof(inos)), sizeof(inos));
-	close(p[0]);
-	close(p[1]);
+	child = run_child_answer(do_setns, inos, sizeof(inos));
 
 	assert_int_equal(count(BH_EV_SETNS, child), 3);
 	/* back from a fresh uts namespace into ours: the fd names it */
@@ -625,19 +631,12 @@ static pid_t run_mounts(struct mount_fds *fds)
 {
 	static const char *const dirs[] = { "a", "b", "c" };
 	char dir[PATH_MAX];
-	int p[2];
-	pid_t child;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		path_in(dir, dirs[i]);
 		assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
 	}
-	assert_int_equal(pipe(p), 0);
-	child = run_child(do_mounts, &p[1]);
-	assert_int_equal(read(p[0], fds, sizeof(*fds)), sizeof(*fds));
-	close(p[0]);
-	close(p[1]);
-	return child;
+	return run_child_answer(do_mounts, fds, sizeof(*fds));
 }
 
 static void assert_mount(const struct bh_event *ev, __u32 call, __s32 ret, const char *src,
@@ -1008,20 +1007,6 @@ static int do_bind_listen(void *arg)
 	return write(*(int *)arg, &l, sizeof(l)) == sizeof(l) ? 0 : 5;
 }
 
-/* Runs do_bind_listen in a child and returns what it bound. */
-static pid_t run_bind_listen(struct listener *l)
-{
-	int p[2];
-	pid_t child;
-
-	assert_int_equal(pipe(p), 0);
-	child = run_child(do_bind_listen, &p[1]);
-	assert_int_equal(read(p[0], l, sizeof(*l)), sizeof(*l));
-	close(p[0]);
-	close(p[1]);
-	return child;
-}
-
 static void test_bind_listen(void **state)
 {
 	const struct bh_sock *s;
@@ -1031,7 +1016,7 @@ static void test_bind_listen(void **state)
 	(void)state;
 	if (T.skip)
 		skip();
-	child = run_bind_listen(&l);
+	child = run_child_answer(do_bind_listen, &l, sizeof(l));
 
 	for (unsigned int type = BH_EV_BIND; type <= BH_EV_LISTEN; type++) {
 		assert_int_equal(count(type, child), 1);
@@ -1264,10 +1249,10 @@ static void test_filters(void **state)
 	char *paths[] = { runtime, other, NULL };
 	struct bh_loader *l;
 	struct ring_buffer *rb;
-	struct setns_arg a;
 	struct mount_fds fds;
 	struct listener lst;
-	int p[2], l1, l2, fd, i, want_setns;
+	__u32 inos[2];
+	int l1, l2, fd, i, want_setns;
 	pid_t child;
 
 	(void)state;
@@ -1283,11 +1268,7 @@ static void test_filters(void **state)
 	F.n = 0;
 
 	/* setns: of three calls only entries into a host namespace pass */
-	assert_int_equal(pipe(p), 0);
-	a.pipe_w = p[1];
-	child = run_child(do_setns, &a);
-	close(p[0]);
-	close(p[1]);
+	child = run_child_answer(do_setns, inos, sizeof(inos));
 	assert_true(ring_buffer__consume(rb) >= 0);
 	want_setns = 1 + (ns_ino("uts") == T.host_ns[BH_NS_UTS]);
 	assert_int_equal(count(BH_EV_SETNS, child), 3);
@@ -1332,7 +1313,7 @@ static void test_filters(void **state)
 
 	/* bind and listen: a listener's two calls pass (a failed or a unix bind makes none) */
 	F.n = 0;
-	child = run_bind_listen(&lst);
+	child = run_child_answer(do_bind_listen, &lst, sizeof(lst));
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(count(BH_EV_BIND, child) + count(BH_EV_LISTEN, child), 2);
 	assert_int_equal(F.n, 2);
@@ -1391,7 +1372,7 @@ static void test_filters(void **state)
 
 	/* a host listener passes still: daemon-tcp-without-tls judges host processes too */
 	F.n = 0;
-	run_bind_listen(&lst);
+	run_child_answer(do_bind_listen, &lst, sizeof(lst));
 	assert_true(ring_buffer__consume(rb) >= 0);
 	for (i = 0; i < F.n && F.r[i].type != BH_EV_LISTEN; i++)
 		;
