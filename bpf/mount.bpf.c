@@ -34,8 +34,11 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 	unsigned long *args = sa.a;
 	__u32 off;
 
-	/* the rules judge only mounts that took effect */
-	if (bh_filtered(BH_EV_MOUNT) && ctx->ret)
+	/*
+	 * The rules judge only calls that took effect: fsopen, fsmount and
+	 * open_tree return an fd, the others 0; an error is negative for all.
+	 */
+	if (bh_filtered(BH_EV_MOUNT) && ctx->ret < 0)
 		return 0;
 	if (bh_host_task(BH_EV_MOUNT, task) || bh_is_self())
 		return 0;

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,6 +56,7 @@ static struct {
 	struct rec *recs;
 	size_t nrecs, cap;
 	char tmpdir[64];
+	char comm[16]; /* ours, which forked children keep until they exec */
 } T;
 
 static bool tracked(__u32 tgid)
@@ -153,6 +155,23 @@ static pid_t run_child(int (*fn)(void *), void *arg)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	drain();
 	return pid;
+}
+
+/*
+ * Runs fn in a child (as run_child) with the write end of a pipe as its arg,
+ * then reads the size bytes of answer it wrote there.
+ */
+static pid_t run_child_answer(int (*fn)(void *), void *answer, size_t size)
+{
+	int p[2];
+	pid_t child;
+
+	assert_int_equal(pipe(p), 0);
+	child = run_child(fn, &p[1]);
+	assert_int_equal(read(p[0], answer, size), size);
+	close(p[0]);
+	close(p[1]);
+	return child;
 }
 
 static __u64 status_hex(const char *key)
@@ -408,13 +427,9 @@ static void test_exec_many_args(void **state)
 
 /* ---- setns --------------------------------------------------------------- */
 
-struct setns_arg {
-	int pipe_w;
-};
-
+/* arg: the write end of a pipe for the two uts namespaces it made. */
 static int do_setns(void *arg)
 {
-	struct setns_arg *a = arg;
 	__u32 inos[2];
 	int old = open("/proc/self/ns/uts", O_RDONLY);
 	int host = open("/proc/2/ns/uts", O_RDONLY);
@@ -429,16 +444,14 @@ static int do_setns(void *arg)
 		return 3;
 	if (setns(-1, CLONE_NEWUTS) != -1 || errno != EBADF) /* record 2: a failure */
 		return 4;
-	if (write(a->pipe_w, inos, sizeof(inos)) != sizeof(inos))
+	if (write(*(int *)arg, inos, sizeof(inos)) != sizeof(inos))
 		return 5;
 	return 0;
 }
 
 static void test_setns(void **state)
 {
-	struct setns_arg a;
 	__u32 inos[2], before[BH_NS_KINDS];
-	int p[2];
 	const struct bh_setns *e;
 	const struct bh_event *ev;
 	pid_t child;
@@ -448,18 +461,13 @@ static void test_setns(void **state)
 		skip();
 	for (int k = 0; k < BH_NS_KINDS; k++)
 		before[k] = ns_ino(ns_names[k]);
-	assert_int_equal(pipe(p), 0);
-	a.pipe_w = p[1];
-	child = run_child(do_setns, &a);
-	assert_int_equal(read(p[0], inos, sizeof(inos)), sizeof(inos));
-	close(p[0]);
-	close(p[1]);
+	child = run_child_answer(do_setns, inos, sizeof(inos));
 
 	assert_int_equal(count(BH_EV_SETNS, child), 3);
 	/* back from a fresh uts namespace into ours: the fd names it */
 	ev = find(BH_EV_SETNS, child, 0);
 	e = BH_EVENT_AS(ev, bh_setns);
-	assert_child_hdr(&e->hdr, child, e->hdr.comm);
+	assert_child_hdr(&e->hdr, child, T.comm);
 	assert_int_equal(e->hdr.ret, 0);
 	assert_int_equal(e->nstype, CLONE_NEWUTS);
 	assert_int_equal(e->hdr.size, sizeof(*e) + ev->exe.len);
@@ -579,13 +587,18 @@ static int exec_from(const char *dir)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The fds the mount calls of do_mounts returned, sent to the parent. */
+struct mount_fds {
+	int tree, fs, mnt;
+};
+
+/* arg: the write end of a pipe for its struct mount_fds. */
 static int do_mounts(void *arg)
 {
 	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE };
-	int tree, fs;
+	struct mount_fds fds;
 
-	(void)arg;
 	path_in(a, "a");
 	path_in(b, "b");
 	path_in(c, "c");
@@ -597,19 +610,33 @@ static int do_mounts(void *arg)
 		return 3;
 	if (copy_true(a) || exec_from(a) || exec_from(b))
 		return 4;
-	tree = open_tree(AT_FDCWD, a, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0 || move_mount(tree, "", AT_FDCWD, c, MOVE_MOUNT_F_EMPTY_PATH))
+	fds.tree = open_tree(AT_FDCWD, a, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fds.tree < 0 || move_mount(fds.tree, "", AT_FDCWD, c, MOVE_MOUNT_F_EMPTY_PATH))
 		return 5;
-	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+	fds.fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fds.fs < 0 || fsconfig(fds.fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
 		return 6;
-	if (fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC) < 0)
+	fds.mnt = fsmount(fds.fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC);
+	if (fds.mnt < 0)
 		return 7;
 	if (mount_setattr(AT_FDCWD, c, 0, &attr, sizeof(attr)))
 		return 8;
 	if (mount("none", "/nonexistent/bulkhead", "tmpfs", 0, NULL) != -1 || errno != ENOENT)
 		return 9;
-	return 0;
+	return write(*(int *)arg, &fds, sizeof(fds)) == sizeof(fds) ? 0 : 10;
+}
+
+/* Runs do_mounts in a child (its directories made before) and returns the fds it got. */
+static pid_t run_mounts(struct mount_fds *fds)
+{
+	static const char *const dirs[] = { "a", "b", "c" };
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		path_in(dir, dirs[i]);
+		assert_true(mkdir(dir, 0755) == 0 || errno == EEXIST);
+	}
+	return run_child_answer(do_mounts, fds, sizeof(*fds));
 }
 
 static void assert_mount(const struct bh_event *ev, __u32 call, __s32 ret, const char *src,
@@ -632,6 +659,7 @@ static void test_mount(void **state)
 	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX], exe[PATH_MAX + 8];
 	const struct bh_event *ev;
 	const struct bh_mount *m;
+	struct mount_fds fds;
 	int seen = 0;
 	pid_t child;
 
@@ -641,16 +669,13 @@ static void test_mount(void **state)
 	path_in(a, "a");
 	path_in(b, "b");
 	path_in(c, "c");
-	assert_int_equal(mkdir(a, 0755), 0);
-	assert_int_equal(mkdir(b, 0755), 0);
-	assert_int_equal(mkdir(c, 0755), 0);
-	child = run_child(do_mounts, NULL);
+	child = run_mounts(&fds);
 
 	assert_int_equal(count(BH_EV_MOUNT, child), 9);
 	ev = find(BH_EV_MOUNT, child, 0);
 	assert_mount(ev, BH_MOUNT_MOUNT, 0, "", "/", "");
 	m = BH_EVENT_AS(ev, bh_mount);
-	assert_child_hdr(&m->hdr, child, m->hdr.comm);
+	assert_child_hdr(&m->hdr, child, T.comm);
 	assert_int_equal(m->flags, MS_REC | MS_PRIVATE);
 	/* the header reads namespaces at exit: the child's new mount namespace */
 	assert_int_not_equal(m->hdr.mnt_ns, ns_ino("mnt"));
@@ -663,28 +688,26 @@ static void test_mount(void **state)
 	assert_int_equal(BH_EVENT_AS(ev, bh_mount)->flags, MS_BIND);
 
 	ev = find(BH_EV_MOUNT, child, 3);
-	assert_mount(ev, BH_MOUNT_OPEN_TREE, BH_EVENT_AS(ev, bh_mount)->hdr.ret, a, "", "");
+	assert_mount(ev, BH_MOUNT_OPEN_TREE, fds.tree, a, "", ""); /* ret: the new fd */
 	m = BH_EVENT_AS(ev, bh_mount);
-	assert_true(m->hdr.ret >= 0); /* the new fd */
 	assert_int_equal(m->from_dfd, AT_FDCWD);
 	assert_int_equal(m->flags, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
 	ev = find(BH_EV_MOUNT, child, 4);
 	assert_mount(ev, BH_MOUNT_MOVE_MOUNT, 0, "", c, "");
 	m = BH_EVENT_AS(ev, bh_mount);
-	assert_int_equal(m->from_dfd, BH_EVENT_AS(find(BH_EV_MOUNT, child, 3), bh_mount)->hdr.ret);
+	assert_int_equal(m->from_dfd, fds.tree);
 	assert_int_equal(m->to_dfd, AT_FDCWD);
 	assert_int_equal(m->flags, MOVE_MOUNT_F_EMPTY_PATH);
 
 	ev = find(BH_EV_MOUNT, child, 5);
-	assert_mount(ev, BH_MOUNT_FSOPEN, BH_EVENT_AS(ev, bh_mount)->hdr.ret, "", "", "tmpfs");
+	assert_mount(ev, BH_MOUNT_FSOPEN, fds.fs, "", "", "tmpfs");
 	assert_int_equal(BH_EVENT_AS(ev, bh_mount)->flags, FSOPEN_CLOEXEC);
 
 	ev = find(BH_EV_MOUNT, child, 6);
-	assert_mount(ev, BH_MOUNT_FSMOUNT, BH_EVENT_AS(ev, bh_mount)->hdr.ret, "", "", "");
+	assert_mount(ev, BH_MOUNT_FSMOUNT, fds.mnt, "", "", "");
 	m = BH_EVENT_AS(ev, bh_mount);
-	assert_true(m->hdr.ret >= 0);
-	assert_int_equal(m->from_dfd, BH_EVENT_AS(find(BH_EV_MOUNT, child, 5), bh_mount)->hdr.ret);
+	assert_int_equal(m->from_dfd, fds.fs);
 	assert_int_equal(m->flags, FSMOUNT_CLOEXEC);
 	assert_int_equal(m->attr_set, MOUNT_ATTR_NOEXEC);
 
@@ -773,7 +796,7 @@ static void test_capset(void **state)
 	assert_int_equal(count(BH_EV_CAPSET, child), 3);
 	ev = find(BH_EV_CAPSET, child, 0);
 	e = BH_EVENT_AS(ev, bh_capset);
-	assert_child_hdr(&e->hdr, child, e->hdr.comm);
+	assert_child_hdr(&e->hdr, child, T.comm);
 	assert_int_equal(e->hdr.ret, 0);
 	assert_int_equal(e->hdr.size, sizeof(*e) + ev->exe.len);
 	assert_int_equal(e->before_known, 0);
@@ -861,7 +884,7 @@ static void test_connect_unix(void **state)
 	assert_int_equal(count(BH_EV_CONNECT, child), 2);
 	ev = find(BH_EV_CONNECT, child, 0);
 	c = BH_EVENT_AS(ev, bh_connect);
-	assert_child_hdr(&c->hdr, child, c->hdr.comm);
+	assert_child_hdr(&c->hdr, child, T.comm);
 	assert_int_equal(c->hdr.ret, 0);
 	assert_int_equal(c->family, AF_UNIX);
 	assert_int_equal(c->sock_type, SOCK_STREAM);
@@ -936,7 +959,7 @@ static void test_connect_inet(void **state)
 	assert_int_equal(count(BH_EV_CONNECT, child), 2);
 	ev = find(BH_EV_CONNECT, child, 0);
 	c = BH_EVENT_AS(ev, bh_connect);
-	assert_child_hdr(&c->hdr, child, c->hdr.comm);
+	assert_child_hdr(&c->hdr, child, T.comm);
 	assert_int_equal(c->hdr.ret, 0);
 	assert_int_equal(c->family, AF_INET);
 	assert_int_equal(c->sock_type, SOCK_STREAM);
@@ -952,48 +975,59 @@ static void test_connect_inet(void **state)
 	assert_memory_equal(c->addr, lo, 4);
 }
 
+/* The listener do_bind_listen made: its fd and the port the kernel chose. */
+struct listener {
+	int fd;
+	__u16 port;
+};
+
+/*
+ * An IPv6 loopback listener, then two binds that make no record: the same
+ * socket again (EINVAL) and a unix socket (not inet). arg: the write end of a
+ * pipe for its struct listener.
+ */
 static int do_bind_listen(void *arg)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	socklen_t len = sizeof(sin6);
-	__u16 port;
-	int *pipe_w = arg;
-	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	struct listener l = { .fd = socket(AF_INET6, SOCK_STREAM, 0) };
+	int u = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(fd, 4))
+	if (l.fd < 0 || bind(l.fd, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(l.fd, 4))
 		return 1;
-	if (getsockname(fd, (struct sockaddr *)&sin6, &len))
+	if (getsockname(l.fd, (struct sockaddr *)&sin6, &len))
 		return 2;
-	port = ntohs(sin6.sin6_port);
-	return write(*pipe_w, &port, sizeof(port)) == sizeof(port) ? 0 : 3;
+	l.port = ntohs(sin6.sin6_port);
+	if (bind(l.fd, (struct sockaddr *)&sin6, sizeof(sin6)) != -1 || errno != EINVAL)
+		return 3;
+	path_in(sun.sun_path, "bound.sock");
+	if (u < 0 || bind(u, (struct sockaddr *)&sun, sizeof(sun)) || unlink(sun.sun_path))
+		return 4;
+	return write(*(int *)arg, &l, sizeof(l)) == sizeof(l) ? 0 : 5;
 }
 
 static void test_bind_listen(void **state)
 {
 	const struct bh_sock *s;
-	__u16 port;
-	int p[2];
+	struct listener l;
 	pid_t child;
 
 	(void)state;
 	if (T.skip)
 		skip();
-	assert_int_equal(pipe(p), 0);
-	child = run_child(do_bind_listen, &p[1]);
-	assert_int_equal(read(p[0], &port, sizeof(port)), sizeof(port));
-	close(p[0]);
-	close(p[1]);
+	child = run_child_answer(do_bind_listen, &l, sizeof(l));
 
 	for (unsigned int type = BH_EV_BIND; type <= BH_EV_LISTEN; type++) {
 		assert_int_equal(count(type, child), 1);
 		s = BH_EVENT_AS(find(type, child, 0), bh_sock);
-		assert_child_hdr(&s->hdr, child, s->hdr.comm);
+		assert_child_hdr(&s->hdr, child, T.comm);
 		assert_int_equal(s->hdr.ret, 0);
 		assert_int_equal(s->family, AF_INET6);
 		assert_int_equal(s->sock_type, SOCK_STREAM);
-		assert_int_equal(s->port, port);
+		assert_int_equal(s->port, l.port);
 		assert_memory_equal(s->addr, &in6addr_loopback, 16);
-		assert_int_equal(s->fd, BH_EVENT_AS(find(BH_EV_BIND, child, 0), bh_sock)->fd);
+		assert_int_equal(s->fd, l.fd);
 	}
 }
 
@@ -1119,11 +1153,16 @@ static void test_exec_deleted(void **state)
 
 /* ---- default-mode filters -------------------------------------------------- */
 
-/* Records of tracked processes seen by a second, filtering loader: type and peer path. */
+/* Records of tracked processes seen by a second, filtering loader. */
 static struct {
 	int n;
-	__u32 type[32];
-	char peer[32][BH_UNIX_PATH_MAX + 1];
+	struct {
+		__u32 type;
+		__s32 ret;
+		__u32 call;			 /* mount: BH_MOUNT_* */
+		__u16 port;			 /* bind, listen */
+		char peer[BH_UNIX_PATH_MAX + 1]; /* connect */
+	} r[32];
 } F;
 
 static int on_filtered(void *ctx, void *data, size_t size)
@@ -1134,12 +1173,28 @@ static int on_filtered(void *ctx, void *data, size_t size)
 	assert_int_equal(bh_event_decode(data, size, &ev), 0);
 	if (!tracked(ev.hdr->tgid) || F.n == 32)
 		return 0;
-	F.type[F.n] = ev.hdr->type;
-	F.peer[F.n][0] = '\0';
+	F.r[F.n].type = ev.hdr->type;
+	F.r[F.n].ret = ev.hdr->ret;
+	F.r[F.n].call = ev.hdr->type == BH_EV_MOUNT ? BH_EVENT_AS(&ev, bh_mount)->call : 0;
+	F.r[F.n].port = ev.hdr->type == BH_EV_BIND || ev.hdr->type == BH_EV_LISTEN
+				? BH_EVENT_AS(&ev, bh_sock)->port
+				: 0;
+	F.r[F.n].peer[0] = '\0';
 	if (ev.hdr->type == BH_EV_CONNECT)
-		snprintf(F.peer[F.n], sizeof(F.peer[0]), "%.*s", (int)ev.str[0].len, ev.str[0].ptr);
+		snprintf(F.r[F.n].peer, sizeof(F.r[0].peer), "%.*s", (int)ev.str[0].len,
+			 ev.str[0].ptr);
 	F.n++;
 	return 0;
+}
+
+/* Checks that the filtering loader saw record i as type (and ret, call or port). */
+static void assert_filtered(int i, __u32 type, __s32 ret, __u32 call, __u16 port)
+{
+	assert_true(i < F.n);
+	assert_int_equal(F.r[i].type, type);
+	assert_int_equal(F.r[i].ret, ret);
+	assert_int_equal(F.r[i].call, call);
+	assert_int_equal(F.r[i].port, port);
 }
 
 /* connect to each NULL-terminated unix path in arg, then to a closed loopback TCP port. */
@@ -1194,8 +1249,10 @@ static void test_filters(void **state)
 	char *paths[] = { runtime, other, NULL };
 	struct bh_loader *l;
 	struct ring_buffer *rb;
-	struct setns_arg a;
-	int p[2], l1, l2, fd, want_setns;
+	struct mount_fds fds;
+	struct listener lst;
+	__u32 inos[2];
+	int l1, l2, fd, i, want_setns;
 	pid_t child;
 
 	(void)state;
@@ -1211,17 +1268,13 @@ static void test_filters(void **state)
 	F.n = 0;
 
 	/* setns: of three calls only entries into a host namespace pass */
-	assert_int_equal(pipe(p), 0);
-	a.pipe_w = p[1];
-	child = run_child(do_setns, &a);
-	close(p[0]);
-	close(p[1]);
+	child = run_child_answer(do_setns, inos, sizeof(inos));
 	assert_true(ring_buffer__consume(rb) >= 0);
 	want_setns = 1 + (ns_ino("uts") == T.host_ns[BH_NS_UTS]);
 	assert_int_equal(count(BH_EV_SETNS, child), 3);
 	assert_int_equal(F.n, want_setns);
-	for (int i = 0; i < F.n; i++)
-		assert_int_equal(F.type[i], BH_EV_SETNS);
+	for (i = 0; i < F.n; i++)
+		assert_filtered(i, BH_EV_SETNS, 0, 0, 0);
 
 	/*
 	 * capset: the first call of a thread not seen before passes (user space
@@ -1237,7 +1290,35 @@ static void test_filters(void **state)
 	assert_true(find(BH_EV_MOUNT, getpid(), 0) != NULL);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(F.n, 1);
-	assert_int_equal(F.type[0], BH_EV_CAPSET);
+	assert_filtered(0, BH_EV_CAPSET, 0, 0, 0);
+
+	/*
+	 * mount family: every call that took effect passes, the fds fsopen,
+	 * fsmount and open_tree return included (a detached fsmount is judged by
+	 * its fsopen alone); the one that failed does not.
+	 */
+	F.n = 0;
+	child = run_mounts(&fds);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(count(BH_EV_MOUNT, child), 9);
+	assert_int_equal(F.n, 8);
+	assert_filtered(0, BH_EV_MOUNT, 0, BH_MOUNT_MOUNT, 0);
+	assert_filtered(1, BH_EV_MOUNT, 0, BH_MOUNT_MOUNT, 0);
+	assert_filtered(2, BH_EV_MOUNT, 0, BH_MOUNT_MOUNT, 0);
+	assert_filtered(3, BH_EV_MOUNT, fds.tree, BH_MOUNT_OPEN_TREE, 0);
+	assert_filtered(4, BH_EV_MOUNT, 0, BH_MOUNT_MOVE_MOUNT, 0);
+	assert_filtered(5, BH_EV_MOUNT, fds.fs, BH_MOUNT_FSOPEN, 0);
+	assert_filtered(6, BH_EV_MOUNT, fds.mnt, BH_MOUNT_FSMOUNT, 0);
+	assert_filtered(7, BH_EV_MOUNT, 0, BH_MOUNT_MOUNT_SETATTR, 0);
+
+	/* bind and listen: a listener's two calls pass (a failed or a unix bind makes none) */
+	F.n = 0;
+	child = run_child_answer(do_bind_listen, &lst, sizeof(lst));
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(count(BH_EV_BIND, child) + count(BH_EV_LISTEN, child), 2);
+	assert_int_equal(F.n, 2);
+	assert_filtered(0, BH_EV_BIND, 0, 0, lst.port);
+	assert_filtered(1, BH_EV_LISTEN, 0, 0, lst.port);
 
 	/* connect: a runtime socket's name passes; another name and TCP do not */
 	F.n = 0;
@@ -1249,8 +1330,8 @@ static void test_filters(void **state)
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(count(BH_EV_CONNECT, child), 3);
 	assert_int_equal(F.n, 1);
-	assert_int_equal(F.type[0], BH_EV_CONNECT);
-	assert_string_equal(F.peer[0], runtime);
+	assert_filtered(0, BH_EV_CONNECT, 0, 0, 0);
+	assert_string_equal(F.r[0].peer, runtime);
 
 	/* a glob basename cannot be matched in the kernel: every unix peer passes */
 	F.n = 0;
@@ -1286,8 +1367,16 @@ static void test_filters(void **state)
 	run_child(do_exec_path, called);
 	assert_true(ring_buffer__consume(rb) >= 0);
 	assert_int_equal(F.n, 2);
-	assert_int_equal(F.type[0], BH_EV_EXEC);
-	assert_int_equal(F.type[1], BH_EV_EXEC);
+	assert_filtered(0, BH_EV_EXEC, 0, 0, 0);
+	assert_filtered(1, BH_EV_EXEC, 0, 0, 0);
+
+	/* a host listener passes still: daemon-tcp-without-tls judges host processes too */
+	F.n = 0;
+	run_child_answer(do_bind_listen, &lst, sizeof(lst));
+	assert_true(ring_buffer__consume(rb) >= 0);
+	for (i = 0; i < F.n && F.r[i].type != BH_EV_LISTEN; i++)
+		;
+	assert_filtered(i, BH_EV_LISTEN, 0, 0, lst.port);
 
 	close(l1);
 	close(l2);
@@ -1334,7 +1423,7 @@ static void test_cgroup_mkdir(void **state)
 		assert_int_equal(count(BH_EV_CGROUP, child), 1);
 		ev = find(BH_EV_CGROUP, child, 0);
 		rec = BH_EVENT_AS(ev, bh_cgroup_rec);
-		assert_child_hdr(&rec->hdr, child, "test_hooks");
+		assert_child_hdr(&rec->hdr, child, T.comm);
 		assert_int_equal(rec->id, st.st_ino);
 		assert_int_equal(rec->level, 1);
 		assert_int_equal(rec->hierarchy_id,
@@ -1362,6 +1451,8 @@ static int group_setup(void **state)
 	(void)state;
 	bh_log_setup(getenv("BULKHEAD_TEST_DEBUG") ? BH_LOG_DEBUG : BH_LOG_INFO, false);
 	bh_log_bridge_libbpf();
+	if (prctl(PR_GET_NAME, T.comm))
+		return -1;
 	snprintf(T.tmpdir, sizeof(T.tmpdir), "/tmp/bulkhead-hooks.XXXXXX");
 	if (!mkdtemp(T.tmpdir))
 		return -1;

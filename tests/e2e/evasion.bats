@@ -3,7 +3,9 @@
 # End-to-end: a workload that tries to hide what it does is still reported (the finding, not
 # only the raw event). Each evasion runs in its own container, since findings are
 # deduplicated per container. A blind spot that remains is asserted as it is, in a test
-# named "documented limitation", so that closing it shows up as a change.
+# named "documented limitation", so that closing it shows up as a change. The agent runs in
+# its default mode (kernel filters on, as it ships): findings from its stdout, the events a
+# check needs from its event socket.
 
 load helpers
 
@@ -13,8 +15,7 @@ setup_file() {
 	export HOST_TRIGGER=$BATS_FILE_TMPDIR/bh-trigger
 	gcc -O2 -std=gnu11 -o "$HOST_TRIGGER" "$BH_REPO/tests/e2e/trigger.c" || return
 	# A large ring: other agents' exec storms on this node fill every agent's ring.
-	bh_start_file --events exec,mount --stats-interval 0 --no-http --no-socket \
-		--ringbuf-size 67108864
+	bh_start_file --stats-interval 0 --no-http --ringbuf-size 67108864
 }
 
 teardown_file() {
@@ -27,11 +28,6 @@ setup() {
 
 teardown() {
 	bh_file_teardown
-}
-
-# Prints every line (jq FILTER) about the container just run, without waiting.
-lines() {
-	jq -c -R "fromjson? | select(.container.id? == \"$CTR_ID\" and ($1))" "$BH_OUT"
 }
 
 dockerd_pid() {
@@ -73,7 +69,7 @@ dockerd_pid() {
 	ctr_script 'bh-trigger connect-unix /app/metrics.sock' -v "$dir/metrics.sock:/app/metrics.sock"
 	line=$(finding docker-socket-access)
 	json_check "$line" '.evidence.peer_path == "/var/run/docker.sock"'
-	[ -z "$(lines '.type == "finding" and .rule == "docker-socket-mount"')" ]
+	no_finding docker-socket-mount
 }
 
 @test "socket: /proc/<dockerd pid>/root/run/docker.sock from a --pid host container" {
@@ -90,15 +86,16 @@ dockerd_pid() {
 }
 
 @test "socket: a proxy inside the container is the process flagged, not its client" {
-	ctr_script 'bh-trigger comm relay proxy /tmp/p.sock /s & i=0
-		while [ ! -S /tmp/p.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-		bh-trigger connect-unix /tmp/p.sock --ping; wait' -v /var/run/docker.sock:/s
+	# The client's ping gets the daemon's answer through the proxy.
+	ctr_script '{ bh-trigger comm relay proxy /tmp/p.sock /s & } && i=0 &&
+		while [ ! -S /tmp/p.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
+		bh-trigger connect-unix /tmp/p.sock --ping | grep -q "^reply HTTP/1.[01] 200" &&
+		wait $!' -v /var/run/docker.sock:/s
 	line=$(finding docker-socket-access)
 	json_check "$line" '.process.comm == "relay" and .evidence.path == "/s" and
 		.evidence.peer_path == "/var/run/docker.sock"'
 	# The client reached only the proxy's socket: no finding names it.
-	[ -z "$(lines '.type == "finding" and .rule == "docker-socket-access" and
-		.evidence.path == "/tmp/p.sock"')" ]
+	[ -z "$(ctr_findings '.rule == "docker-socket-access" and .evidence.path == "/tmp/p.sock"')" ]
 }
 
 # --- entering host namespaces ------------------------------------------------------------
@@ -142,35 +139,38 @@ dockerd_pid() {
 	ctr_script 'bh-trigger unshare-setns uts && /bin/hostname >/dev/null' --uts host \
 		--cap-add SYS_ADMIN
 	finding host-namespace-shared '.event == null and (.evidence.namespaces | index("uts"))' >/dev/null
-	[ -n "$(lines '.event == "exec" and .exec.filename == "/bin/hostname"')" ]
-	[ -z "$(lines '.type == "finding" and .event == "setns"')" ]
+	saw_event '.event == "exec" and .exec.filename == "/bin/hostname"'
+	# It entered the host's uts namespace, so the kernel passed it to the rules.
+	saw_event '.event == "setns" and (.setns.entered_host | index("uts"))'
+	[ -z "$(ctr_findings '.event == "setns"')" ]
 }
 
 # --- mounts through the new mount API ----------------------------------------------------
 
 @test "mount: fsopen + fsmount + move_mount of a new procfs" {
 	ctr_script 'mkdir -p /m && bh-trigger fsmount-move proc /m' --cap-add SYS_ADMIN
-	finding mount-in-container '.event == "mount"' >/dev/null
-	[ -n "$(lines '.event == "mount" and .mount.call == "fsopen" and .mount.fstype == "proc"')" ]
+	finding mount-in-container '.process.exe == "/usr/local/bin/bh-trigger"' >/dev/null
+	saw_event '.event == "mount" and .mount.call == "fsopen" and .mount.fstype == "proc"'
 }
 
 @test "mount: a detached fsmount used through its fd, never attached" {
 	ctr_script 'bh-trigger fsmount-detached proc self/status' --cap-add SYS_ADMIN
-	line=$(finding mount-in-container '.event == "mount"')
+	line=$(finding mount-in-container '.evidence.call == "fsopen"')
 	json_check "$line" '.evidence.fstype == "proc"'
 }
 
 # --- exec without a path, and lying names ------------------------------------------------
 
 @test "exec: execveat relative to a directory fd runs an sshd" {
-	ctr_script 'cp /bin/busybox /usr/sbin/sshd && bh-trigger execveat /usr/sbin sshd -D'
+	ctr_script "cp /bin/busybox /usr/sbin/sshd &&
+		$(applet_missing bh-trigger execveat /usr/sbin sshd -D)"
 	line=$(finding ssh-daemon-in-container)
 	json_check "$line" '.process.exe == "/usr/sbin/sshd"'
 }
 
 @test "exec: fexecve of a setuid binary by nobody" {
-	ctr_script 'cp /bin/busybox /tmp/sbb && chmod 4755 /tmp/sbb &&
-		su -s /bin/sh nobody -c "bh-trigger fexecve /tmp/sbb true"'
+	ctr_script "cp /bin/busybox /tmp/sbb && chmod 4755 /tmp/sbb &&
+		$(applet_missing 'su -s /bin/sh nobody -c "bh-trigger fexecve /tmp/sbb"')"
 	line=$(finding setuid-escalation)
 	json_check "$line" '.process.exe == "/tmp/sbb" and .process.euid == 0 and .process.uid == 65534'
 }
@@ -179,14 +179,15 @@ dockerd_pid() {
 	ctr_script 'bh-trigger memfd-exec kworker /usr/local/bin/bh-trigger web bind-listen 22'
 	line=$(finding ssh-daemon-in-container)
 	json_check "$line" '.process.exe | startswith("/memfd:kworker")'
-	[ -n "$(lines '.event == "exec" and (.process.exe | startswith("/memfd:kworker"))')" ]
+	saw_event '.event == "exec" and (.process.exe | startswith("/memfd:kworker"))'
 }
 
 @test "exec: argv[0] is not the exe: an sshd started as nginx" {
-	ctr_script 'cp /bin/busybox /usr/sbin/sshd && bh-trigger exec-as /usr/sbin/sshd nginx'
+	ctr_script "cp /bin/busybox /usr/sbin/sshd &&
+		$(applet_missing bh-trigger exec-as /usr/sbin/sshd nginx)"
 	line=$(finding ssh-daemon-in-container)
 	json_check "$line" '.process.exe == "/usr/sbin/sshd"'
-	[ -n "$(lines '.event == "exec" and .exec.args[0] == "nginx" and .process.exe == "/usr/sbin/sshd"')" ]
+	saw_event '.event == "exec" and .exec.args[0] == "nginx" and .process.exe == "/usr/sbin/sshd"'
 }
 
 @test "exec: comm set with PR_SET_NAME does not change the exe" {
@@ -199,21 +200,21 @@ dockerd_pid() {
 
 @test "runtime disguise: comm runc:[2:INIT] after the container started is judged" {
 	ctr_script 'mkdir -p /m && bh-trigger comm "runc:[2:INIT]" mount-bind / /m' --cap-add SYS_ADMIN
-	finding mount-in-container >/dev/null
+	finding mount-in-container '.process.comm == "runc:[2:INIT]" and .evidence.target == "/m"' \
+		>/dev/null
 }
 
 @test "runtime disguise: a binary named runc is judged" {
 	ctr_script 'mkdir -p /m && cp /usr/local/bin/bh-trigger /tmp/runc && /tmp/runc mount-bind / /m' \
 		--cap-add SYS_ADMIN
-	line=$(finding mount-in-container)
-	json_check "$line" '.process.exe == "/tmp/runc"'
+	finding mount-in-container '.process.exe == "/tmp/runc" and .evidence.target == "/m"' >/dev/null
 }
 
 @test "runtime disguise: a memfd named like runc's clone is judged" {
 	ctr_script 'mkdir -p /m && bh-trigger memfd-exec runc_cloned:/proc/self/exe \
 		/usr/local/bin/bh-trigger x mount-bind / /m' --cap-add SYS_ADMIN
-	line=$(finding mount-in-container)
-	json_check "$line" '.process.exe | startswith("/memfd:runc_cloned")'
+	finding mount-in-container '(.process.exe | startswith("/memfd:runc_cloned")) and
+		.evidence.target == "/m"' >/dev/null
 }
 
 # --- capabilities through file capabilities, not capset ----------------------------------
@@ -225,5 +226,6 @@ dockerd_pid() {
 	json_check "$line" '.evidence.secureexec == true'
 	line=$(finding dangerous-capability '.event == "exec"')
 	json_check "$line" '.evidence.caps_gained | any(. == "CAP_SYS_ADMIN")'
-	[ -z "$(lines '.event == "capset" and .process.exe == "/tmp/fc"')" ]
+	# A capset that raised a capability would pass the kernel filter: none came.
+	[ -z "$(ctr_events '.event == "capset" and .process.exe == "/tmp/fc"')" ]
 }

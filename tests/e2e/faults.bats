@@ -88,8 +88,7 @@ rss_kib() {
 }
 
 @test "docker.sock absent: metadata from the OCI bundle, the container id still right" {
-	bh_start --docker-socket /nonexistent/docker.sock --events exec --stats-interval 0 \
-		--no-http --no-socket
+	bh_start --docker-socket /nonexistent/docker.sock --stats-interval 0 --no-http --no-socket
 	ctr_run -v /var/run/docker.sock:/s "$IMAGE" sh -c 'bh-trigger connect-unix /s; exec /bin/true'
 	line=$(wait_json ".type == \"finding\" and .rule == \"docker-socket-access\" and
 		.container.id == \"$CTR_ID\"" 15)
@@ -98,7 +97,7 @@ rss_kib() {
 }
 
 @test "Docker daemon restarted mid-run: attribution and names continue" {
-	bh_start --events exec --stats-interval 0 --no-http --no-socket
+	bh_start --stats-interval 0 --no-http --no-socket
 	local pid
 	pid=$(cat /var/run/docker.pid)
 	kill -TERM "$pid"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # End-to-end: every hardening rule fires on its real scenario (a real container with the bad
-# flag or action) and stays silent on the hardened form. One monitor serves the whole file;
-# each test judges only its own containers. A container's last command is `exec
-# /bin/true`: once that exec is on stdout, every finding about the container's earlier
-# calls and configuration is on stdout too (one ordered pipeline), so a negative case
-# needs no sleep.
+# flag or action) and stays silent on the hardened form. One monitor, in the default mode
+# (kernel filters on, as it ships), serves the whole file; each test judges only its own
+# containers. A container runs its script and then `exec /bin/true` (ctr_script): once the
+# event socket carried that exec and stdout caught up, every finding about the container is
+# on stdout, so a negative case needs no sleep. Each negative case proves its action
+# happened: an event the agent received, or the script's own check inside the container.
 
 load helpers
 
@@ -17,7 +18,7 @@ setup_file() {
 	  - rules: [docker-socket-mount, docker-socket-access]
 	    container_name: "bh-allowed-*"
 	YAML
-	bh_start_file --events exec --stats-interval 0 --no-http --no-socket --policy "$BH_POLICY"
+	bh_start_file --stats-interval 0 --no-http --policy "$BH_POLICY"
 }
 
 teardown_file() {
@@ -51,7 +52,8 @@ teardown() {
 }
 
 @test "docker-socket-access: silent without the socket" {
-	ctr_script 'bh-trigger connect-unix /s; true'
+	# Meant to fail: the container has no /s. It must fail for that reason (ENOENT).
+	ctr_script 'bh-trigger connect-unix /s 2>&1 | grep -q "connect /s: No such file or directory"'
 	no_finding docker-socket-access
 	no_finding docker-socket-mount
 }
@@ -64,16 +66,9 @@ teardown() {
 }
 
 @test "allow-list: a container named by the policy may use the socket" {
-	ctr_run_allowed() {
-		CTR_NAME=bh-allowed-$$-$RANDOM
-		BH_CONTAINERS+=("$CTR_NAME")
-		docker run --name "$CTR_NAME" -v /var/run/docker.sock:/s "$IMAGE" \
-			sh -c 'bh-trigger connect-unix /s; exec /bin/true' || true
-		CTR_ID=$(docker inspect -f '{{.Id}}' "$CTR_NAME")
-	}
-	ctr_run_allowed
-	wait_json ".type == \"event\" and .event == \"exec\" and .container.id == \"$CTR_ID\" and
-		.exec.filename == \"/bin/true\"" 20 >/dev/null
+	CTR_PREFIX=bh-allowed ctr_script 'bh-trigger connect-unix /s' -v /var/run/docker.sock:/s
+	# The agent received the connect to the daemon's socket, and let it pass.
+	saw_event '.event == "connect" and .connect.peer_path == "/var/run/docker.sock"'
 	no_finding docker-socket-mount
 	no_finding docker-socket-access
 }
@@ -82,7 +77,9 @@ teardown() {
 	ctr_script true -v /etc:/host-etc
 	line=$(finding sensitive-mount-writable)
 	json_check "$line" '.severity == "high" and (tostring | contains("/etc"))'
-	ctr_script true -v /etc:/host-etc:ro
+	# The mount is there and refuses writes.
+	ctr_script '[ -s /host-etc/passwd ] &&
+		touch /host-etc/bh-probe 2>&1 | grep -q "Read-only file system"' -v /etc:/host-etc:ro
 	no_finding sensitive-mount-writable
 }
 
@@ -96,6 +93,7 @@ teardown() {
 
 @test "privileged-container: one added capability is not privileged" {
 	ctr_script true --cap-add NET_ADMIN
+	saw_event "$(final_exec 'any(.exec.caps_effective[]; . == "CAP_NET_ADMIN")')"
 	no_finding privileged-container
 }
 
@@ -104,21 +102,27 @@ teardown() {
 	line=$(finding dangerous-capability)
 	json_check "$line" '.evidence.capabilities | any(. == "CAP_SYS_ADMIN")'
 	ctr_script true
+	# docker's default set, 14 capabilities
+	saw_event "$(final_exec '.exec.cap_effective == "0x00000000a80425fb"')"
 	no_finding dangerous-capability
 }
 
 @test "setuid-escalation: a setuid binary run by nobody; silent with no-new-privileges" {
+	# argv[0] names the applet: busybox has none called sbb
 	local script='cp /bin/busybox /tmp/sbb && chmod 4755 /tmp/sbb &&
-		su -s /bin/sh nobody -c "/tmp/sbb true"'
+		su -s /bin/sh nobody -c "bh-trigger exec-as /tmp/sbb true"'
 	ctr_script "$script"
 	line=$(finding setuid-escalation)
 	json_check "$line" '.severity == "high" and .process.exe == "/tmp/sbb"'
 	ctr_script "$script" --security-opt no-new-privileges
+	# nobody ran the setuid binary, and no_new_privs kept its euid
+	saw_event '.event == "exec" and .process.exe == "/tmp/sbb" and .process.uid == 65534 and
+		.process.euid == 65534'
 	no_finding setuid-escalation
 }
 
 @test "ssh-daemon-in-container: an exe named sshd, and a renamed one listening on 22" {
-	ctr_script 'cp /bin/busybox /usr/sbin/sshd; /usr/sbin/sshd -D; true'
+	ctr_script "cp /bin/busybox /usr/sbin/sshd && $(applet_missing /usr/sbin/sshd -D)"
 	finding ssh-daemon-in-container >/dev/null
 	ctr_script 'cp /usr/local/bin/bh-trigger /tmp/web && /tmp/web bind-listen 22'
 	line=$(finding ssh-daemon-in-container)
@@ -127,6 +131,7 @@ teardown() {
 
 @test "ssh-daemon-in-container: a listener on 8080 is not ssh" {
 	ctr_script 'bh-trigger bind-listen 8080' --expose 8080
+	saw_event '.event == "listen" and .listen.port == 8080'
 	no_finding ssh-daemon-in-container
 	no_finding unexpected-listening-port
 }
@@ -136,6 +141,9 @@ teardown() {
 	line=$(finding privileged-port-binding)
 	json_check "$line" 'tostring | contains("993")'
 	ctr_script true -p 18093:80
+	# The agent received the exec of the host's docker-proxy that serves the port.
+	wait_event '.container == null and .exec.filename == "/usr/sbin/docker-proxy" and
+		(.exec.args | index(["-host-port", "18093"]))' >/dev/null
 	no_finding privileged-port-binding
 }
 
@@ -144,6 +152,7 @@ teardown() {
 	line=$(finding unexpected-listening-port)
 	json_check "$line" '.severity == "low" and (tostring | contains("8081"))'
 	ctr_script 'bh-trigger bind-listen 8081' -p 18081:8081
+	saw_event '.event == "listen" and .listen.port == 8081'
 	no_finding unexpected-listening-port
 }
 
@@ -152,6 +161,7 @@ teardown() {
 	line=$(finding security-profile-disabled)
 	json_check "$line" '.severity == "high" and (tostring | contains("seccomp"))'
 	ctr_script true
+	saw_event "$(final_exec '.exec.seccomp == "filter"')"
 	no_finding security-profile-disabled
 }
 
@@ -173,15 +183,23 @@ teardown() {
 }
 
 @test "host-namespace-shared: a default container shares nothing" {
+	local pid mnt net
+	# The host's namespaces: kthreadd (pid 2) lives in the initial ones.
+	read -r pid mnt net <<<"$(stat -L --printf "%i " /proc/2/ns/{pid,mnt,net})"
 	ctr_script true
+	saw_event "$(final_exec ".namespaces.pid != $pid and .namespaces.mnt != $mnt and
+		.namespaces.net != $net")"
 	no_finding host-namespace-shared
 }
 
 @test "daemon-tcp-without-tls: a dockerd started with -H tcp:// and no --tlsverify" {
-	ctr_script 'cp /bin/busybox /tmp/dockerd && /tmp/dockerd -H tcp://0.0.0.0:2375; true'
+	ctr_script "cp /bin/busybox /tmp/dockerd && $(applet_missing /tmp/dockerd -H tcp://0.0.0.0:2375)"
 	line=$(finding daemon-tcp-without-tls)
 	json_check "$line" '.severity == "critical"'
-	ctr_script 'cp /bin/busybox /tmp/dockerd && /tmp/dockerd -H tcp://0.0.0.0:2376 --tlsverify; true'
+	ctr_script "cp /bin/busybox /tmp/dockerd &&
+		$(applet_missing /tmp/dockerd -H tcp://0.0.0.0:2376 --tlsverify)"
+	saw_event '.event == "exec" and .exec.filename == "/tmp/dockerd" and
+		(.exec.args | index("--tlsverify"))'
 	no_finding daemon-tcp-without-tls
 }
 
@@ -198,7 +216,9 @@ teardown() {
 	ctr_script true -v "$src:/data:shared"
 	line=$(finding shared-mount-propagation)
 	json_check "$line" '.severity == "medium" and (tostring | contains("shared"))'
-	ctr_script true -v "$src:/data"
+	# The volume is there, and private.
+	ctr_script 'grep " /data " /proc/self/mountinfo >/tmp/m && ! grep -q shared: /tmp/m' \
+		-v "$src:/data"
 	no_finding shared-mount-propagation
 }
 
@@ -207,6 +227,7 @@ teardown() {
 	line=$(finding no-new-privileges-missing)
 	json_check "$line" '.severity == "low"'
 	ctr_script true --security-opt no-new-privileges
+	saw_event "$(final_exec '.exec.no_new_privs == true')"
 	no_finding no-new-privileges-missing
 }
 
@@ -215,6 +236,7 @@ teardown() {
 	line=$(finding mount-in-container)
 	json_check "$line" '.severity == "high" and .event == "mount"'
 	ctr_script 'mkdir -p /t && bh-trigger mount-tmpfs /t' --cap-add SYS_ADMIN
+	saw_event '.event == "mount" and .mount.target == "/t" and .mount.fstype == "tmpfs"'
 	no_finding mount-in-container
 }
 
@@ -225,13 +247,17 @@ teardown() {
 
 @test "a default container yields only the documented low-severity findings" {
 	ctr_script 'ls / >/dev/null'
-	no_high=$(jq -c -R "fromjson? | select(.type == \"finding\" and
-		.container.id? == \"$CTR_ID\" and .severity != \"low\")" "$BH_OUT")
+	saw_event "$(final_exec '.exec.cap_effective == "0x00000000a80425fb" and
+		.exec.seccomp == "filter" and .exec.no_new_privs == false')"
+	no_high=$(ctr_findings '.severity != "low"')
 	[ -z "$no_high" ] || { echo "$no_high" >&2; false; }
 	finding no-new-privileges-missing >/dev/null
 }
 
 @test "a hardened container yields no finding at all" {
-	ctr_script 'ls / >/dev/null' --cap-drop ALL --security-opt no-new-privileges --read-only
+	ctr_script 'ls / >/dev/null && touch /bh-probe 2>&1 | grep -q "Read-only file system"' \
+		--cap-drop ALL --security-opt no-new-privileges --read-only
+	saw_event "$(final_exec '.exec.cap_effective == "0x0000000000000000" and
+		.exec.no_new_privs == true')"
 	no_finding
 }
