@@ -15,20 +15,10 @@ setup_file() {
 		echo "dockerd lacks the runtime runc-memfd: restart it with scripts/start-dockerd.sh" >&2
 		return 1
 	}
-	export BH_SOCK=$BATS_FILE_TMPDIR/events.sock BH_EVENTS=$BATS_FILE_TMPDIR/events.out
-	bh_start_file --stats-interval 0 --no-http --socket "$BH_SOCK" || return
-	# every line the agent receives, whatever stdout prints
-	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-for line in s.makefile("rb"):
-    sys.stdout.buffer.write(line)
-    sys.stdout.flush()' "$BH_SOCK" >"$BH_EVENTS" 3>&- &
-	export BH_READER_PID=$!
+	bh_start_file --stats-interval 0 --no-http
 }
 
 teardown_file() {
-	[ -z "${BH_READER_PID:-}" ] || kill "$BH_READER_PID" 2>/dev/null || true
 	bh_stop_file
 }
 
@@ -41,8 +31,8 @@ teardown() {
 }
 
 # Waits for the event socket's line (jq FILTER) about the container just run.
-wait_event() {
-	BH_OUT=$BH_EVENTS wait_json ".container.id? == \"$CTR_ID\" and ($1)" "${2:-20}"
+ctr_event() {
+	wait_event ".container.id? == \"$CTR_ID\" and ($1)" 20 "$CTR_ID"
 }
 
 # The sorted, comma-joined rule ids of every finding about the container just run.
@@ -51,19 +41,16 @@ rules_of_container() {
 		.rule" "$BH_OUT" | sort | paste -sd, -
 }
 
-# Runs `sh -c SCRIPT` in a new container with the runtime $1 and more docker run
-# arguments, the script ending in the exec of /bin/true only when it succeeded, and waits
-# for that exec: every record of the container is then through the ordered pipeline.
+# ctr_script SCRIPT in a new container run by the runtime $1, with more docker run arguments.
 run_with() {
 	local runtime=$1 script=$2
 	shift 2
-	ctr_run --runtime "$runtime" "$@" "$IMAGE" sh -c "$script && exec /bin/true"
-	wait_event '.event == "exec" and .exec.filename == "/bin/true"' >/dev/null
+	ctr_script "$script" --runtime "$runtime" "$@"
 }
 
 # The exe runc's clone ran as: "/" for the detached bind mount, the memfd's name otherwise.
 clone_exe() {
-	wait_event '.event == "exec" and .exec.filename == "/dev/fd/6"' | jq -r .process.exe
+	ctr_event '.event == "exec" and .exec.filename == "/dev/fd/6"' | jq -r .process.exe
 }
 
 hardened=(--security-opt no-new-privileges --cap-drop ALL --read-only --user 65534:65534)
@@ -77,9 +64,9 @@ setup_marked() {
 		[ "$exe" = / ] || { echo "not the bind-mount path: $exe" >&2; return 1; }
 	fi
 	# runc's mounts (rootfs, proc, masked paths) were seen, and each carries the mark
-	line=$(wait_event '.event == "mount" and .mount.target == "/proc/bus"')
+	line=$(ctr_event '.event == "mount" and .mount.target == "/proc/bus"')
 	json_check "$line" '.process.runtime_setup == true'
-	line=$(wait_event '.event == "exec" and .exec.filename == "/bin/sh"')
+	line=$(ctr_event '.event == "exec" and .exec.filename == "/bin/sh"')
 	json_check "$line" '.process.runtime_setup == null and .process.exe == "/bin/busybox"'
 }
 
@@ -96,10 +83,10 @@ hardened_container() {
 
 docker_exec() {
 	ctr_run -d --runtime "$1" --cap-add SYS_ADMIN --security-opt no-new-privileges "$IMAGE" sleep 60
-	wait_event '.event == "exec" and .exec.filename == "/bin/sleep"' >/dev/null
+	ctr_event '.event == "exec" and .exec.filename == "/bin/sleep"' >/dev/null
 	before=$(rules_of_container)
 	docker exec "$CTR_NAME" /bin/true
-	wait_event '.event == "exec" and .exec.filename == "/bin/true"' >/dev/null
+	ctr_event '.event == "exec" and .exec.filename == "/bin/true"' >/dev/null
 	# a second runc init (setns into the container, capset, its clone) adds nothing
 	[ "$(rules_of_container)" = "$before" ] ||
 		{ echo "before: $before, after exec: $(rules_of_container)" >&2; return 1; }
