@@ -372,7 +372,8 @@ static void on_mount(struct bh_rules *r, const struct bh_event *ev, const struct
 	if (!why)
 		return;
 	w = bh_hit_event(&h, r, BH_RULE_MOUNT_IN_CONTAINER, ev, c, target, false, sink, ctx,
-			 "%s%s%s at %s", why, source[0] ? ": " : "", source, target);
+			 "%s%s%s%s%s", why, source[0] ? ": " : "", source, target[0] ? " at " : "",
+			 target);
 	if (!w)
 		return;
 	bh_json_key_str(w, "reason", why);
