@@ -48,24 +48,21 @@ run_with() {
 	ctr_script "$script" --runtime "$runtime" "$@"
 }
 
-# The exe runc's clone ran as: "/" for the detached bind mount, the memfd's name otherwise.
-clone_exe() {
-	ctr_event '.event == "exec" and .exec.filename == "/dev/fd/6"' | jq -r .process.exe
-}
-
 hardened=(--security-opt no-new-privileges --cap-drop ALL --read-only --user 65534:65534)
 
 setup_marked() {
 	run_with "$1" true
-	exe=$(clone_exe)
+	# runc's mounts (rootfs, proc, masked paths) come from its clone, and carry the mark; the
+	# clone's exe reads "/" for the detached bind mount, the memfd's name otherwise (its exec
+	# itself may come before runc placed it in the cgroup: a host record then)
+	line=$(ctr_event '.event == "mount" and .mount.target == "/proc/bus"')
+	json_check "$line" '.process.runtime_setup == true'
+	exe=$(jq -r .process.exe <<<"$line")
 	if [ "$1" = runc-memfd ]; then
 		[[ $exe == /memfd:runc_cloned* ]] || { echo "not the memfd path: $exe" >&2; return 1; }
 	else
 		[ "$exe" = / ] || { echo "not the bind-mount path: $exe" >&2; return 1; }
 	fi
-	# runc's mounts (rootfs, proc, masked paths) were seen, and each carries the mark
-	line=$(ctr_event '.event == "mount" and .mount.target == "/proc/bus"')
-	json_check "$line" '.process.runtime_setup == true'
 	line=$(ctr_event '.event == "exec" and .exec.filename == "/bin/sh"')
 	json_check "$line" '.process.runtime_setup == null and .process.exe == "/bin/busybox"'
 }
