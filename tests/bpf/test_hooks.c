@@ -29,6 +29,7 @@
 #include <cmocka.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_test.h"
 #include "event.h"
 #include "loader.h"
 #include "log.h"
@@ -1436,13 +1437,6 @@ static void test_cgroup_mkdir(void **state)
 	assert_true(tested > 0);
 }
 
-static bool bpf_required(void)
-{
-	const char *req = getenv("BULKHEAD_REQUIRE_BPF"), *ci = getenv("CI");
-
-	return (req && !strcmp(req, "1")) || (ci && !strcmp(ci, "true"));
-}
-
 static int group_setup(void **state)
 {
 	struct bh_loader_opts opts = { 0 };
@@ -1463,7 +1457,7 @@ static int group_setup(void **state)
 	if (!err)
 		err = bh_loader_start(&opts, &T.loader);
 	if (err) {
-		if (bpf_required()) {
+		if (bh_test_bpf_required()) {
 			fprintf(stderr,
 				"BPF programs cannot load (%s) and BULKHEAD_REQUIRE_BPF=1 "
 				"or CI=true: failing\n",

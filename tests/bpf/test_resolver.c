@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "bpf_test.h"
 #include "cgroup.h"
 #include "container.h"
 
@@ -31,13 +32,6 @@ struct fixture {
 	char gone_id[BH_CONTAINER_ID_LEN + 1];
 	bool scanned;
 };
-
-static bool required(void)
-{
-	const char *ci = getenv("CI"), *req = getenv("BULKHEAD_REQUIRE_BPF");
-
-	return (ci && !strcmp(ci, "true")) || (req && !strcmp(req, "1"));
-}
 
 /* First line of a command's output, without its newline. */
 static int run(const char *cmd, char *out, size_t len)
@@ -92,7 +86,7 @@ static int setup(void **state)
 	struct fixture *f;
 
 	if (geteuid() != 0 || run("docker info >/dev/null 2>&1", NULL, 0)) {
-		if (required()) {
+		if (bh_test_bpf_required()) {
 			fprintf(stderr, "test_resolver needs root and a running dockerd\n");
 			return -1;
 		}
