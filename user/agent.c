@@ -526,6 +526,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	struct bh_resolver_opts ropts = {
 		.host_root = opts->host_root ? opts->host_root : "",
 		.docker_socket = opts->docker_socket,
+		.podman_socket = opts->podman_socket,
 		.no_docker_api = opts->no_docker_api,
 		/* dockerd answers only once a container has started: the loop must not wait */
 		.async_api = true,

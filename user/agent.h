@@ -21,6 +21,7 @@ struct bh_agent_opts {
 	bool policy_path_explicit; /* --policy given: a missing file is an error */
 	const char *host_root;
 	const char *docker_socket;
+	const char *podman_socket;
 	bool no_docker_api;
 	size_t ringbuf_bytes;
 	enum bh_sink_format format;

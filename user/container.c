@@ -26,12 +26,27 @@
 #define V2_HIERARCHY_ID	   0	/* cgrp_dfl_root's id, the "0::" line of /proc/<pid>/cgroup */
 #define API_QUEUE	   256	/* ids waiting for the worker; beyond, the sweep asks later */
 
+/*
+ * A runtime's Engine API: docker's, and podman's compatible one, served only while
+ * `podman system service` runs (podman is daemonless: its store names the container
+ * then, and only the published ports stay unknown).
+ */
+struct runtime_api {
+	const char *runtime; /* the containers it answers for */
+	char *socket;
+	bool optional;	 /* nobody serving the socket is podman's normal state */
+	time_t retry_at; /* monotonic seconds; no call before */
+	bool warned;
+};
+
+enum { API_DOCKER, API_PODMAN, N_APIS };
+
 struct ctr_entry {
 	struct bh_container c;
 	const struct bh_cgroup_hier *hier; /* where its cgroup was found */
 	__u64 cg_id;
 	char *cg_path;
-	bool api_pending;      /* docker API still to be asked */
+	bool api_pending;      /* its runtime's API still to be asked */
 	bool api_queued;       /* async: with the worker, its answer not handled yet */
 	unsigned int scan_gen; /* the last bh_resolver_scan that reported it */
 	bool used;	       /* a record was attributed to it since the last sweep */
@@ -49,7 +64,7 @@ struct cg_entry {
 struct bh_resolver {
 	struct bh_cgroups cg;
 	char *host_root;
-	char *docker_socket;
+	struct runtime_api apis[N_APIS];
 	bool no_docker_api;
 	int timeout_ms;
 	struct bh_docker_worker *worker; /* async_api only */
@@ -67,8 +82,6 @@ struct bh_resolver {
 	void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx);
 	void *host_ctx;
 
-	time_t api_retry_at; /* monotonic seconds; no API call before */
-	bool api_warned;
 	unsigned int scan_gen;
 	struct bh_resolver_stats st;
 };
@@ -116,6 +129,16 @@ void bh_container_clear(struct bh_container *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The socket given, or the runtime's default one under the host root; NULL without memory. */
+static char *api_socket(const char *given, const char *root, const char *dflt)
+{
+	char *path;
+
+	if (given)
+		return strdup(given);
+	return asprintf(&path, "%s%s", root, dflt) < 0 ? NULL : path;
+}
+
 int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out)
 {
 	const char *root = opts && opts->host_root ? opts->host_root : "";
@@ -127,11 +150,14 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	if (!r)
 		return -ENOMEM;
 	r->host_root = strdup(root);
-	if (opts && opts->docker_socket)
-		r->docker_socket = strdup(opts->docker_socket);
-	else if (asprintf(&r->docker_socket, "%s/var/run/docker.sock", root) < 0)
-		r->docker_socket = NULL;
-	if (!r->host_root || !r->docker_socket) {
+	r->apis[API_DOCKER].runtime = "docker";
+	r->apis[API_DOCKER].socket =
+		api_socket(opts ? opts->docker_socket : NULL, root, "/var/run/docker.sock");
+	r->apis[API_PODMAN].runtime = "podman";
+	r->apis[API_PODMAN].optional = true;
+	r->apis[API_PODMAN].socket =
+		api_socket(opts ? opts->podman_socket : NULL, root, "/run/podman/podman.sock");
+	if (!r->host_root || !r->apis[API_DOCKER].socket || !r->apis[API_PODMAN].socket) {
 		bh_resolver_free(r);
 		return -ENOMEM;
 	}
@@ -142,10 +168,9 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	if (!err)
 		err = bh_cgroup_notes_init(&r->notes, CGROUP_NOTES);
 	if (!err && opts && opts->async_api && !r->no_docker_api) {
-		err = bh_docker_worker_start(r->docker_socket, r->timeout_ms, API_QUEUE,
-					     &r->worker);
+		err = bh_docker_worker_start(r->timeout_ms, API_QUEUE, &r->worker);
 		if (err)
-			bh_error("cannot start the docker API thread: %s", strerror(-err));
+			bh_error("cannot start the runtime API thread: %s", strerror(-err));
 	}
 	if (err) {
 		bh_resolver_free(r);
@@ -217,7 +242,8 @@ void bh_resolver_free(struct bh_resolver *r)
 	bh_cgroups_close(&r->cg);
 	bh_cgroup_notes_fini(&r->notes);
 	free(r->host_root);
-	free(r->docker_socket);
+	for (int i = 0; i < N_APIS; i++)
+		free(r->apis[i].socket);
 	free(r);
 }
 
@@ -333,6 +359,28 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 	return err;
 }
 
+/*
+ * Name and image from the containers/storage store whose overlay-containers dir holds
+ * e's bundle (podman and CRI-O keep them there, not in the bundle).
+ */
+static void read_store(struct bh_resolver *r, struct ctr_entry *e, const char *dir)
+{
+	char path[PATH_MAX], *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (e->c.name && e->c.image)
+		return;
+	snprintf(path, sizeof(path), "%s%s/containers.json", r->host_root, dir);
+	err = read_file(path, &buf, &len);
+	if (!err)
+		err = bh_storage_parse_containers(buf, len, &e->c);
+	free(buf);
+	if (err)
+		bh_debug("container %.12s: no name from the store %s (%s)", e->c.id, path,
+			 strerror(-err));
+}
+
 static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 {
 	static const char *const storage[] = {
@@ -362,6 +410,8 @@ static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 		err = try_bundle(e, path);
 		if (!err && strcmp(e->c.runtime, "podman") != 0)
 			e->c.runtime = "cri-o";
+		if (!err)
+			read_store(r, e, storage[i]);
 		if (err != -ENOENT)
 			return;
 	}
@@ -413,65 +463,102 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 	return 0;
 }
 
-/* Takes in the API's answer for e (body is freed): api_pending stays true on a failure. */
-static void api_answer(struct bh_resolver *r, struct ctr_entry *e, int err, char *body, size_t len)
+/* The API that answers for e's runtime, NULL when none does. */
+static struct runtime_api *api_of(struct bh_resolver *r, const struct ctr_entry *e)
 {
-	struct bh_container api = { 0 };
+	for (int i = 0; i < N_APIS; i++)
+		if (!strcmp(r->apis[i].runtime, e->c.runtime))
+			return &r->apis[i];
+	return NULL;
+}
+
+/* An optional API nobody serves: the bundle and the store are what there is. */
+static void api_unserved(struct runtime_api *api)
+{
+	if (!api->warned)
+		bh_info("%s API at %s not served: %s container names and images come from its "
+			"store, published ports are unknown until it is",
+			api->runtime, api->socket, api->runtime);
+	api->warned = true;
+}
+
+/* Takes in the API's answer for e (body is freed): api_pending stays true on a failure. */
+static void api_answer(struct bh_resolver *r, struct runtime_api *api, struct ctr_entry *e, int err,
+		       char *body, size_t len)
+{
+	struct bh_container ans = { 0 };
 
 	if (err == -ENOENT) {
 		/* gone already, or another daemon's: the bundle is all there will be */
 		e->api_pending = false;
 		return;
 	}
-	if (err) {
-		r->st.api_errors++;
-		r->api_retry_at = now_s() + API_RETRY_S;
-		e->api_pending = true;
-		if (!r->api_warned)
-			bh_warn("docker API at %s unreachable (%s): container names, images and "
-				"ports come from bundles only; retrying every %d s",
-				r->docker_socket, strerror(-err), API_RETRY_S);
-		r->api_warned = true;
+	if (err == -ECONNREFUSED && api->optional) {
+		/* a socket left by a service that is gone: as if there were none, for a while */
+		api_unserved(api);
+		api->retry_at = now_s() + API_RETRY_S;
+		e->api_pending = false;
 		return;
 	}
-	r->api_warned = false;
-	err = bh_docker_parse_inspect(body, len, &api);
-	free(body);
-	if (!err)
-		err = merge_inspect(&e->c, &api);
-	bh_container_clear(&api);
 	if (err) {
 		r->st.api_errors++;
-		bh_warn("container %.12s: cannot use the docker API's answer (%s)", e->c.id,
-			strerror(-err));
+		api->retry_at = now_s() + API_RETRY_S;
+		e->api_pending = true;
+		if (!api->warned)
+			bh_warn("%s API at %s unreachable (%s): container names, images and "
+				"ports come from bundles only; retrying every %d s",
+				api->runtime, api->socket, strerror(-err), API_RETRY_S);
+		api->warned = true;
+		return;
+	}
+	api->warned = false;
+	err = bh_docker_parse_inspect(body, len, &ans);
+	free(body);
+	if (!err)
+		err = merge_inspect(&e->c, &ans);
+	bh_container_clear(&ans);
+	if (err) {
+		r->st.api_errors++;
+		bh_warn("container %.12s: cannot use the %s API's answer (%s)", e->c.id,
+			api->runtime, strerror(-err));
 	}
 	e->api_pending = false;
 }
 
 /*
- * Asks the docker API about e, if it is docker's and the API is not in its
- * back-off: now, or with async through the worker (e->api_queued). A queue
- * that is full leaves it api_pending for the sweep.
+ * Asks e's runtime API about e, if it has one and it is not in its back-off: now,
+ * or with async through the worker (e->api_queued). A queue that is full leaves
+ * it api_pending for the sweep.
  */
-static void ask_docker(struct bh_resolver *r, struct ctr_entry *e, bool async)
+static void ask_api(struct bh_resolver *r, struct ctr_entry *e, bool async)
 {
+	struct runtime_api *api = api_of(r, e);
 	char *body;
 	size_t len;
 	int err;
 
-	if (r->no_docker_api || strcmp(e->c.runtime, "docker") != 0) {
+	if (r->no_docker_api || !api) {
 		e->api_pending = false;
 		return;
 	}
-	e->api_pending = true;
-	if (now_s() < r->api_retry_at)
-		return;
-	if (async) {
-		e->api_queued = !bh_docker_worker_put(r->worker, e->c.id);
+	/* a socket file tells whether the service runs, or systemd listens for it */
+	if (api->optional && access(api->socket, F_OK) != 0) {
+		api_unserved(api);
+		e->api_pending = false;
 		return;
 	}
-	err = bh_docker_fetch_inspect(r->docker_socket, e->c.id, r->timeout_ms, &body, &len);
-	api_answer(r, e, err, body, len);
+	if (now_s() < api->retry_at) {
+		/* a service that is not there makes no container wait for it */
+		e->api_pending = !api->optional;
+		return;
+	}
+	e->api_pending = true;
+	if (async) {
+		e->api_queued = !bh_docker_worker_put(r->worker, api->socket, e->c.id);
+		return;
+	}
+	err = bh_docker_fetch_inspect(api->socket, e->c.id, r->timeout_ms, &body, &len);
+	api_answer(r, api, e, err, body, len);
 }
 
 static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
@@ -508,7 +595,7 @@ static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const ch
 	e->hier = h;
 	e->cg_id = cg_id;
 	read_bundle(r, e);
-	ask_docker(r, e, async);
+	ask_api(r, e, async);
 	e->c.metadata_done = !e->api_pending;
 	e->c.pending = e->api_queued;
 	e->next = r->ctrs;
@@ -551,7 +638,7 @@ void bh_resolver_complete(struct bh_resolver *r)
 		list = a->next;
 		if (e && e->api_queued) {
 			e->api_queued = false;
-			api_answer(r, e, a->err, a->body, a->len);
+			api_answer(r, api_of(r, e), e, a->err, a->body, a->len);
 			a->body = NULL; /* api_answer freed it */
 			e->c.metadata_done = !e->api_pending;
 			make_ready(r, e);
@@ -722,7 +809,7 @@ void bh_resolver_sweep(struct bh_resolver *r)
 		 */
 		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path) || used) {
 			if (e->api_pending && !e->api_queued) {
-				ask_docker(r, e, r->worker != NULL);
+				ask_api(r, e, r->worker != NULL);
 				e->c.metadata_done = !e->api_pending;
 			}
 			pp = &e->next;

@@ -5,7 +5,8 @@
  * The resolver maps a task's cgroup (v2 id, or v1 id on hybrid/v1 hosts) to a
  * cgroup path, the path to a container id (docker, containerd incl. kubepods,
  * CRI-O, podman; systemd and cgroupfs drivers), and the id to metadata read
- * from the OCI bundle config.json and, for docker, the Engine API. Results are
+ * from the OCI bundle config.json, the containers/storage store (podman, CRI-O)
+ * and, for docker and podman, the Engine API (podman's when its service runs). Results are
  * cached per cgroup and per container; a host process resolves to NULL.
  */
 #ifndef BULKHEAD_CONTAINER_H
@@ -84,7 +85,8 @@ struct bh_container {
 struct bh_resolver_opts {
 	const char *host_root;	   /* prefix for host paths ("" or e.g. "/host") */
 	const char *docker_socket; /* NULL: /var/run/docker.sock */
-	bool no_docker_api;	   /* bundles only */
+	const char *podman_socket; /* NULL: /run/podman/podman.sock */
+	bool no_docker_api;	   /* bundles and stores only, neither API */
 	int api_timeout_ms;	   /* 0: default (1000) */
 	/*
 	 * Ask the docker API from a worker thread: a new docker container is
@@ -192,6 +194,13 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c);
 
 /* Fills c's metadata and config from a docker GET /containers/<id>/json body. */
 int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c);
+
+/*
+ * Fills c's name and image, where it has none, from a containers/storage store's
+ * overlay-containers/containers.json (podman, CRI-O). Returns 0, -ENOENT when the store
+ * does not list c->id, -EINVAL when malformed, or -ENOMEM.
+ */
+int bh_storage_parse_containers(const char *json, size_t len, struct bh_container *c);
 
 /* Frees what c owns (not c itself). */
 void bh_container_clear(struct bh_container *c);

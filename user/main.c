@@ -59,7 +59,11 @@ static const char usage_text[] =
 	"      --host-root DIR   where the host's / is mounted (in a container: /host)\n"
 	"      --docker-socket PATH\n"
 	"                        Docker Engine API socket (default /var/run/docker.sock)\n"
-	"      --no-docker-api   read container metadata from OCI bundles only\n"
+	"      --podman-socket PATH\n"
+	"                        podman's API socket, when `podman system service` runs\n"
+	"                        (default /run/podman/podman.sock)\n"
+	"      --no-docker-api   read container metadata from OCI bundles and stores only\n"
+	"                        (neither docker's nor podman's API)\n"
 	"      --ringbuf-size BYTES\n"
 	"                        BPF ring buffer size, a power of two (default 8388608)\n"
 	"  -o, --output FILE     (record) the capture file to write\n"
@@ -96,6 +100,7 @@ enum {
 	OPT_STATS = 256,
 	OPT_HOST_ROOT,
 	OPT_DOCKER_SOCKET,
+	OPT_PODMAN_SOCKET,
 	OPT_NO_DOCKER_API,
 	OPT_RINGBUF,
 	OPT_LOG_JSON,
@@ -121,6 +126,7 @@ static const struct option options[] = {
 	{ "no-socket", no_argument, NULL, OPT_NO_SOCKET },
 	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 	{ "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET },
+	{ "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET },
 	{ "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API },
 	{ "no-findings", no_argument, NULL, OPT_NO_FINDINGS },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
@@ -214,6 +220,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DOCKER_SOCKET:
 			o->docker_socket = optarg;
+			break;
+		case OPT_PODMAN_SOCKET:
+			o->podman_socket = optarg;
 			break;
 		case OPT_NO_DOCKER_API:
 			o->no_docker_api = true;

@@ -14,6 +14,17 @@ static const char *const runtime_generated[] = {
 	"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/shm", "/dev/termination-log",
 };
 
+/*
+ * Where runtimes keep one directory per container, named by its id: docker's, and the
+ * containers/storage run and graph roots of podman and CRI-O (.../<id>/userdata). What
+ * the runtime put there for this container (hosts, .containerenv, shm) is its own.
+ */
+static const char *const per_container_roots[] = {
+	"/var/lib/docker/containers",
+	"/run/containers/storage/overlay-containers",
+	"/var/lib/containers/storage/overlay-containers",
+};
+
 /* Where runtimes keep per-sandbox files (containerd's CRI plugin names them by sandbox id). */
 static const char *const runtime_state_dirs[] = {
 	"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes",
@@ -33,10 +44,20 @@ static bool has_component(const char *path, const char *name)
 	return false;
 }
 
+/* source is within root/<id>, the directory root keeps for container id. */
+static bool within_own_dir(const char *source, const char *root, const char *id)
+{
+	char dir[BH_NORM_PATH_MAX];
+
+	return snprintf(dir, sizeof(dir), "%s/%s", root, id) < (int)sizeof(dir) &&
+	       bh_path_within(source, dir);
+}
+
 /*
- * The runtime's own mounts: /etc/hosts & co. from the container's (or its pod's)
- * own state dir, and docker named volumes. They live under /var/lib/docker,
- * /var/lib/kubelet or /run, but are the runtime's, not a host path handed over.
+ * The runtime's own mounts: what it made for this container in the directory it keeps
+ * for it, /etc/hosts & co. from the container's (or its pod's) own state dir, and docker
+ * named volumes. They live under /var/lib/docker, /var/lib/kubelet or /run, but are the
+ * runtime's, not a host path handed over.
  */
 static bool runtime_own_mount(const struct bh_container *c, const struct bh_mount_spec *m,
 			      const char *source)
@@ -45,6 +66,9 @@ static bool runtime_own_mount(const struct bh_container *c, const struct bh_moun
 
 	if (bh_path_within(source, "/var/lib/docker/volumes") && strstr(source, "/_data"))
 		return true;
+	for (size_t i = 0; i < sizeof(per_container_roots) / sizeof(per_container_roots[0]); i++)
+		if (within_own_dir(source, per_container_roots[i], c->id))
+			return true;
 	if (c->pod_uid && bh_path_within(source, "/var/lib/kubelet/pods") &&
 	    has_component(source, c->pod_uid))
 		return true;

@@ -12,7 +12,13 @@
 /* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
 int bh_cap_from_name(const char *name);
 
-/* Parses a whole JSON object; NULL (the caller returns -EINVAL) when malformed or truncated. */
+/*
+ * Parses a whole JSON value of the given type; NULL (the caller returns -EINVAL) when
+ * malformed, truncated or of another type.
+ */
+struct json_object *bh_json_parse_as(const char *json, size_t len, enum json_type type);
+
+/* bh_json_parse_as() of an object. */
 struct json_object *bh_jobj_parse(const char *json, size_t len);
 
 /* The string at obj[key], NULL when absent or not a string. */
@@ -50,7 +56,8 @@ int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
 
 /*
- * GET /v1.41/containers/<id>/json on the docker socket. *body is NUL-terminated
+ * GET /v1.41/containers/<id>/json on an Engine API socket (docker's, or podman's
+ * compatible one). *body is NUL-terminated
  * and freed by the caller. Returns 0, -ENOENT (no such container), or a
  * negative errno when the daemon cannot be reached in timeout_ms.
  */
@@ -58,28 +65,31 @@ int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout
 			    size_t *len);
 
 /*
- * A thread that asks the docker API so that the caller's loop never waits on
- * it: ids go in through a bounded queue, answers come back in order through a
- * list, with an eventfd readable while answers wait.
+ * A thread that asks Engine APIs (docker's, podman's) so that the caller's loop
+ * never waits on them: ids go in through a bounded queue, answers come back in
+ * order through a list, with an eventfd readable while answers wait.
  */
 struct bh_docker_worker;
 
 struct bh_docker_answer {
 	struct bh_docker_answer *next;
 	char id[BH_CONTAINER_ID_LEN + 1];
-	int err; /* as bh_docker_fetch_inspect's */
+	const char *socket_path; /* the API asked, as given to put */
+	int err;		 /* as bh_docker_fetch_inspect's */
 	char *body;
 	size_t len;
 };
 
 /* Returns 0 or a negative errno. */
-int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_queue,
-			   struct bh_docker_worker **out);
+int bh_docker_worker_start(int timeout_ms, size_t max_queue, struct bh_docker_worker **out);
 /* Stops and joins the thread; queued ids and unread answers are dropped. */
 void bh_docker_worker_stop(struct bh_docker_worker *w);
 int bh_docker_worker_fd(const struct bh_docker_worker *w);
-/* Queues an id: 0, -EAGAIN when the queue is full, or -ENOMEM. */
-int bh_docker_worker_put(struct bh_docker_worker *w, const char *id);
+/*
+ * Queues an id for the API at socket_path (a string that outlives the worker): 0,
+ * -EAGAIN when the queue is full, or -ENOMEM.
+ */
+int bh_docker_worker_put(struct bh_docker_worker *w, const char *socket_path, const char *id);
 /* Every answer ready now, oldest first (NULL: none); free each with bh_docker_answer_free. */
 struct bh_docker_answer *bh_docker_worker_take(struct bh_docker_worker *w);
 void bh_docker_answer_free(struct bh_docker_answer *a);

@@ -365,7 +365,6 @@ struct bh_docker_worker {
 	struct bh_docker_answer *done, **done_tail;
 	bool stop;
 	int efd;
-	char *socket_path;
 	int timeout_ms;
 };
 
@@ -386,7 +385,7 @@ static void *worker_main(void *arg)
 		w->head = (w->head + 1) % w->max_queue;
 		w->n--;
 		pthread_mutex_unlock(&w->lock);
-		a->err = bh_docker_fetch_inspect(w->socket_path, a->id, w->timeout_ms, &a->body,
+		a->err = bh_docker_fetch_inspect(a->socket_path, a->id, w->timeout_ms, &a->body,
 						 &a->len);
 		pthread_mutex_lock(&w->lock);
 		*w->done_tail = a;
@@ -399,8 +398,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_queue,
-			   struct bh_docker_worker **out)
+int bh_docker_worker_start(int timeout_ms, size_t max_queue, struct bh_docker_worker **out)
 {
 	struct bh_docker_worker *w = calloc(1, sizeof(*w));
 	int err;
@@ -414,8 +412,7 @@ int bh_docker_worker_start(const char *socket_path, int timeout_ms, size_t max_q
 	w->done_tail = &w->done;
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of answer pointers */
 	w->queue = calloc(max_queue, sizeof(*w->queue));
-	w->socket_path = strdup(socket_path);
-	if (!w->queue || !w->socket_path) {
+	if (!w->queue) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -444,7 +441,6 @@ fail:
 	if (w->efd >= 0)
 		close(w->efd);
 	free(w->queue);
-	free(w->socket_path);
 	free(w);
 	return err;
 }
@@ -480,7 +476,6 @@ void bh_docker_worker_stop(struct bh_docker_worker *w)
 	curl_global_cleanup();
 	close(w->efd);
 	free(w->queue);
-	free(w->socket_path);
 	free(w);
 }
 
@@ -489,7 +484,7 @@ int bh_docker_worker_fd(const struct bh_docker_worker *w)
 	return w->efd;
 }
 
-int bh_docker_worker_put(struct bh_docker_worker *w, const char *id)
+int bh_docker_worker_put(struct bh_docker_worker *w, const char *socket_path, const char *id)
 {
 	/* here, not in the thread: an id once queued always gets its answer */
 	struct bh_docker_answer *a = calloc(1, sizeof(*a));
@@ -498,6 +493,7 @@ int bh_docker_worker_put(struct bh_docker_worker *w, const char *id)
 	if (!a)
 		return -ENOMEM;
 	snprintf(a->id, sizeof(a->id), "%s", id);
+	a->socket_path = socket_path;
 	pthread_mutex_lock(&w->lock);
 	if (w->n == w->max_queue) {
 		err = -EAGAIN;

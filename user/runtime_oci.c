@@ -64,7 +64,7 @@ int bh_cap_from_name(const char *name)
 	return -1;
 }
 
-struct json_object *bh_jobj_parse(const char *json, size_t len)
+struct json_object *bh_json_parse_as(const char *json, size_t len, enum json_type type)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -90,11 +90,16 @@ struct json_object *bh_jobj_parse(const char *json, size_t len)
 			return NULL;
 		}
 	}
-	if (!json_object_is_type(obj, json_type_object)) {
+	if (!json_object_is_type(obj, type)) {
 		json_object_put(obj);
 		return NULL;
 	}
 	return obj;
+}
+
+struct json_object *bh_jobj_parse(const char *json, size_t len)
+{
+	return bh_json_parse_as(json, len, json_type_object);
 }
 
 const char *bh_jobj_str(struct json_object *obj, const char *key)

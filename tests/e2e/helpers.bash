@@ -8,6 +8,7 @@
 #   O                      build folder (default build), BULKHEAD defaults to $O/bulkhead
 #   BULKHEAD_TEST_IMAGE    the busybox test image (default local/busybox:1)
 #   BULKHEAD_REQUIRE_BPF=1 a missing prerequisite (root, binary, Docker) fails, never skips
+#   BH_ENGINE              what ctr_run runs containers with: docker (default) or podman
 
 BH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BH_O=${O:-build}
@@ -178,16 +179,17 @@ json_check() {
 	fi
 }
 
-# Runs `docker run --name <unique> ARGS` (no --rm: the container stays, so the monitor can
-# still ask Docker about it) and sets CTR_NAME and CTR_ID. Containers go in bh_teardown.
+# Runs `$BH_ENGINE run --name <unique> ARGS` (no --rm: the container stays, so the monitor
+# can still ask the engine about it) and sets CTR_NAME and CTR_ID. Containers go in
+# bh_teardown.
 # The container's exit status is returned; its output goes to the test's output. The name
 # starts with $CTR_PREFIX (default bh-e2e), for tests of name-based policy.
 ctr_run() {
 	CTR_NAME=${CTR_PREFIX:-bh-e2e}-$$-${BATS_TEST_NUMBER:-0}-${#BH_CONTAINERS[@]}-$RANDOM
 	BH_CONTAINERS+=("$CTR_NAME")
 	local status=0
-	docker run --name "$CTR_NAME" "$@" || status=$?
-	CTR_ID=$(docker inspect -f '{{.Id}}' "$CTR_NAME" 2>/dev/null || true)
+	"${BH_ENGINE:-docker}" run --name "$CTR_NAME" "$@" || status=$?
+	CTR_ID=$("${BH_ENGINE:-docker}" inspect -f '{{.Id}}' "$CTR_NAME" 2>/dev/null || true)
 	return "$status"
 }
 
@@ -199,7 +201,11 @@ ctr_filter() {
 # Call from teardown(): removes the test's containers and stops a monitor left running.
 bh_teardown() {
 	if [ ${#BH_CONTAINERS[@]} -gt 0 ]; then
-		docker rm -f "${BH_CONTAINERS[@]}" >/dev/null 2>&1 || true
+		case ${BH_ENGINE:-docker} in
+		# podman would wait 10 s for each to stop
+		podman) podman rm -f -t 0 "${BH_CONTAINERS[@]}" >/dev/null 2>&1 || true ;;
+		*) docker rm -f "${BH_CONTAINERS[@]}" >/dev/null 2>&1 || true ;;
+		esac
 	fi
 	BH_CONTAINERS=()
 	if [ -n "$BH_PID" ]; then

@@ -4,6 +4,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_metadata(bh_docker_parse_inspect, data, size);
+	fuzz_metadata(bh_docker_parse_inspect, true, data, size);
 	return 0;
 }

@@ -4,6 +4,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_metadata(bh_oci_parse_config, data, size);
+	fuzz_metadata(bh_oci_parse_config, true, data, size);
 	return 0;
 }

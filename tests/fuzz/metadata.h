@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* metadata.h - the body of the OCI and docker parser targets: parse twice, print, free. */
+/*
+ * metadata.h - the body of the OCI, docker and store parser targets: parse twice, print,
+ * free.
+ */
 #ifndef BULKHEAD_FUZZ_METADATA_H
 #define BULKHEAD_FUZZ_METADATA_H
 
@@ -12,9 +15,11 @@ typedef int (*fuzz_parse_fn)(const char *json, size_t len, struct bh_container *
 /*
  * Parses the input into a container, then again over what the first pass filled (as
  * when a second source or a re-read replaces fields: nothing may leak or be freed twice),
- * and prints the container member of a line, which must be one JSON object.
+ * and prints the container member of a line, which must be one JSON object. A parser
+ * that gives_config fills the configuration (OCI, docker), others only names.
  */
-static inline void fuzz_metadata(fuzz_parse_fn parse, const uint8_t *data, size_t size)
+static inline void fuzz_metadata(fuzz_parse_fn parse, bool gives_config, const uint8_t *data,
+				 size_t size)
 {
 	struct bh_container c = {
 		.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -27,7 +32,7 @@ static inline void fuzz_metadata(fuzz_parse_fn parse, const uint8_t *data, size_
 		bh_container_clear(&c);
 		return;
 	}
-	FUZZ_CHECK(c.config.known);
+	FUZZ_CHECK(c.config.known == gives_config);
 	FUZZ_CHECK(parse((const char *)data, size, &c) == 0);
 	bh_json_init(&w);
 	bh_json_obj_begin(&w);

@@ -182,6 +182,34 @@ static void test_devices_allow_all(void **state)
 	bh_container_clear(&c);
 }
 
+/* podman's store (overlay-containers/containers.json) names its containers. */
+static void test_storage_names(void **state)
+{
+	static const char id[] = "1cf74656fe18b2d41369c16502e8b56d06c2bf155fb9613f063890f46347f0b6";
+	struct bh_container c = { 0 };
+	size_t len;
+	char *json = bh_test_fixture("storage-containers.json", &len);
+
+	(void)state;
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	assert_int_equal(bh_storage_parse_containers(json, len, &c), 0);
+	assert_string_equal(c.name, "pm-priv");
+	assert_string_equal(c.image, "localhost/local/busybox:1");
+	/* what an earlier source said stays */
+	free(c.name);
+	c.name = strdup("from-api");
+	assert_int_equal(bh_storage_parse_containers(json, len, &c), 0);
+	assert_string_equal(c.name, "from-api");
+	bh_container_clear(&c);
+	snprintf(c.id, sizeof(c.id), "%064d", 0);
+	assert_int_equal(bh_storage_parse_containers(json, len, &c), -ENOENT);
+	assert_null(c.name);
+	assert_int_equal(bh_storage_parse_containers("{}", 2, &c), -EINVAL);
+	assert_int_equal(bh_storage_parse_containers(json, len / 2, &c), -EINVAL);
+	free(json);
+	bh_container_clear(&c);
+}
+
 static void test_malformed(void **state)
 {
 	static const char *const bad[] = {
@@ -220,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_docker_host_namespaces),
 		cmocka_unit_test(test_containerd_cri),
 		cmocka_unit_test(test_devices_allow_all),
+		cmocka_unit_test(test_storage_names),
 		cmocka_unit_test(test_malformed),
 	};
 

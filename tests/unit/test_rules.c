@@ -27,6 +27,7 @@
 #define ID_DEF	    "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180"
 #define ID_B	    "3b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"
 #define ID_HOSTNS   "78484c13aa9fed8ce266e3a4bbefb000471ba124714c1568197fa5c1cdbdd280"
+#define ID_PODMAN   "ea69c7efd5b8cfa5b47bf6fc02d25bdabf78fd51fd2b321f771c44e259acb200"
 #define HOST_NET_NS 4026531840u
 
 #define MAX_LINES 32
@@ -245,6 +246,26 @@ static void test_host_namespaces(void **state)
 	assert_string_equal(bh_test_jtext(f, "evidence.mounts"),
 			    "[{\"source\":\"/dev/shm\",\"destination\":\"/dev/shm\",\"type\":"
 			    "\"bind\",\"readonly\":false,\"propagation\":\"rprivate\"}]");
+}
+
+/*
+ * `podman run local/busybox:1`: its writable binds of .containerenv, hosts & co. and shm
+ * come from the dirs podman keeps for this container; only no-new-privileges is missing.
+ */
+static void test_podman_default(void **state)
+{
+	struct ctx *t = *state;
+
+	load_oci(&t->c, "oci-podman-default.json", ID_PODMAN);
+	t->c.runtime = "podman";
+	config(t);
+	only(&t->s, "no-new-privileges-missing");
+	assert_int_equal(t->s.n, 1);
+	/* the same files of another container's dir are a host path handed over */
+	load_oci(&t->c, "oci-podman-default.json", ID_A);
+	t->c.runtime = "podman";
+	config(t);
+	only(&t->s, "sensitive-mount-writable");
 }
 
 /* CRI pod: rshared /var/log, the pod's own emptyDir, namespaces joined from the sandbox. */
@@ -1044,6 +1065,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_docker_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containerd_cri, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_podman_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privileged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privileged_equivalent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensitive_mounts, setup, teardown),
