@@ -130,7 +130,7 @@ $(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a | $(O)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
-.PHONY: bench bench-per-call bench-latency bench-containers
+.PHONY: bench bench-per-call bench-latency bench-containers bench-findings
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
@@ -145,6 +145,10 @@ bench-latency: $(O)/bulkhead
 # Collector RSS and CPU with N containers tracked (ARGS=500 by default).
 bench-containers: $(O)/bulkhead
 	$(Q)O=$(O) bench/containers.sh $(ARGS)
+
+# Findings per rule of N default containers run in a row, Docker and podman (ARGS=500).
+bench-findings: $(O)/bulkhead
+	$(Q)O=$(O) bench/containers-findings.sh $(ARGS)
 
 .PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
 # capture-gen is built with the tests: it writes records by the ABI, so a change there breaks it.
