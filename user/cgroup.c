@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* include/linux/exportfs.h: kernfs (cgroup) file handles carry the 64-bit node id. */
@@ -418,7 +420,28 @@ int bh_cgroup_path_populated(const struct bh_cgroup_hier *h, const char *path)
 	return strstr(buf, "populated 1") != NULL;
 }
 
-int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controller, char *buf,
+/* include/linux/proc_ns.h: the inode number of the initial pid namespace. */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+int bh_host_procfs(const char *host_root, char *buf, size_t len)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (host_root && *host_root) {
+		snprintf(buf, len, "%s/proc", host_root);
+		if (!statfs(buf, &sfs) && sfs.f_type == PROC_SUPER_MAGIC)
+			return 0;
+	}
+	/* the DaemonSet's case: hostPID, and the host's /proc is the pod's own */
+	if (!stat("/proc/self/ns/pid", &st) && st.st_ino == PROC_PID_INIT_INO) {
+		snprintf(buf, len, "/proc");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int bh_cgroup_proc_path(const char *procfs, __u32 tgid, const char *controller, char *buf,
 			size_t len)
 {
 	char file[PATH_MAX], *line = NULL;
@@ -426,7 +449,7 @@ int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controlle
 	int err = -ENOENT;
 	FILE *f;
 
-	snprintf(file, sizeof(file), "%s/proc/%u/cgroup", host_root ? host_root : "", tgid);
+	snprintf(file, sizeof(file), "%s/%u/cgroup", procfs, tgid);
 	f = fopen(file, "re");
 	if (!f)
 		return -errno;
@@ -554,22 +577,24 @@ static const char *parent_runtime(const char *path, size_t end)
 int bh_cgroup_path_container(const char *path, char id[BH_CONTAINER_ID_LEN + 1],
 			     const char **runtime)
 {
-	size_t end = strlen(path);
+	size_t start = 0;
 
-	/* innermost first: a container's own sub-cgroups (init.scope of systemd in it) */
-	while (end > 0) {
-		size_t start = end;
-		const char *comp, *hex;
+	/*
+	 * Outermost first: the host's runtime made that cgroup. Below it the container's own
+	 * sub-cgroups (systemd's init.scope, docker in docker) are the container's to name, so a
+	 * container that can write its cgroup tree could name one after another container.
+	 */
+	while (path[start]) {
+		size_t end = start;
+		const char *comp = path + start, *hex = NULL;
 		size_t n;
 
-		while (start > 0 && path[start - 1] != '/')
-			start--;
-		comp = path + start;
+		while (path[end] && path[end] != '/')
+			end++;
 		n = end - start;
 		if (n > 6 && !strncmp(comp + n - 6, ".scope", 6))
 			n -= 6;
 
-		hex = NULL;
 		if (is_hex64(comp, n)) {
 			hex = comp;
 			*runtime = parent_runtime(path, start);
@@ -597,7 +622,7 @@ int bh_cgroup_path_container(const char *path, char id[BH_CONTAINER_ID_LEN + 1],
 			id[BH_CONTAINER_ID_LEN] = '\0';
 			return 1;
 		}
-		end = start ? start - 1 : 0;
+		start = path[end] ? end + 1 : end;
 	}
 	return 0;
 }

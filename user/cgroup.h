@@ -51,11 +51,19 @@ int bh_cgroup_path_exists(const struct bh_cgroup_hier *h, const char *path);
 int bh_cgroup_path_populated(const struct bh_cgroup_hier *h, const char *path);
 
 /*
- * The task's cgroup path from <host_root>/proc/<tgid>/cgroup: the unified line
- * when controller is NULL, else the line of that v1 controller.
+ * The task's cgroup path from <procfs>/<tgid>/cgroup: the unified line when
+ * controller is NULL, else the line of that v1 controller. procfs must show the
+ * host's pids (bh_host_procfs), which records carry.
  */
-int bh_cgroup_proc_path(const char *host_root, __u32 tgid, const char *controller, char *buf,
+int bh_cgroup_proc_path(const char *procfs, __u32 tgid, const char *controller, char *buf,
 			size_t len);
+
+/*
+ * A procfs that shows the host's pids: <host_root>/proc when a procfs is mounted there,
+ * else /proc when this process is in the host's pid namespace (hostPID). Returns 0
+ * with buf set, or -ENOENT when neither is.
+ */
+int bh_host_procfs(const char *host_root, char *buf, size_t len);
 
 /*
  * The id of the v1 hierarchy a controller is in: the first field of its line in

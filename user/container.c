@@ -64,6 +64,7 @@ struct cg_entry {
 struct bh_resolver {
 	struct bh_cgroups cg;
 	char *host_root;
+	char procfs[PATH_MAX]; /* one showing the host's pids, "" when none does */
 	struct runtime_api apis[N_APIS];
 	bool no_docker_api;
 	int timeout_ms;
@@ -164,6 +165,13 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	r->no_docker_api = opts && opts->no_docker_api;
 	r->timeout_ms =
 		opts && opts->api_timeout_ms > 0 ? opts->api_timeout_ms : DEFAULT_TIMEOUT_MS;
+	if (bh_host_procfs(root, r->procfs, sizeof(r->procfs))) {
+		r->procfs[0] = '\0';
+		bh_warn("no procfs here shows the host's pids (run with hostPID, or mount the "
+			"host's /proc at %s/proc): a task whose cgroup is gone before its first "
+			"event cannot be attributed by its pid",
+			root);
+	}
 	err = bh_cgroups_open(&r->cg, root);
 	if (!err)
 		err = bh_cgroup_notes_init(&r->notes, CGROUP_NOTES);
@@ -693,7 +701,9 @@ static int resolve_in(struct bh_resolver *r, const struct bh_cgroup_hier *h, con
 		err = bh_cgroup_id_path(h, id, path, sizeof(path));
 		/* the handle may not resolve (cgroup gone, no CAP_DAC_READ_SEARCH): ask procfs */
 		if (err && tgid)
-			err = bh_cgroup_proc_path(r->host_root, tgid, ctrl, path, sizeof(path));
+			err = r->procfs[0] ? bh_cgroup_proc_path(r->procfs, tgid, ctrl, path,
+								 sizeof(path))
+					   : -ENOENT;
 	}
 	if (err)
 		return err;
@@ -707,29 +717,28 @@ static int resolve_in(struct bh_resolver *r, const struct bh_cgroup_hier *h, con
 
 static int resolve(struct bh_resolver *r, __u64 v2, __u64 v1, __u32 tgid, struct ctr_entry **out)
 {
-	bool tried = false, host = false;
 	int err = 0, rc;
 
 	*out = NULL;
 	/* the v2 root is where every task sits on a hybrid host whose runtime uses v1 only */
 	if (r->cg.v2.fd >= 0 && v2 && v2 != r->cg.v2.root_id) {
-		tried = true;
 		rc = resolve_in(r, &r->cg.v2, NULL, v2, tgid, out);
 		if (rc > 0)
 			return rc;
-		host = !rc;
 		err = rc;
 	}
 	/* and a runtime may use v1 only even when the task has a v2 cgroup of its own */
 	if (r->cg.v1.fd >= 0 && v1) {
-		tried = true;
 		rc = resolve_in(r, &r->cg.v1, r->cg.v1_controller, v1, tgid, out);
 		if (rc > 0)
 			return rc;
-		host = host || !rc;
 		err = rc ? rc : err;
 	}
-	return host || !tried ? 0 : err;
+	/*
+	 * A host task only when every tree asked says so: the tree that failed may hold its
+	 * container, and an error must never make a container a host task.
+	 */
+	return err;
 }
 
 const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgroup_id,

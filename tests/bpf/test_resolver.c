@@ -118,9 +118,10 @@ static int setup(void **state)
 	/* the ids the kernel reports: inode numbers of the container's cgroup dirs */
 	if (bh_cgroups_open(&cg, ""))
 		return -1;
-	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", f->pid, NULL, path, sizeof(path)))
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("/proc", f->pid, NULL, path, sizeof(path)))
 		f->v2_id = cgroup_id_of(&cg.v2, path);
-	if (cg.v1.fd >= 0 && !bh_cgroup_proc_path("", f->pid, cg.v1_controller, path, sizeof(path)))
+	if (cg.v1.fd >= 0 &&
+	    !bh_cgroup_proc_path("/proc", f->pid, cg.v1_controller, path, sizeof(path)))
 		f->v1_id = cgroup_id_of(&cg.v1, path);
 	f->v2_root = cg.v2.root_id;
 	bh_cgroups_close(&cg);
@@ -209,10 +210,10 @@ static void test_host_is_null(void **state)
 	if (!f)
 		skip();
 	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
-	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("", getpid(), NULL, path, sizeof(path)))
+	if (cg.v2.fd >= 0 && !bh_cgroup_proc_path("/proc", getpid(), NULL, path, sizeof(path)))
 		v2 = cgroup_id_of(&cg.v2, path);
 	if (cg.v1.fd >= 0 &&
-	    !bh_cgroup_proc_path("", getpid(), cg.v1_controller, path, sizeof(path)))
+	    !bh_cgroup_proc_path("/proc", getpid(), cg.v1_controller, path, sizeof(path)))
 		v1 = cgroup_id_of(&cg.v1, path);
 	bh_cgroups_close(&cg);
 	assert_true(v2 || v1);
@@ -271,6 +272,80 @@ static void test_scan_skips_empty(void **state)
 	assert_int_equal(bh_resolver_scan(f->r, on_scan_fake, (void *)fake), 0);
 	assert_true(!v2[0] || !rmdir(v2));
 	assert_true(!v1[0] || !rmdir(v1));
+}
+
+static void count_host(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx)
+{
+	(void)cgroup_id;
+	(void)cgroup_v1_id;
+	++*(int *)ctx;
+}
+
+/*
+ * One tree names a host cgroup, the other's id does not resolve: not a host task (the
+ * failing tree may hold its container), not cached, not pushed to the kernel as host.
+ */
+static void test_error_is_not_host(void **state)
+{
+	struct fixture *f = *state;
+	struct bh_resolver_stats before, after;
+	struct bh_cgroups cg;
+	char dir[4096];
+	struct stat st;
+	int hosts = 0;
+
+	if (!f)
+		skip();
+	assert_int_equal(bh_cgroups_open(&cg, ""), 0);
+	if (cg.v2.fd < 0 || cg.v1.fd < 0) {
+		bh_cgroups_close(&cg);
+		skip(); /* needs both trees: a hybrid host, as these machines are */
+	}
+	snprintf(dir, sizeof(dir), "%s/bh-test-host-%d", cg.v2.mnt, getpid());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	bh_resolver_set_host_callback(f->r, count_host, &hosts);
+	/* no tgid: nothing but the handles to go by; ~0 is no cgroup's id */
+	assert_null(bh_resolver_lookup(f->r, st.st_ino, ~0ULL, 0));
+	bh_resolver_get_stats(f->r, &before);
+	assert_null(bh_resolver_lookup(f->r, st.st_ino, ~0ULL, 0));
+	bh_resolver_get_stats(f->r, &after);
+	assert_int_equal(hosts, 0);
+	assert_int_equal(after.misses, before.misses + 1); /* asked again, not cached */
+	bh_resolver_set_host_callback(f->r, NULL, NULL);
+	rmdir(dir);
+	bh_cgroups_close(&cg);
+}
+
+/*
+ * The DaemonSet mounts the host's cgroup trees under its host root but not the host's
+ * /proc (hostPID makes /proc the host's): an id that no handle resolves is still named
+ * from the task's /proc/<pid>/cgroup.
+ */
+static void test_proc_fallback_without_host_proc(void **state)
+{
+	struct fixture *f = *state;
+	struct bh_resolver_opts opts = { .no_docker_api = true };
+	char root[] = "/tmp/bh-test-root.XXXXXX", cgdir[64], cmd[256];
+	const struct bh_container *c;
+	struct bh_resolver *r;
+
+	if (!f)
+		skip();
+	if (!f->v1_id)
+		skip(); /* the v1 tree names the container here; a pure v2 host uses v2 ids */
+	assert_non_null(mkdtemp(root));
+	snprintf(cgdir, sizeof(cgdir), "%s/sys/fs/cgroup", root);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && mount --rbind /sys/fs/cgroup %s", cgdir, cgdir);
+	assert_int_equal(system(cmd), 0);
+	opts.host_root = root;
+	assert_int_equal(bh_resolver_new(&opts, &r), 0);
+	/* ~0: a v1 id no handle resolves (a cgroup gone since), the pid still tells */
+	c = bh_resolver_lookup(r, f->v2_root, ~0ULL, f->pid);
+	bh_resolver_free(r);
+	snprintf(cmd, sizeof(cmd), "umount -R %s && rm -rf %s", cgdir, root);
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(c);
 }
 
 /* Without the docker API the bundle still names the runtime and the configuration. */
@@ -411,13 +486,13 @@ static void start_test_ctr(const struct bh_cgroups *cg, const char *prefix, stru
 	t->pid = (__u32)strtoul(out, NULL, 10);
 	/* what the tracepoint would have said: the hierarchy path, and the directory's inode */
 	if (cg->v2.fd >= 0 &&
-	    !bh_cgroup_proc_path("", t->pid, NULL, t->v2_path, sizeof(t->v2_path)) &&
+	    !bh_cgroup_proc_path("/proc", t->pid, NULL, t->v2_path, sizeof(t->v2_path)) &&
 	    strcmp(t->v2_path, "/"))
 		t->v2_id = cgroup_id_of(&cg->v2, t->v2_path);
 	else
 		t->v2_path[0] = '\0';
-	if (cg->v1.fd >= 0 &&
-	    !bh_cgroup_proc_path("", t->pid, cg->v1_controller, t->v1_path, sizeof(t->v1_path))) {
+	if (cg->v1.fd >= 0 && !bh_cgroup_proc_path("/proc", t->pid, cg->v1_controller, t->v1_path,
+						   sizeof(t->v1_path))) {
 		assert_true(cg->v1_hierarchy_id > 0);
 		t->v1_id = cgroup_id_of(&cg->v1, t->v1_path);
 	} else {
@@ -607,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_host_is_null),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_scan_skips_empty),
+		cmocka_unit_test(test_error_is_not_host),
+		cmocka_unit_test(test_proc_fallback_without_host_proc),
 		cmocka_unit_test(test_api_down),
 		cmocka_unit_test(test_async),
 		cmocka_unit_test(test_async_gone_first),

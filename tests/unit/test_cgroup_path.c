@@ -48,8 +48,13 @@ static void test_docker_cgroupfs(void **state)
 		{ "/docker/" ID_A, ID_A, "docker" },
 		/* systemd inside the container makes sub-cgroups: still that container */
 		{ "/docker/" ID_A "/init.scope", ID_A, "docker" },
-		/* docker in docker: the innermost id is the container the task runs in */
-		{ "/docker/" ID_A "/docker/" ID_B, ID_B, "docker" },
+		/*
+		 * docker in docker, or a container that can write its cgroup tree naming a
+		 * sub-cgroup after another container: the host's runtime made the outermost
+		 */
+		{ "/docker/" ID_A "/docker/" ID_B, ID_A, "docker" },
+		{ "/system.slice/docker-" ID_A ".scope/docker-" ID_B ".scope", ID_A, "docker" },
+		{ "/machine.slice/libpod-" ID_A ".scope/container/" ID_B, ID_A, "podman" },
 		/* GitHub Actions runners put job containers under /actions_job */
 		{ "/actions_job/" ID_B, ID_B, "docker" },
 	};
