@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "cgroup.h"
 #include "container.h"
 #include "event.h"
 #include "http.h"
@@ -226,37 +227,6 @@ static void capture_tick(struct agent *a, bool report)
 		(unsigned long long)st.events, (unsigned long long)st.frames,
 		(unsigned long long)st.bytes_raw, (unsigned long long)st.bytes_written,
 		st.bytes_written ? (double)st.bytes_raw / (double)st.bytes_written : 0.0);
-}
-
-/* Our own cgroup v2 id, so the rules exempt bulkhead's own container (0 if unknown). */
-static __u64 self_cgroup_id(const char *host_root)
-{
-	static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-	char line[4096], path[4352];
-	__u64 id = 0;
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]) && !id; i++) {
-			struct stat st;
-			char probe[4352];
-
-			snprintf(probe, sizeof(probe), "%s%s/cgroup.controllers", host_root,
-				 mounts[i]);
-			if (access(probe, F_OK))
-				continue;
-			snprintf(path, sizeof(path), "%s%s%s", host_root, mounts[i], line + 3);
-			if (!stat(path, &st))
-				id = st.st_ino;
-		}
-	}
-	fclose(f);
-	return id;
 }
 
 /* The node's name on every line: NODE_NAME (Kubernetes downward API), else the host name. */
@@ -574,7 +544,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
 			"entries into host namespaces will not be marked");
 	popts.policy = a.policy;
-	popts.self_cgroup_id = self_cgroup_id(ropts.host_root);
+	popts.self_cgroup_id = bh_cgroup_self_v2_id(ropts.host_root);
 	popts.boot_to_real_ns = bh_boot_to_realtime_offset();
 	memcpy(popts.host_ns, lopts.host_ns, sizeof(popts.host_ns));
 	if (opts->capture_path) {

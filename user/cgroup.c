@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -418,6 +420,60 @@ int bh_cgroup_path_populated(const struct bh_cgroup_hier *h, const char *path)
 		return n > 0;
 	/* "populated 0|1" is the first line of cgroup.events */
 	return strstr(buf, "populated 1") != NULL;
+}
+
+/* The id of rel (a path relative to our cgroup namespace) in a cgroup2 mount of our own. */
+static __u64 id_in_own_mount(const char *rel)
+{
+	int fs, mnt = -1, fd = -1;
+	struct stat st;
+	__u64 id = 0;
+
+	/* moved above the namespace's root since it was made: the path cannot say where */
+	if (strstr(rel, "/.."))
+		return 0;
+	fs = (int)syscall(__NR_fsopen, "cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return 0;
+	if (!syscall(__NR_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		mnt = (int)syscall(__NR_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	close(fs);
+	if (mnt < 0)
+		return 0;
+	while (*rel == '/')
+		rel++;
+	fd = *rel ? openat(mnt, rel, O_PATH | O_DIRECTORY | O_CLOEXEC) : mnt;
+	/* kernfs inode numbers are the cgroup ids on 64-bit kernels */
+	if (fd >= 0 && !fstat(fd, &st))
+		id = st.st_ino;
+	if (fd >= 0 && fd != mnt)
+		close(fd);
+	close(mnt);
+	return id;
+}
+
+__u64 bh_cgroup_self_v2_id(const char *host_root)
+{
+	static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	char rel[PATH_MAX], path[PATH_MAX * 2], probe[PATH_MAX];
+	struct stat st;
+	__u64 id;
+
+	if (bh_cgroup_proc_path("/proc", (__u32)getpid(), NULL, rel, sizeof(rel)))
+		return 0;
+	id = id_in_own_mount(rel);
+	if (id)
+		return id;
+	/* no new mount here (no CAP_SYS_ADMIN, an old kernel): right in the host's namespace */
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+		snprintf(probe, sizeof(probe), "%s%s/cgroup.controllers", host_root, mounts[i]);
+		if (access(probe, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", host_root, mounts[i], rel);
+		if (!stat(path, &st))
+			return st.st_ino;
+	}
+	return 0;
 }
 
 /* include/linux/proc_ns.h: the inode number of the initial pid namespace. */

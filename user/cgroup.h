@@ -59,6 +59,14 @@ int bh_cgroup_proc_path(const char *procfs, __u32 tgid, const char *controller, 
 			size_t len);
 
 /*
+ * This process's cgroup v2 id (0 if unknown), so that the rules exempt bulkhead's own
+ * container. /proc/self/cgroup names it relative to our cgroup namespace ("/" in a
+ * private one): the id comes from a cgroup2 mount of our own, whose root is that
+ * namespace's, else from the path under the host root's cgroup mount.
+ */
+__u64 bh_cgroup_self_v2_id(const char *host_root);
+
+/*
  * A procfs that shows the host's pids: <host_root>/proc when a procfs is mounted there,
  * else /proc when this process is in the host's pid namespace (hostPID). Returns 0
  * with buf set, or -ENOENT when neither is.

@@ -190,3 +190,35 @@ has_cap() {
 	json_check "$line" '.container == null and .connect.peer_path == "/var/run/docker.sock"'
 	bh_stop
 }
+
+# The unified hierarchy's mount point, empty on a pure cgroup v1 host.
+v2_mount() {
+	local m
+	for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		[ "$(stat -f -c %T "$m" 2>/dev/null)" = cgroup2fs ] && { echo "$m"; return; }
+	done
+}
+
+@test "own cgroup: in a private cgroup namespace the agent still knows its cgroup" {
+	bh_require || return
+	local m dir want got out=$BATS_TEST_TMPDIR/self.bhcap err=$BATS_TEST_TMPDIR/err i
+	m=$(v2_mount)
+	[ -n "$m" ] || bh_skip_or_fail "no cgroup v2 hierarchy on this host" || return
+	dir=$m/bh-e2e-self-$$
+	mkdir "$dir"
+	want=$(stat -c %i "$dir")
+	# in its own cgroup namespace the agent's /proc/self/cgroup reads "0::/"
+	sh -c "echo \$\$ >$dir/cgroup.procs && exec unshare -C $BULKHEAD record -o $out \
+		--no-http --no-socket --stats-interval 0" >/dev/null 2>"$err" &
+	BH_PID=$!
+	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
+		grep -qw ready "$err" && break
+		sleep 0.1
+	done
+	kill -INT "$BH_PID"
+	wait "$BH_PID" || { cat "$err" >&2; rmdir "$dir"; return 1; }
+	BH_PID=
+	rmdir "$dir"
+	got=$(grep -ao '"self_cgroup_id":[0-9]*' "$out" | cut -d: -f2)
+	[ "$got" = "$want" ] || { echo "self_cgroup_id $got, the agent's cgroup is $want" >&2; return 1; }
+}
