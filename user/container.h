@@ -32,6 +32,12 @@ struct bh_mount_spec {
 	bool bind; /* bind or rbind */
 	bool readonly;
 	char propagation[16]; /* "", "private", "rprivate", "shared", "rshared", "slave", ... */
+	/*
+	 * What the source is on the host (mount_source.h): symlinks resolved inside the host's
+	 * root, named after the runtime socket or sensitive path it is the same file as or lies
+	 * below. NULL: not resolved (not a bind of a host path, or not found there).
+	 */
+	char *host_path;
 };
 
 struct bh_port_binding {

@@ -185,6 +185,7 @@ void bh_mounts_free(struct bh_mount_spec *m, size_t n)
 		free(m[i].source);
 		free(m[i].destination);
 		free(m[i].type);
+		free(m[i].host_path);
 	}
 	free(m);
 }

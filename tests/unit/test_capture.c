@@ -98,7 +98,8 @@ static void fill_container(struct bh_container *c, const char *id)
 						 strdup("bind"),
 						 true,
 						 false,
-						 "rshared" };
+						 "rshared",
+						 strdup("/run/docker.sock") };
 	cfg->n_ports = 1;
 	cfg->ports = calloc(1, sizeof(*cfg->ports));
 	cfg->ports[0] = (struct bh_port_binding){ 80, 8080, "tcp", "0.0.0.0" };
