@@ -101,6 +101,7 @@ struct bh_resolver_opts {
 };
 
 struct bh_resolver;
+struct bh_policy;
 
 /* Returns 0 or a negative errno, with the cause logged. */
 int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out);
@@ -133,6 +134,13 @@ void bh_resolver_set_callbacks(struct bh_resolver *r,
  */
 void bh_resolver_set_ready_callback(struct bh_resolver *r,
 				    void (*on_ready)(const struct bh_container *c, void *ctx));
+
+/*
+ * The policy whose runtime sockets and sensitive paths name a container's bind mount
+ * sources (bh_mount_spec.host_path) before on_new; NULL: none (sources are only resolved).
+ * The caller keeps ownership and keeps p alive while r uses it (SIGHUP reload).
+ */
+void bh_resolver_set_policy(struct bh_resolver *r, const struct bh_policy *p);
 
 /* Async API: readable while answers wait for bh_resolver_complete(); -1 without async_api. */
 int bh_resolver_fd(const struct bh_resolver *r);
