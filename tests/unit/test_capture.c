@@ -134,6 +134,7 @@ static void test_container_json_round_trip(void **state)
 	assert_string_equal(b.config.ns_path[BH_NS_NET], "/proc/1/ns/net");
 	assert_null(b.config.ns_path[BH_NS_MNT]);
 	assert_string_equal(b.config.mounts[0].propagation, "rshared");
+	assert_string_equal(b.config.mounts[0].host_path, "/run/docker.sock");
 	assert_int_equal(b.config.ports[0].host_port, 8080);
 	assert_string_equal(b.config.exposed_ports[0], "80/tcp");
 	bh_container_clear(&a);
