@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "policy.h"
 #include "rule_impl.h"
 
@@ -313,8 +314,14 @@ static int name_source(const struct anchors *a, const char *source, struct steps
 
 	*out = NULL;
 	err = resolve(a->rootfd, source, resolved, sizeof(resolved), NULL, s);
-	if (err)
-		return err == -ENOMEM ? err : 0;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		bh_debug("mount source %s not resolved under the host root (%s): its spec path "
+			 "is judged",
+			 source, strerror(-err));
+		return 0;
+	}
 	bh_path_normalize(source, spec, sizeof(spec));
 	for (size_t j = s->n; j-- > 0 && !first;) {
 		rest = resolved + s->v[j].end;
