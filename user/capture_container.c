@@ -55,6 +55,7 @@ static void config_json(struct bh_json *w, const struct bh_container_config *cfg
 		bh_json_key_bool(w, "bind", m->bind);
 		bh_json_key_bool(w, "readonly", m->readonly);
 		bh_json_key_str(w, "propagation", m->propagation);
+		key_opt_str(w, "host_path", m->host_path);
 		bh_json_obj_end(w);
 	}
 	bh_json_arr_end(w);
@@ -128,7 +129,8 @@ static size_t arr_len(struct json_object *a)
 	return a ? json_object_array_length(a) : 0;
 }
 
-static const struct bh_mount_keys capture_keys = { "source", "destination", "type" };
+/* host_path too: a replay judges what the agent had resolved on its host. */
+static const struct bh_mount_keys capture_keys = { "source", "destination", "type", "host_path" };
 
 /* As config_json() wrote them: bind, readonly and propagation verbatim. */
 static void fill_capture_mount(struct json_object *o, struct bh_mount_spec *m)

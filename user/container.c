@@ -4,6 +4,7 @@
 #include "container.h"
 #include "cgroup.h"
 #include "log.h"
+#include "mount_source.h"
 #include "runtime.h"
 
 #include <dirent.h>
@@ -69,6 +70,7 @@ struct bh_resolver {
 	bool no_docker_api;
 	int timeout_ms;
 	struct bh_docker_worker *worker; /* async_api only */
+	const struct bh_policy *policy;	 /* names mount sources; the caller's */
 
 	struct cg_entry *buckets[CG_BUCKETS];
 	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
@@ -273,6 +275,11 @@ void bh_resolver_set_ready_callback(struct bh_resolver *r,
 				    void (*on_ready)(const struct bh_container *c, void *ctx))
 {
 	r->on_ready = on_ready;
+}
+
+void bh_resolver_set_policy(struct bh_resolver *r, const struct bh_policy *p)
+{
+	r->policy = p;
 }
 
 int bh_resolver_fd(const struct bh_resolver *r)
@@ -579,6 +586,22 @@ static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
 }
 
 /*
+ * e's configuration is complete (bundle and API answer, or what came of them): its mount
+ * sources are named as the host has them, once, then on_new judges it.
+ */
+static void announce(struct bh_resolver *r, struct ctr_entry *e)
+{
+	struct bh_container_config *cfg = &e->c.config;
+
+	if (bh_mount_sources_resolve(r->host_root, r->policy, cfg->mounts, cfg->n_mounts))
+		bh_warn("container %.12s: out of memory resolving its mount sources on the host; "
+			"some are judged by their spec paths only",
+			e->c.id);
+	if (r->on_new)
+		r->on_new(&e->c, r->cb_ctx);
+}
+
+/*
  * The container with this id, created (metadata read, on_new called) on first
  * sight; with async, a docker container is pending instead until its answer.
  */
@@ -609,8 +632,8 @@ static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const ch
 	e->next = r->ctrs;
 	r->ctrs = e;
 	r->n_ctrs++;
-	if (!e->c.pending && r->on_new)
-		r->on_new(&e->c, r->cb_ctx);
+	if (!e->c.pending)
+		announce(r, e);
 	return e;
 }
 
@@ -620,8 +643,7 @@ static void make_ready(struct bh_resolver *r, struct ctr_entry *e)
 	if (!e->c.pending)
 		return;
 	e->c.pending = false;
-	if (r->on_new)
-		r->on_new(&e->c, r->cb_ctx);
+	announce(r, e);
 	if (r->on_ready)
 		r->on_ready(&e->c, r->cb_ctx);
 }

@@ -33,6 +33,12 @@ struct bh_mount_spec {
 	bool bind; /* bind or rbind */
 	bool readonly;
 	char propagation[16]; /* "", "private", "rprivate", "shared", "rshared", "slave", ... */
+	/*
+	 * What the source is on the host (mount_source.h): symlinks resolved inside the host's
+	 * root, named after the runtime socket or sensitive path it is the same file as or lies
+	 * below. NULL: not resolved (not a bind of a host path, or not found there).
+	 */
+	char *host_path;
 };
 
 struct bh_port_binding {
@@ -97,6 +103,7 @@ struct bh_resolver_opts {
 };
 
 struct bh_resolver;
+struct bh_policy;
 
 /* Returns 0 or a negative errno, with the cause logged. */
 int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out);
@@ -129,6 +136,13 @@ void bh_resolver_set_callbacks(struct bh_resolver *r,
  */
 void bh_resolver_set_ready_callback(struct bh_resolver *r,
 				    void (*on_ready)(const struct bh_container *c, void *ctx));
+
+/*
+ * The policy whose runtime sockets and sensitive paths name a container's bind mount
+ * sources (bh_mount_spec.host_path) before on_new; NULL: none (sources are only resolved).
+ * The caller keeps ownership and keeps p alive while r uses it (SIGHUP reload).
+ */
+void bh_resolver_set_policy(struct bh_resolver *r, const struct bh_policy *p);
 
 /* Async API: readable while answers wait for bh_resolver_complete(); -1 without async_api. */
 int bh_resolver_fd(const struct bh_resolver *r);

@@ -86,10 +86,25 @@ static bool runtime_own_mount(const struct bh_container *c, const struct bh_moun
 	return false;
 }
 
+/* What the host calls the source when it is not what the spec says, else NULL. */
+static const char *host_alias(const struct bh_mount_spec *m)
+{
+	char src[BH_NORM_PATH_MAX];
+
+	if (!m->host_path || !m->source)
+		return NULL;
+	bh_path_normalize(m->source, src, sizeof(src));
+	return strcmp(src, m->host_path) ? m->host_path : NULL;
+}
+
 static void mount_evidence(struct bh_json *w, const struct bh_mount_spec *m)
 {
+	const char *alias = host_alias(m);
+
 	bh_json_obj_begin(w);
 	bh_json_key_str(w, "source", m->source);
+	if (alias)
+		bh_json_key_str(w, "host_path", alias);
 	if (m->destination)
 		bh_json_key_str(w, "destination", m->destination);
 	if (m->type)
@@ -112,7 +127,8 @@ static bool mount_matches(const struct bh_rules *r, const struct bh_container *c
 	/* proc, sysfs, tmpfs, devpts, mqueue: the runtime's own filesystems, not host paths. */
 	if (!m->bind || !m->source || m->source[0] != '/')
 		return false;
-	bh_path_normalize(m->source, src, sizeof(src));
+	/* Judged by what was mounted: the host's name for it, the spec's path when unknown. */
+	bh_path_normalize(m->host_path ? m->host_path : m->source, src, sizeof(src));
 	if (check == SOCKET_MOUNT)
 		return bh_runtime_socket(r->policy, src) || bh_runtime_socket_dir(r->policy, src);
 	/* A socket mount is docker-socket-mount's finding, not also a writable path. */
@@ -126,6 +142,7 @@ static void check_mounts(struct bh_rules *r, const struct bh_container *c, unsig
 {
 	const struct bh_container_config *cfg = &c->config;
 	const struct bh_mount_spec *first = NULL;
+	const char *alias;
 	struct bh_json *w;
 	struct bh_hit h;
 	size_t n = 0;
@@ -138,8 +155,10 @@ static void check_mounts(struct bh_rules *r, const struct bh_container *c, unsig
 	}
 	if (!n)
 		return;
-	w = bh_hit_config(&h, r, rule, c, sink, ctx, "%s %s at %s%s", what,
-			  first->source ? first->source : "?",
+	alias = host_alias(first);
+	w = bh_hit_config(&h, r, rule, c, sink, ctx, "%s %s%s%s%s at %s%s", what,
+			  first->source ? first->source : "?", alias ? " (" : "",
+			  alias ? alias : "", alias ? " on the host)" : "",
 			  first->destination ? first->destination : "?",
 			  n > 1 ? " (and more)" : "");
 	if (!w)

@@ -41,12 +41,13 @@ struct bh_mount_keys {
 	const char *source;
 	const char *destination;
 	const char *type;
+	const char *host_path; /* NULL: the source does not say (a runtime never does) */
 };
 
 /*
  * Replaces cfg's mounts with the objects of list (an absent or empty list
- * leaves them): source, destination and type by keys, then the rest of each by
- * the source's own fill(). Returns 0 or -ENOMEM.
+ * leaves them): source, destination, type (and host_path) by keys, then the rest
+ * of each by the source's own fill(). Returns 0 or -ENOMEM.
  */
 int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
 		    void (*fill)(struct json_object *mo, struct bh_mount_spec *m),

@@ -106,7 +106,7 @@ static void parse_caps(struct json_object *cconf, struct json_object *hc,
 				     : 0;
 }
 
-static const struct bh_mount_keys docker_keys = { "Source", "Destination", "Type" };
+static const struct bh_mount_keys docker_keys = { "Source", "Destination", "Type", NULL };
 
 /* A docker API mount's RW and Propagation members. */
 static void fill_docker_mount(struct json_object *mo, struct bh_mount_spec *m)

@@ -190,6 +190,7 @@ void bh_mounts_free(struct bh_mount_spec *m, size_t n)
 		free(m[i].source);
 		free(m[i].destination);
 		free(m[i].type);
+		free(m[i].host_path);
 	}
 	free(m);
 }
@@ -216,7 +217,9 @@ int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
 		cfg->n_mounts++;
 		if (bh_set_str(&m->source, bh_jobj_str(mo, keys->source)) ||
 		    bh_set_str(&m->destination, bh_jobj_str(mo, keys->destination)) ||
-		    bh_set_str(&m->type, bh_jobj_str(mo, keys->type)))
+		    bh_set_str(&m->type, bh_jobj_str(mo, keys->type)) ||
+		    (keys->host_path &&
+		     bh_set_str(&m->host_path, bh_jobj_str(mo, keys->host_path))))
 			return -ENOMEM;
 		m->bind = m->type && !strcmp(m->type, "bind");
 		fill(mo, m);
@@ -321,7 +324,7 @@ static void parse_mount_options(struct json_object *opts, struct bh_mount_spec *
 }
 
 /* An OCI mount's options: bind, ro/rw, propagation. */
-static const struct bh_mount_keys oci_keys = { "source", "destination", "type" };
+static const struct bh_mount_keys oci_keys = { "source", "destination", "type", NULL };
 
 static void fill_oci_mount(struct json_object *mo, struct bh_mount_spec *m)
 {

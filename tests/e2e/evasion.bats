@@ -28,6 +28,13 @@ setup() {
 
 teardown() {
 	bh_file_teardown
+	# what a mount-source test made on the host, also when it failed half-way
+	if [ -n "${HOST_ALIAS:-}" ] && mountpoint -q "$HOST_ALIAS"; then
+		umount "$HOST_ALIAS"
+	fi
+	if [ -n "${HOST_LINK:-}" ]; then
+		rm -f "$HOST_LINK"
+	fi
 }
 
 dockerd_pid() {
@@ -59,17 +66,19 @@ dockerd_pid() {
 	json_check "$line" '.evidence.peer_path == "/var/run/docker.sock" and .evidence.path == "/d/.cache"'
 }
 
-@test "socket: documented limitation: a host hard link under another name escapes the mount rule" {
-	# docker-socket-mount judges the mount source by name (and by directories that hold
-	# the daemon's socket); a hard link made on the host is another name for the same
-	# inode. docker-socket-access still sees every connection through it.
-	local dir=$BATS_TEST_TMPDIR/h
-	mkdir -p "$dir"
-	ln /var/run/docker.sock "$dir/metrics.sock"
-	ctr_script 'bh-trigger connect-unix /app/metrics.sock' -v "$dir/metrics.sock:/app/metrics.sock"
+@test "socket: a host hard link under another name is the socket, mounted or used" {
+	# A hard link is another name for the socket's inode; it must be on the socket's
+	# filesystem, /run. The mount rule compares device and inode, not the name.
+	HOST_LINK=$(mktemp -u /run/bh-e2e-metrics.XXXXXX)
+	ln /var/run/docker.sock "$HOST_LINK"
+	ctr_script 'bh-trigger connect-unix /app/metrics.sock' -v "$HOST_LINK:/app/metrics.sock"
 	line=$(finding docker-socket-access)
 	json_check "$line" '.evidence.peer_path == "/var/run/docker.sock"'
-	no_finding docker-socket-mount
+	line=$(finding docker-socket-mount)
+	json_check "$line" ".evidence.mounts | any(.source == \"$HOST_LINK\" and
+		(.host_path | test(\"^(/var)?/run/docker.sock\$\")))"
+	# the socket's finding, not also one of a writable path under /run
+	no_finding sensitive-mount-writable
 }
 
 @test "socket: /proc/<dockerd pid>/root/run/docker.sock from a --pid host container" {
@@ -96,6 +105,62 @@ dockerd_pid() {
 		.evidence.peer_path == "/var/run/docker.sock"'
 	# The client reached only the proxy's socket: no finding names it.
 	[ -z "$(ctr_findings '.rule == "docker-socket-access" and .evidence.path == "/tmp/p.sock"')" ]
+}
+
+# --- mount sources under another name: judged by what was mounted ------------------------
+
+@test "mount source: a symlink to the socket is the socket" {
+	local link=$BATS_TEST_TMPDIR/link.sock
+	ln -s /var/run/docker.sock "$link"
+	ctr_script '[ -S /s ]' -v "$link:/s"
+	line=$(finding docker-socket-mount)
+	json_check "$line" ".evidence.mounts | any(.source == \"$link\" and
+		(.host_path | test(\"^(/var)?/run/docker.sock\$\")))"
+	json_check "$line" '.summary | contains("on the host) at /s")'
+}
+
+@test "mount source: a symlink to the directory that holds the socket" {
+	local link=$BATS_TEST_TMPDIR/run-link
+	ln -s /var/run "$link"
+	ctr_script '[ -S /r/docker.sock ]' -v "$link:/r"
+	line=$(finding docker-socket-mount)
+	json_check "$line" ".evidence.mounts | any(.source == \"$link\" and
+		(.host_path | test(\"^(/var)?/run\$\")))"
+}
+
+@test "mount source: a symlink to /etc mounted writable is /etc; read-only is compliant" {
+	local link=$BATS_TEST_TMPDIR/etc-link
+	ln -s /etc "$link"
+	ctr_script '[ -s /h/passwd ]' -v "$link:/h"
+	line=$(finding sensitive-mount-writable)
+	json_check "$line" ".evidence.mounts | any(.source == \"$link\" and .host_path == \"/etc\")"
+	ctr_script '[ -s /h/passwd ]' -v "$link:/h:ro"
+	no_finding sensitive-mount-writable
+}
+
+@test "mount source: a bind-mount alias of /etc is /etc by device and inode, and below it" {
+	HOST_ALIAS=$BATS_TEST_TMPDIR/etc-alias
+	mkdir -p "$HOST_ALIAS"
+	mount --bind /etc "$HOST_ALIAS"
+	ctr_script '[ -s /h/passwd ]' -v "$HOST_ALIAS:/h"
+	line=$(finding sensitive-mount-writable)
+	json_check "$line" ".evidence.mounts | any(.source == \"$HOST_ALIAS\" and .host_path == \"/etc\")"
+	# a directory below the alias is below /etc: its parent is /etc's inode
+	local sub
+	sub=$(find /etc -mindepth 1 -maxdepth 1 -type d -print -quit)
+	ctr_script true -v "$HOST_ALIAS/${sub#/etc/}:/h"
+	line=$(finding sensitive-mount-writable)
+	json_check "$line" ".evidence.mounts | any(.host_path == \"$sub\")"
+}
+
+@test "mount source: a symlink to a plain directory stays quiet" {
+	local dir=$BATS_TEST_TMPDIR/data
+	mkdir -p "$dir"
+	ln -s "$dir" "$BATS_TEST_TMPDIR/data-link"
+	ctr_script 'touch /d/written' -v "$BATS_TEST_TMPDIR/data-link:/d"
+	[ -f "$dir/written" ]
+	no_finding docker-socket-mount
+	no_finding sensitive-mount-writable
 }
 
 # --- entering host namespaces ------------------------------------------------------------

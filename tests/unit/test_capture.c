@@ -98,7 +98,8 @@ static void fill_container(struct bh_container *c, const char *id)
 						 strdup("bind"),
 						 true,
 						 false,
-						 "rshared" };
+						 "rshared",
+						 strdup("/run/docker.sock") };
 	cfg->n_ports = 1;
 	cfg->ports = calloc(1, sizeof(*cfg->ports));
 	cfg->ports[0] = (struct bh_port_binding){ 80, 8080, "tcp", "0.0.0.0" };
@@ -133,6 +134,7 @@ static void test_container_json_round_trip(void **state)
 	assert_string_equal(b.config.ns_path[BH_NS_NET], "/proc/1/ns/net");
 	assert_null(b.config.ns_path[BH_NS_MNT]);
 	assert_string_equal(b.config.mounts[0].propagation, "rshared");
+	assert_string_equal(b.config.mounts[0].host_path, "/run/docker.sock");
 	assert_int_equal(b.config.ports[0].host_port, 8080);
 	assert_string_equal(b.config.exposed_ports[0], "80/tcp");
 	bh_container_clear(&a);

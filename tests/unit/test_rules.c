@@ -386,6 +386,45 @@ static void test_socket_dir_mount(void **state)
 	assert_false(has_rule(&t->s, "sensitive-mount-writable"));
 }
 
+/* host_path (what the resolver found on the host) is judged, not the spec's source path. */
+static void test_mount_host_path(void **state)
+{
+	struct ctx *t = *state;
+	struct json_object *f;
+
+	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
+	t->c.config.no_new_privileges = true;
+	/* the spec's path looks sensitive, what was mounted is not; a volume is the runtime's */
+	add_mount(&t->c, "/etc/app", "/app", false, "rprivate")->host_path = strdup("/srv/app");
+	add_mount(&t->c, "/var/lib/docker/volumes/db/_data", "/db", false, "rprivate")->host_path =
+		strdup("/var/lib/docker/volumes/db/_data");
+	config(t);
+	assert_int_equal(t->s.n, 0);
+
+	bh_rules_forget_container(t->r, t->c.id);
+	add_mount(&t->c, "/tmp/link.sock", "/s", true, "rprivate")->host_path =
+		strdup("/var/run/docker.sock");
+	add_mount(&t->c, "/mnt/x/", "/h", false, "rprivate")->host_path = strdup("/etc");
+	add_mount(&t->c, "/etc/", "/e", false, "rprivate")->host_path = strdup("/etc");
+	config(t);
+	f = only(&t->s, "docker-socket-mount");
+	assert_string_equal(
+		bh_test_jtext(f, "evidence.mounts"),
+		"[{\"source\":\"/tmp/link.sock\",\"host_path\":\"/var/run/docker.sock\","
+		"\"destination\":\"/s\",\"type\":\"bind\",\"readonly\":true,"
+		"\"propagation\":\"rprivate\"}]");
+	assert_non_null(strstr(jstr(f, "summary"),
+			       "socket /tmp/link.sock (/var/run/docker.sock on the host) at /s"));
+	/* the spec's path once normalized is no other name: no host_path */
+	f = only(&t->s, "sensitive-mount-writable");
+	assert_string_equal(bh_test_jtext(f, "evidence.mounts"),
+			    "[{\"source\":\"/mnt/x/\",\"host_path\":\"/etc\",\"destination\":"
+			    "\"/h\",\"type\":\"bind\",\"readonly\":false,\"propagation\":"
+			    "\"rprivate\"},{\"source\":\"/etc/\",\"destination\":\"/e\",\"type\":"
+			    "\"bind\",\"readonly\":false,\"propagation\":\"rprivate\"}]");
+	assert_int_equal(t->s.n, 2);
+}
+
 static void test_ports_config(void **state)
 {
 	struct ctx *t = *state;
@@ -1070,6 +1109,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_privileged_equivalent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensitive_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_dir_mount, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mount_host_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
