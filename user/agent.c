@@ -61,6 +61,13 @@ static const struct bh_container *lookup_live(void *ctx, const struct bh_hdr *hd
 	return bh_resolver_lookup(a->resolver, hdr->cgroup_id, hdr->cgroup_v1_id, hdr->tgid);
 }
 
+static bool container_alive(void *ctx, const struct bh_container *c)
+{
+	struct agent *a = ctx;
+
+	return bh_resolver_alive(a->resolver, c);
+}
+
 /* A cgroup that holds no container: the kernel stops sending what only containers matter for. */
 static void on_host_cgroup(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx)
 {
@@ -508,6 +515,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		.lifecycle = true,
 		.lookup = lookup_live,
 		.lookup_ctx = &a,
+		.container_alive = container_alive,
 		.out = &a.out,
 		.cgroup_note = note_cgroup,
 		.cgroup_note_ctx = &a,

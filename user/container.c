@@ -824,6 +824,13 @@ static bool match_gone(struct cg_entry *e, void *arg)
 	return r->cg.v1.fd >= 0 && e->v1 && cgroup_gone(&r->cg.v1, e->v1, NULL);
 }
 
+bool bh_resolver_alive(struct bh_resolver *r, const struct bh_container *c)
+{
+	struct ctr_entry *e = find_ctr(r, c->id);
+
+	return e && !cgroup_gone(e->hier, e->cg_id, e->cg_path);
+}
+
 void bh_resolver_sweep(struct bh_resolver *r)
 {
 	struct ctr_entry **pp = &r->ctrs;

@@ -183,6 +183,9 @@ void bh_resolver_note_cgroup(struct bh_resolver *r, __u32 hierarchy_id, __u64 id
 int bh_resolver_scan(struct bh_resolver *r, void (*fn)(const struct bh_container *c, void *ctx),
 		     void *ctx);
 
+/* c's cgroup is still there (or cannot be told gone): it runs. */
+bool bh_resolver_alive(struct bh_resolver *r, const struct bh_container *c);
+
 /* Evicts cached cgroups and containers that are gone; call every few seconds. */
 void bh_resolver_sweep(struct bh_resolver *r);
 

@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_EVENT_H
 #define BULKHEAD_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "events.h"
@@ -19,6 +20,8 @@ struct bh_event {
 	const struct bh_hdr *hdr;
 	struct bh_str exe;
 	struct bh_str str[BH_EVENT_STRS]; /* the type's tail strings, in declaration order */
+	/* attribution, not decoding: the task's container is known by its namespaces only */
+	bool outside_cgroup;
 };
 
 /*

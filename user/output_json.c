@@ -250,6 +250,8 @@ void bh_json_process_members(struct bh_json *w, const struct bh_event *ev)
 	bh_json_key_hex(w, "cap_effective", h->cap_effective);
 	if (h->flags & BH_HDR_RUNTIME_SETUP)
 		bh_json_key_bool(w, "runtime_setup", true);
+	if (ev->outside_cgroup)
+		bh_json_key_bool(w, "outside_cgroup", true);
 }
 
 void bh_json_process(struct bh_json *w, const struct bh_event *ev)

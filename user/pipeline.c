@@ -12,6 +12,7 @@
 #include "event.h"
 #include "log.h"
 #include "metrics.h"
+#include "ns_owner.h"
 #include "output_json.h"
 #include "rules.h"
 #include "stream.h"
@@ -186,6 +187,10 @@ int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
 	p->opts = *opts;
 	bh_json_init(&p->line);
 	bh_json_init(&p->ctr_scratch);
+	if (bh_ns_owners_init(&p->ns_owners)) {
+		bh_error("cannot set up the namespace table: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	if (opts->findings) {
 		struct bh_rules_opts ro = {
 			.policy = opts->policy,
@@ -208,6 +213,7 @@ void bh_pipeline_fini(struct bh_pipeline *p)
 {
 	bh_rules_free(p->rules);
 	p->rules = NULL;
+	bh_ns_owners_fini(&p->ns_owners);
 	bh_json_free(&p->line);
 	bh_json_free(&p->ctr_scratch);
 	ctr_json_clear(p);
@@ -361,6 +367,31 @@ void bh_pipeline_release_held(struct bh_pipeline *p, int64_t now_ns, bool all)
 	}
 }
 
+/* A namespace of the task's that is not the host's (0: the host's, or unknown). */
+static __u32 own_ns(const struct bh_pipeline *p, __u32 inum, int kind)
+{
+	return inum && p->opts.host_ns[kind] && inum != p->opts.host_ns[kind] ? inum : 0;
+}
+
+/*
+ * The record's container, by its cgroup, unless the task holds another container's
+ * namespaces: it left that container's cgroup (for the host's, or another container's)
+ * and stays that container's (ev->outside_cgroup). Namespaces are learned from the
+ * records of containers' own processes, not from the runtime's set-up.
+ */
+static const struct bh_container *attribute(struct bh_pipeline *p, struct bh_event *ev)
+{
+	const struct bh_hdr *h = ev->hdr;
+	__u32 pid_ns = own_ns(p, h->pid_ns, BH_NS_PID), mnt_ns = own_ns(p, h->mnt_ns, BH_NS_MNT);
+	const struct bh_container *c = p->opts.lookup(p->opts.lookup_ctx, h);
+
+	if (!pid_ns && !mnt_ns)
+		return c;
+	return bh_ns_owners_resolve(&p->ns_owners, c, pid_ns, mnt_ns,
+				    !(h->flags & BH_HDR_RUNTIME_SETUP), p->opts.container_alive,
+				    p->opts.lookup_ctx, &ev->outside_cgroup);
+}
+
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 {
 	const struct bh_container *c;
@@ -375,8 +406,9 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		cgroup_record(p, &ev);
 		return;
 	}
-	c = p->opts.lookup(p->opts.lookup_ctx, ev.hdr);
-	if (c && c->pending) {
+	c = attribute(p, &ev);
+	/* one found by its namespaces goes now: a hold would forget how it was found */
+	if (c && c->pending && !ev.outside_cgroup) {
 		if (hold_put(p, c, data, size))
 			return;
 		/* full: what was held goes first, then this record, in order */
@@ -413,6 +445,7 @@ void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container
 	lifecycle_line(p, "container-stop", c);
 	if (p->rules)
 		bh_rules_forget_container(p->rules, c->id);
+	bh_ns_owners_forget(&p->ns_owners, c);
 	ctr_json_drop(p, c);
 }
 

@@ -16,6 +16,7 @@
 #include "container.h"
 #include "events.h"
 #include "json_writer.h"
+#include "ns_owner.h"
 #include "sink.h"
 
 struct bh_event;
@@ -60,6 +61,12 @@ struct bh_pipeline_opts {
 	 */
 	void (*release)(void *ctx, const struct bh_container *c);
 	void *release_ctx;
+	/*
+	 * Whether c still runs (its cgroup is there), asked when a task holds namespace
+	 * inode numbers learned from c: the kernel reuses a dead one's. NULL: all do
+	 * (a replay's containers go with their recorded stop). Gets lookup_ctx.
+	 */
+	bool (*container_alive)(void *ctx, const struct bh_container *c);
 };
 
 struct bh_pipeline_counts {
@@ -79,8 +86,9 @@ struct bh_pipeline {
 	bool stdout_events;	      /* the record being handled is selected for stdout */
 	struct bh_ctr_json *ctr_json; /* open addressing by container pointer */
 	size_t ctr_json_cap, ctr_json_n;
-	struct bh_json ctr_scratch; /* where a container's value is rendered */
-	struct bh_hold *holds;	    /* one per pending container with records */
+	struct bh_json ctr_scratch;    /* where a container's value is rendered */
+	struct bh_ns_owners ns_owners; /* which container holds a namespace */
+	struct bh_hold *holds;	       /* one per pending container with records */
 	size_t n_holds, holds_cap;
 	size_t held_bytes; /* over every hold */
 };

@@ -552,9 +552,35 @@ static void on_listen(struct bh_rules *r, const struct bh_event *ev, const struc
 	bh_hit_send(&h);
 }
 
+/* A process of c's namespaces outside c's cgroup: once per program and cgroup it went to. */
+static void on_outside_cgroup(struct bh_rules *r, const struct bh_event *ev,
+			      const struct bh_container *c, bh_finding_sink sink, void *ctx)
+{
+	const struct bh_hdr *hdr = ev->hdr;
+	char detail[64];
+	struct bh_json *w;
+	struct bh_hit h;
+
+	snprintf(detail, sizeof(detail), "%llu:%llu", (unsigned long long)hdr->cgroup_id,
+		 (unsigned long long)hdr->cgroup_v1_id);
+	w = bh_hit_event(&h, r, BH_RULE_CGROUP_ESCAPE, ev, c, detail, false, sink, ctx,
+			 "runs outside the container's cgroup (it holds the container's "
+			 "namespaces)");
+	if (!w)
+		return;
+	bh_json_key_uint(w, "cgroup_id", hdr->cgroup_id);
+	if (hdr->cgroup_v1_id)
+		bh_json_key_uint(w, "cgroup_v1_id", hdr->cgroup_v1_id);
+	bh_json_key_uint(w, "pid_ns", hdr->pid_ns);
+	bh_json_key_uint(w, "mnt_ns", hdr->mnt_ns);
+	bh_hit_send(&h);
+}
+
 void bh_rules_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
 		    bh_finding_sink sink, void *ctx)
 {
+	if (c && ev->outside_cgroup)
+		on_outside_cgroup(r, ev, c, sink, ctx);
 	switch (ev->hdr->type) {
 	case BH_EV_EXEC:
 		on_exec(r, ev, c, sink, ctx);

@@ -93,6 +93,12 @@ const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT] = {
 		"a container process mounts a block device, cgroup, proc or sysfs, binds / or a "
 		"sensitive path, or attaches a mount with open_tree/move_mount",
 		"Do not grant CAP_SYS_ADMIN; mount what the workload needs in its spec" },
+	[BH_RULE_CGROUP_ESCAPE] = {
+		"container-cgroup-escape", BH_SEV_HIGH, BH_SEV_HIGH, "behaviour",
+		"a process holding a container's namespaces runs outside the container's cgroup "
+		"(it moved itself out: its limits and cgroup-based controls no longer hold)",
+		"Do not give containers a writable cgroup tree (--privileged, a rw /sys/fs/cgroup, "
+		"a host cgroup namespace); investigate the process" },
 };
 /* clang-format on */
 
@@ -313,9 +319,11 @@ void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const stru
 	 * bulkhead's own container (e.g. a capture's, replayed without its
 	 * resolver) is not the node's. A host cgroup shared with bulkhead (a shell,
 	 * a sandbox's root cgroup) holds node processes: the kernel already drops
-	 * bulkhead's own calls by process.
+	 * bulkhead's own calls by process. A task that moved into bulkhead's cgroup
+	 * (outside_cgroup) is not bulkhead's.
 	 */
-	if (c && r->self_cgroup_id && ev->hdr->cgroup_id == r->self_cgroup_id)
+	if (c && !ev->outside_cgroup && r->self_cgroup_id &&
+	    ev->hdr->cgroup_id == r->self_cgroup_id)
 		return;
 	bh_rules_event(r, ev, c, sink, ctx);
 }

@@ -41,6 +41,53 @@ dockerd_pid() {
 	cat /var/run/docker.pid 2>/dev/null || pidof -s dockerd
 }
 
+# --- leaving the container's cgroup -------------------------------------------------------
+
+# A script step: move this shell into the root of the pids hierarchy (the resolver's v1 tree
+# on these hybrid hosts) and of the unified one, as far as the cgroup namespace lets it.
+leave_cgroup='mkdir -p /cg1 /cg2 && mount -t cgroup -o pids cgroup /cg1 &&
+	echo $$ >/cg1/cgroup.procs && mount -t cgroup2 none /cg2 && echo $$ >/cg2/cgroup.procs &&
+	grep -qx "0::/" /proc/self/cgroup'
+cgroup_writer=(--cgroupns host --cap-add SYS_ADMIN --security-opt seccomp=unconfined)
+
+@test "cgroup: a process that moved itself to the host's root cgroup is still its container's" {
+	ctr_script "$leave_cgroup && bh-trigger connect-unix /s" "${cgroup_writer[@]}" \
+		-v /var/run/docker.sock:/s
+	line=$(finding docker-socket-access)
+	json_check "$line" '.process.outside_cgroup == true and .process.exe == "/usr/local/bin/bh-trigger"'
+	line=$(finding container-cgroup-escape '.process.exe == "/usr/local/bin/bh-trigger"')
+	json_check "$line" '.severity == "high" and .evidence.cgroup_id > 0'
+}
+
+@test "cgroup: a container process in another container's cgroup is judged as its own" {
+	local other pids_cg v2_cg cgroups
+	ctr_run -d "$IMAGE" sleep 60
+	other=$CTR_ID
+	cgroups=/proc/$(docker inspect -f '{{.State.Pid}}' "$other")/cgroup
+	pids_cg=$(sed -n 's/^[0-9]*:pids://p' "$cgroups")
+	v2_cg=$(sed -n 's/^0:://p' "$cgroups")
+	[ -n "$pids_cg" ] && [ -n "$v2_cg" ]
+	ctr_script "mkdir -p /cg1 /cg2 && mount -t cgroup -o pids cgroup /cg1 &&
+		echo \$\$ >/cg1$pids_cg/cgroup.procs && mount -t cgroup2 none /cg2 &&
+		echo \$\$ >/cg2$v2_cg/cgroup.procs && bh-trigger connect-unix /s" \
+		"${cgroup_writer[@]}" -v /var/run/docker.sock:/s
+	line=$(finding docker-socket-access)
+	json_check "$line" '.process.outside_cgroup == true'
+	finding container-cgroup-escape >/dev/null
+	# nothing of it is the other container's
+	[ -z "$(CTR_ID=$other ctr_findings '.rule == "docker-socket-access"')" ]
+}
+
+@test "cgroup: a container's own sub-cgroup is no escape" {
+	ctr_script 'mkdir -p /cg1 && mount -t cgroup -o pids cgroup /cg1 &&
+		d=/cg1$(sed -n "s/^[0-9]*:pids://p" /proc/self/cgroup)/sub && mkdir $d &&
+		echo $$ >$d/cgroup.procs && bh-trigger connect-unix /s' "${cgroup_writer[@]}" \
+		-v /var/run/docker.sock:/s
+	line=$(finding docker-socket-access)
+	json_check "$line" '.process.outside_cgroup == null'
+	no_finding container-cgroup-escape
+}
+
 # --- docker.sock under another name ------------------------------------------------------
 
 @test "socket: a symlink to a bind-mounted socket" {
