@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "rule_impl.h"
+#include "catalogue.h"
 #include "rules.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

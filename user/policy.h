@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "container.h"
-#include "rules.h"
+#include "catalogue.h"
 
 #define BH_POLICY_DEFAULT_PATH	  "/etc/bulkhead/policy.yaml"
 #define BH_POLICY_DEFAULT_DEDUP_S 60

@@ -15,17 +15,6 @@
 #include "policy.h"
 #include "rules.h"
 
-struct bh_rule_info {
-	const char *id;
-	enum bh_severity severity;	     /* configuration finding (or the only kind) */
-	enum bh_severity behaviour_severity; /* behaviour finding */
-	const char *kind;		     /* "config", "behaviour" or "config+behaviour" */
-	const char *trigger;
-	const char *remediation;
-};
-
-extern const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT];
-
 struct bh_map; /* rules.c: a small string-keyed hash table */
 
 struct bh_rules {

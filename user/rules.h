@@ -12,51 +12,10 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "catalogue.h"
 #include "container.h"
 #include "event.h"
-
-/* Rule ids, stable: the catalogue (bh_rule_id_name) gives their names. */
-enum bh_rule {
-	BH_RULE_DOCKER_SOCKET_ACCESS,
-	BH_RULE_DOCKER_SOCKET_MOUNT,
-	BH_RULE_SENSITIVE_MOUNT_WRITABLE,
-	BH_RULE_PRIVILEGED_CONTAINER,
-	BH_RULE_DANGEROUS_CAPABILITY,
-	BH_RULE_SETUID_ESCALATION,
-	BH_RULE_SSH_DAEMON,
-	BH_RULE_PRIVILEGED_PORT,
-	BH_RULE_UNEXPECTED_PORT,
-	BH_RULE_SECURITY_PROFILE_DISABLED,
-	BH_RULE_HOST_NAMESPACE_SHARED,
-	BH_RULE_DAEMON_TCP_NO_TLS,
-	BH_RULE_SHARED_PROPAGATION,
-	BH_RULE_NO_NEW_PRIVILEGES_MISSING,
-	BH_RULE_MOUNT_IN_CONTAINER,
-	BH_RULE_CGROUP_ESCAPE,
-	BH_RULE_COUNT,
-};
-
-enum bh_severity {
-	BH_SEV_LOW,
-	BH_SEV_MEDIUM,
-	BH_SEV_HIGH,
-	BH_SEV_CRITICAL,
-	BH_SEV_COUNT,
-};
-
-/* "docker-socket-access", ...; NULL past the last rule. */
-const char *bh_rule_id_name(unsigned int rule);
-/* The rule of an id, or -ENOENT. */
-int bh_rule_lookup(const char *id);
-/* "low", "medium", "high", "critical". */
-const char *bh_severity_name(unsigned int sev);
-/* The severity of a name, or -EINVAL. */
-int bh_severity_lookup(const char *name);
-
-struct bh_policy; /* policy.h */
-int bh_policy_load(const char *path, struct bh_policy **out);
-struct bh_policy *bh_policy_default(void);
-void bh_policy_free(struct bh_policy *p);
+#include "policy.h"
 
 struct bh_rules_opts {
 	const struct bh_policy *policy; /* NULL: built-in defaults; the caller keeps ownership */
@@ -106,8 +65,5 @@ extern const char *const bh_rules_host_programs[];
 
 /* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);
-
-/* `bulkhead rules`: id, severity, trigger and fix of every rule, as a table or JSON lines. */
-void bh_rules_list(FILE *out, bool json);
 
 #endif
