@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* test_hashtab.c - the hash table every user-space table is: keys, chains, growth, removal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hashtab.h"
+
+struct val {
+	uint64_t x;
+	unsigned int visits;
+};
+
+static void test_put_get_del(void **state)
+{
+	struct bh_hashtab t;
+	struct val *v;
+
+	(void)state;
+	bh_hashtab_init(&t, sizeof(struct val));
+	/* a table never used answers, and allocates nothing */
+	assert_null(bh_hashtab_get(&t, "a", 1));
+	bh_hashtab_del(&t, "a", 1);
+	assert_int_equal(bh_hashtab_count(&t), 0);
+	assert_null(t.buckets);
+
+	v = bh_hashtab_put(&t, "abc", 3);
+	assert_non_null(v);
+	assert_int_equal(v->x, 0); /* new: zeroed */
+	v->x = 7;
+	/* put of a present key is its value, as it was */
+	assert_ptr_equal(bh_hashtab_put(&t, "abc", 3), v);
+	assert_int_equal(v->x, 7);
+	assert_ptr_equal(bh_hashtab_get(&t, "abc", 3), v);
+	assert_int_equal(bh_hashtab_count(&t), 1);
+
+	/* a key is its bytes, its length included: a prefix, or one more NUL, is another */
+	assert_null(bh_hashtab_get(&t, "ab", 2));
+	assert_null(bh_hashtab_get(&t, "abc", 4));
+	assert_null(bh_hashtab_get(&t, "abd", 3));
+	assert_non_null(bh_hashtab_put(&t, "abc", 4));
+	assert_non_null(bh_hashtab_put(&t, "", 0));
+	assert_int_equal(bh_hashtab_count(&t), 3);
+	assert_ptr_equal(bh_hashtab_get(&t, "abc", 3), v);
+
+	bh_hashtab_del(&t, "abc", 3);
+	assert_null(bh_hashtab_get(&t, "abc", 3));
+	assert_non_null(bh_hashtab_get(&t, "abc", 4));
+	assert_non_null(bh_hashtab_get(&t, "", 0));
+	bh_hashtab_del(&t, "abc", 3); /* absent: nothing happens */
+	assert_int_equal(bh_hashtab_count(&t), 2);
+
+	/* fini empties it, and it can be used again */
+	bh_hashtab_fini(&t);
+	assert_int_equal(bh_hashtab_count(&t), 0);
+	assert_null(bh_hashtab_get(&t, "", 0));
+	v = bh_hashtab_put(&t, "abc", 3);
+	assert_non_null(v);
+	assert_int_equal(v->x, 0);
+	bh_hashtab_fini(&t);
+}
+
+/*
+ * The smallest table, full: chains of several entries (the iterator tells which share a
+ * bucket). Removing any one, head, middle or tail of its chain, leaves every other found.
+ */
+static void test_chains(void **state)
+{
+	enum { N = 16 };
+	struct bh_hashtab t;
+	struct bh_hashtab_iter it;
+	size_t bucket_n[N] = { 0 }, longest = 0;
+	struct val *v;
+
+	(void)state;
+	bh_hashtab_init(&t, sizeof(struct val));
+	for (uint64_t k = 0; k < N; k++)
+		((struct val *)bh_hashtab_put(&t, &k, sizeof(k)))->x = k;
+	assert_int_equal(t.nbuckets, N); /* not grown: as many entries as buckets */
+	bh_hashtab_iter_init(&it, &t);
+	while ((v = bh_hashtab_iter_next(&it)))
+		bucket_n[it.bucket]++;
+	for (size_t b = 0; b < N; b++)
+		longest = bucket_n[b] > longest ? bucket_n[b] : longest;
+	assert_true(longest >= 3);
+
+	for (uint64_t k = 0; k < N; k++) {
+		bh_hashtab_del(&t, &k, sizeof(k));
+		assert_null(bh_hashtab_get(&t, &k, sizeof(k)));
+		for (uint64_t o = 0; o < N; o++) {
+			if (o == k)
+				continue;
+			v = bh_hashtab_get(&t, &o, sizeof(o));
+			assert_non_null(v);
+			assert_int_equal(v->x, o);
+		}
+		((struct val *)bh_hashtab_put(&t, &k, sizeof(k)))->x = k;
+	}
+	assert_int_equal(bh_hashtab_count(&t), N);
+	bh_hashtab_fini(&t);
+}
+
+/* The buckets double as entries come; a value does not move, nor does reserve() move it. */
+static void test_growth(void **state)
+{
+	enum { N = 5000 };
+	static struct val *first[N];
+	struct bh_hashtab t;
+	char key[32];
+
+	(void)state;
+	bh_hashtab_init(&t, sizeof(struct val));
+	for (unsigned int i = 0; i < N; i++) {
+		int len = snprintf(key, sizeof(key), "container-%u", i);
+
+		first[i] = bh_hashtab_put(&t, key, (size_t)len);
+		assert_non_null(first[i]);
+		first[i]->x = i;
+		assert_true(bh_hashtab_count(&t) <= t.nbuckets);
+	}
+	assert_int_equal(bh_hashtab_count(&t), N);
+	assert_int_equal(bh_hashtab_reserve(&t, 4 * N), 0);
+	assert_true(t.nbuckets >= 4 * N);
+	for (unsigned int i = 0; i < N; i++) {
+		int len = snprintf(key, sizeof(key), "container-%u", i);
+
+		assert_ptr_equal(bh_hashtab_get(&t, key, (size_t)len), first[i]);
+		assert_int_equal(first[i]->x, i);
+	}
+	bh_hashtab_fini(&t);
+
+	/* reserved, it takes as many entries without growing */
+	bh_hashtab_init(&t, sizeof(struct val));
+	assert_int_equal(bh_hashtab_reserve(&t, 1000), 0);
+	assert_int_equal(t.nbuckets, 1024);
+	for (uint64_t k = 0; k < 1024; k++)
+		assert_non_null(bh_hashtab_put(&t, &k, sizeof(k)));
+	assert_int_equal(t.nbuckets, 1024);
+	bh_hashtab_fini(&t);
+}
+
+/* Each value is visited once, whatever is removed on the way, then the count is right. */
+static void test_iterate_remove(void **state)
+{
+	enum { N = 100000 };
+	struct bh_hashtab t;
+	struct bh_hashtab_iter it;
+	struct val *v;
+	size_t seen = 0;
+
+	(void)state;
+	bh_hashtab_init(&t, sizeof(struct val));
+	/* an empty table visits nothing */
+	bh_hashtab_iter_init(&it, &t);
+	assert_null(bh_hashtab_iter_next(&it));
+
+	for (uint32_t k = 0; k < N; k++)
+		((struct val *)bh_hashtab_put(&t, &k, sizeof(k)))->x = k;
+	assert_int_equal(bh_hashtab_count(&t), N);
+
+	/* the odd keys go: a removal mid-chain, at its head, its tail and alone */
+	bh_hashtab_iter_init(&it, &t);
+	while ((v = bh_hashtab_iter_next(&it))) {
+		v->visits++;
+		seen++;
+		if (v->x & 1)
+			bh_hashtab_iter_remove(&it);
+	}
+	assert_int_equal(seen, N);
+	assert_null(bh_hashtab_iter_next(&it)); /* the end stays the end */
+	assert_int_equal(bh_hashtab_count(&t), N / 2);
+	for (uint32_t k = 0; k < N; k++) {
+		v = bh_hashtab_get(&t, &k, sizeof(k));
+		if (k & 1) {
+			assert_null(v);
+			continue;
+		}
+		assert_non_null(v);
+		assert_int_equal(v->x, k);
+		assert_int_equal(v->visits, 1);
+	}
+
+	/* then all of them */
+	seen = 0;
+	bh_hashtab_iter_init(&it, &t);
+	while ((v = bh_hashtab_iter_next(&it))) {
+		assert_int_equal(v->visits, 1);
+		seen++;
+		bh_hashtab_iter_remove(&it);
+	}
+	assert_int_equal(seen, N / 2);
+	assert_int_equal(bh_hashtab_count(&t), 0);
+	for (uint32_t k = 0; k < N; k += 2)
+		assert_null(bh_hashtab_get(&t, &k, sizeof(k)));
+	bh_hashtab_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get_del),
+		cmocka_unit_test(test_chains),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_iterate_remove),
+	};
+
+	return cmocka_run_group_tests_name("hashtab", tests, NULL, NULL);
+}
