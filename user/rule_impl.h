@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "hashtab.h"
 #include "json_writer.h"
 #include "policy.h"
 #include "rules.h"
@@ -26,8 +27,6 @@ struct bh_rule_info {
 
 extern const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT];
 
-struct bh_map; /* rules.c: a small string-keyed hash table */
-
 struct bh_rules {
 	const struct bh_policy *policy;
 	struct bh_policy *own_policy; /* the built-in one when the caller gave none */
@@ -35,8 +34,8 @@ struct bh_rules {
 	int64_t boot_to_real_ns;
 	__u32 host_ns[BH_NS_KINDS];
 	struct bh_json w;
-	struct bh_map *dedup;			 /* (rule, container, exe, detail) -> window */
-	struct bh_map *fired;			 /* container -> bit per rule already reported */
+	struct bh_hashtab dedup;		 /* (rule, container, exe, detail) -> window */
+	struct bh_hashtab fired;		 /* container -> bit per rule already reported */
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
 	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
 	char self_pod_uid[64];			 /* and its pod, "" if none */
