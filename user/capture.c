@@ -45,8 +45,10 @@ struct bh_capture {
 struct bh_cgmap_entry *bh_cgmap_find(struct bh_hashtab *t, __u64 k1, __u64 k2)
 {
 	const __u64 key[2] = { k1, k2 };
+	struct bh_cgmap_entry *e = bh_hashtab_get(t, key, sizeof(key));
 
-	return bh_hashtab_put(t, key, sizeof(key));
+	/* looked up inline first: replay finds a binding for every record */
+	return e ? e : bh_hashtab_put(t, key, sizeof(key));
 }
 
 static int write_all(int fd, const void *buf, size_t len)

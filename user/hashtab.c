@@ -3,58 +3,10 @@
 #include "hashtab.h"
 
 #include <errno.h>
-#include <stdalign.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIN_BUCKETS 16
-
-struct bh_hashtab_item {
-	struct bh_hashtab_item *next;
-	uint64_t hash; /* of the key: compared before the key, and rehashes without it */
-	size_t key_len;
-	/* val_size bytes, as aligned as malloc's, then the key */
-	alignas(max_align_t) unsigned char val[];
-};
-
-/*
- * Keys are long (a 64-character container id in most of the rules'): hashed a word at a
- * time, as FNV's multiply per byte, each waiting for the last, costs more than the lookup.
- */
-static uint64_t hash_bytes(const void *key, size_t len)
-{
-	const uint64_t k = 0xff51afd7ed558ccdULL;
-	const unsigned char *s = key;
-	uint64_t h = len * k, x;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ x) * k;
-		h ^= h >> 29;
-	}
-	for (x = 0; len; len--)
-		x = x << 8 | s[len - 1];
-	h = (h ^ x) * k;
-	return h ^ h >> 32;
-}
-
-static const unsigned char *item_key(const struct bh_hashtab *t, const struct bh_hashtab_item *e)
-{
-	return e->val + t->val_size;
-}
-
-/* The link to key's entry, or the NULL one ending its chain; the table has buckets. */
-static struct bh_hashtab_item **find(const struct bh_hashtab *t, const void *key, size_t len,
-				     uint64_t h)
-{
-	struct bh_hashtab_item **pp = &t->buckets[h & (t->nbuckets - 1)];
-
-	while (*pp &&
-	       ((*pp)->hash != h || (*pp)->key_len != len || memcmp(item_key(t, *pp), key, len)))
-		pp = &(*pp)->next;
-	return pp;
-}
 
 static int resize(struct bh_hashtab *t, size_t nbuckets)
 {
@@ -103,23 +55,13 @@ int bh_hashtab_reserve(struct bh_hashtab *t, size_t n)
 	return nbuckets == t->nbuckets ? 0 : resize(t, nbuckets);
 }
 
-void *bh_hashtab_get(const struct bh_hashtab *t, const void *key, size_t len)
-{
-	struct bh_hashtab_item *e;
-
-	if (!t->n)
-		return NULL;
-	e = *find(t, key, len, hash_bytes(key, len));
-	return e ? e->val : NULL;
-}
-
 void *bh_hashtab_put(struct bh_hashtab *t, const void *key, size_t len)
 {
-	uint64_t h = hash_bytes(key, len);
+	uint64_t h = bh_hashtab__hash(key, len);
 	struct bh_hashtab_item **pp, *e;
 
 	if (t->nbuckets) {
-		pp = find(t, key, len, h);
+		pp = bh_hashtab__link(t, key, len, h);
 		if (*pp)
 			return (*pp)->val;
 	}
@@ -146,7 +88,7 @@ void bh_hashtab_del(struct bh_hashtab *t, const void *key, size_t len)
 
 	if (!t->n)
 		return;
-	pp = find(t, key, len, hash_bytes(key, len));
+	pp = bh_hashtab__link(t, key, len, bh_hashtab__hash(key, len));
 	e = *pp;
 	if (!e)
 		return;

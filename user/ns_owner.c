@@ -30,11 +30,11 @@ static void add(struct bh_ns_owners *t, const struct bh_container *c, __u32 inum
 {
 	const struct bh_container **e;
 
-	if (!inum || bh_hashtab_count(&t->owners) >= NS_MAX_ENTRIES)
+	if (!inum || owner(t, inum) || bh_hashtab_count(&t->owners) >= NS_MAX_ENTRIES)
 		return;
 	e = bh_hashtab_put(&t->owners, &inum, sizeof(inum));
-	/* a namespace keeps its first owner; without memory, a later record teaches it */
-	if (e && !*e)
+	/* without memory, a namespace is not learned: its owner is found by the next record */
+	if (e)
 		*e = c;
 }
 

@@ -16,7 +16,7 @@ struct val {
 	unsigned int visits;
 };
 
-static void test_put_get_del(void **state)
+static void test_insert_lookup_remove_by_bytes(void **state)
 {
 	struct bh_hashtab t;
 	struct val *v;
@@ -69,7 +69,7 @@ static void test_put_get_del(void **state)
  * The smallest table, full: chains of several entries (the iterator tells which share a
  * bucket). Removing any one, head, middle or tail of its chain, leaves every other found.
  */
-static void test_chains(void **state)
+static void test_removal_anywhere_in_a_chain(void **state)
 {
 	enum { N = 16 };
 	struct bh_hashtab t;
@@ -105,8 +105,54 @@ static void test_chains(void **state)
 	bh_hashtab_fini(&t);
 }
 
+/*
+ * Keys of every length, and for each one the keys that differ from it in a single byte:
+ * however a key is read (a word at a time, its tail in overlapping halves), every byte
+ * tells keys apart, and so does the length alone.
+ */
+static void test_keys_differing_in_one_byte(void **state)
+{
+	enum { MAX_LEN = 40 };
+	unsigned char base[MAX_LEN], key[MAX_LEN];
+	struct bh_hashtab t;
+	uint64_t n = 0;
+	struct val *v;
+
+	(void)state;
+	for (size_t i = 0; i < MAX_LEN; i++)
+		base[i] = (unsigned char)('a' + i % 7);
+	bh_hashtab_init(&t, sizeof(struct val));
+	/* value: 1000 * len for the prefix of length len, + pos + 1 with byte pos flipped */
+	for (size_t len = 0; len <= MAX_LEN; len++) {
+		((struct val *)bh_hashtab_put(&t, base, len))->x = 1000 * len;
+		n++;
+		for (size_t pos = 0; pos < len; pos++) {
+			memcpy(key, base, len);
+			key[pos] ^= 0x80;
+			v = bh_hashtab_put(&t, key, len);
+			assert_int_equal(v->x, 0); /* new, not any other's */
+			v->x = 1000 * len + pos + 1;
+			n++;
+		}
+	}
+	assert_int_equal(bh_hashtab_count(&t), n);
+	for (size_t len = 0; len <= MAX_LEN; len++) {
+		v = bh_hashtab_get(&t, base, len);
+		assert_non_null(v);
+		assert_int_equal(v->x, 1000 * len);
+		for (size_t pos = 0; pos < len; pos++) {
+			memcpy(key, base, len);
+			key[pos] ^= 0x80;
+			v = bh_hashtab_get(&t, key, len);
+			assert_non_null(v);
+			assert_int_equal(v->x, 1000 * len + pos + 1);
+		}
+	}
+	bh_hashtab_fini(&t);
+}
+
 /* The buckets double as entries come; a value does not move, nor does reserve() move it. */
-static void test_growth(void **state)
+static void test_growth_keeps_values_in_place(void **state)
 {
 	enum { N = 5000 };
 	static struct val *first[N];
@@ -145,7 +191,7 @@ static void test_growth(void **state)
 }
 
 /* Each value is visited once, whatever is removed on the way, then the count is right. */
-static void test_iterate_remove(void **state)
+static void test_iterate_remove_visits_each_once(void **state)
 {
 	enum { N = 100000 };
 	struct bh_hashtab t;
@@ -203,10 +249,11 @@ static void test_iterate_remove(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_get_del),
-		cmocka_unit_test(test_chains),
-		cmocka_unit_test(test_growth),
-		cmocka_unit_test(test_iterate_remove),
+		cmocka_unit_test(test_insert_lookup_remove_by_bytes),
+		cmocka_unit_test(test_removal_anywhere_in_a_chain),
+		cmocka_unit_test(test_keys_differing_in_one_byte),
+		cmocka_unit_test(test_growth_keeps_values_in_place),
+		cmocka_unit_test(test_iterate_remove_visits_each_once),
 	};
 
 	return cmocka_run_group_tests_name("hashtab", tests, NULL, NULL);
