@@ -10,6 +10,7 @@
 
 static int resize(struct bh_hashtab *t, size_t nbuckets)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of entry pointers */
 	struct bh_hashtab_item **buckets = calloc(nbuckets, sizeof(*buckets));
 
 	if (!buckets)

@@ -90,24 +90,26 @@ static void ctr_json_clear(struct bh_pipeline *p)
 /* Forgets c's rendered value: the container is gone, or its metadata changed. */
 static void ctr_json_drop(struct bh_pipeline *p, const struct bh_container *c)
 {
-	struct bh_ctr_json *e = bh_hashtab_get(&p->ctr_json, &c, sizeof(c));
+	const uintptr_t key = (uintptr_t)c;
+	struct bh_ctr_json *e = bh_hashtab_get(&p->ctr_json, &key, sizeof(key));
 
 	if (!e)
 		return;
 	free(e->json);
-	bh_hashtab_del(&p->ctr_json, &c, sizeof(c));
+	bh_hashtab_del(&p->ctr_json, &key, sizeof(key));
 }
 
 /* c's rendered value, made on first use; NULL when it may still change or without memory. */
 static const struct bh_ctr_json *ctr_json_get(struct bh_pipeline *p, const struct bh_container *c)
 {
+	const uintptr_t key = (uintptr_t)c;
 	struct bh_ctr_json *e;
 	char *json;
 	size_t len;
 
 	if (!c->metadata_done)
 		return NULL;
-	e = bh_hashtab_get(&p->ctr_json, &c, sizeof(c));
+	e = bh_hashtab_get(&p->ctr_json, &key, sizeof(key));
 	if (e)
 		return e;
 	bh_json_reset(&p->ctr_scratch);
@@ -119,7 +121,7 @@ static const struct bh_ctr_json *ctr_json_get(struct bh_pipeline *p, const struc
 	if (!json)
 		return NULL;
 	memcpy(json, bh_json_data(&p->ctr_scratch), len);
-	e = bh_hashtab_put(&p->ctr_json, &c, sizeof(c));
+	e = bh_hashtab_put(&p->ctr_json, &key, sizeof(key));
 	if (!e) {
 		free(json);
 		return NULL;

@@ -84,7 +84,7 @@ struct bh_pipeline {
 	struct bh_json line; /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
 	bool stdout_events;	       /* the record being handled is selected for stdout */
-	struct bh_hashtab ctr_json;    /* container pointer -> its rendered value */
+	struct bh_hashtab ctr_json;    /* container pointer, as uintptr_t -> its rendered value */
 	struct bh_json ctr_scratch;    /* where a container's value is rendered */
 	struct bh_ns_owners ns_owners; /* which container holds a namespace */
 	struct bh_hold *holds;	       /* one per pending container with records */

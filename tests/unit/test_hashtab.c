@@ -83,7 +83,7 @@ static void test_removal_anywhere_in_a_chain(void **state)
 		((struct val *)bh_hashtab_put(&t, &k, sizeof(k)))->x = k;
 	assert_int_equal(t.nbuckets, N); /* not grown: as many entries as buckets */
 	bh_hashtab_iter_init(&it, &t);
-	while ((v = bh_hashtab_iter_next(&it)))
+	while (bh_hashtab_iter_next(&it))
 		bucket_n[it.bucket]++;
 	for (size_t b = 0; b < N; b++)
 		longest = bucket_n[b] > longest ? bucket_n[b] : longest;
@@ -170,8 +170,8 @@ static void test_growth_keeps_values_in_place(void **state)
 		assert_true(bh_hashtab_count(&t) <= t.nbuckets);
 	}
 	assert_int_equal(bh_hashtab_count(&t), N);
-	assert_int_equal(bh_hashtab_reserve(&t, 4 * N), 0);
-	assert_true(t.nbuckets >= 4 * N);
+	assert_int_equal(bh_hashtab_reserve(&t, 4 * (size_t)N), 0);
+	assert_true(t.nbuckets >= 4 * (size_t)N);
 	for (unsigned int i = 0; i < N; i++) {
 		int len = snprintf(key, sizeof(key), "container-%u", i);
 
