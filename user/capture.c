@@ -36,66 +36,19 @@ struct bh_capture {
 	size_t raw_len, raw_cap;
 	void *zbuf;
 	size_t zbuf_cap;
-	struct bh_cgmap bindings;   /* (cgroup, v1) -> the container id last written */
-	struct bh_cgmap containers; /* (hash of id, 0) -> id written */
+	struct bh_hashtab bindings;   /* (cgroup, v1) -> the container id last written */
+	struct bh_hashtab containers; /* container id -> bool: its metadata is in the file */
 	struct bh_json json;
 	struct bh_capture_stats st;
 };
 
-static __u64 hash_str(const char *s)
+struct bh_cgmap_entry *bh_cgmap_find(struct bh_hashtab *t, __u64 k1, __u64 k2)
 {
-	__u64 h = 1469598103934665603ull; /* FNV-1a */
+	const __u64 key[2] = { k1, k2 };
+	struct bh_cgmap_entry *e = bh_hashtab_get(t, key, sizeof(key));
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
-static size_t slot_of(__u64 k1, __u64 k2, size_t cap)
-{
-	__u64 h = (k1 * 0x9e3779b97f4a7c15ull) ^ (k2 + 0x632be59bd9b4e019ull + (k1 << 6));
-
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-struct bh_cgmap_entry *bh_cgmap_find(struct bh_cgmap *t, __u64 k1, __u64 k2)
-{
-	size_t i;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct bh_cgmap_entry *slots = calloc(cap, sizeof(*slots));
-
-		if (!slots)
-			return NULL;
-		for (size_t j = 0; j < t->cap; j++) {
-			if (!t->slots[j].used)
-				continue;
-			i = slot_of(t->slots[j].k1, t->slots[j].k2, cap);
-			while (slots[i].used)
-				i = (i + 1) & (cap - 1);
-			slots[i] = t->slots[j];
-		}
-		free(t->slots);
-		t->slots = slots;
-		t->cap = cap;
-	}
-	i = slot_of(k1, k2, t->cap);
-	while (t->slots[i].used && (t->slots[i].k1 != k1 || t->slots[i].k2 != k2))
-		i = (i + 1) & (t->cap - 1);
-	if (!t->slots[i].used) {
-		t->slots[i].used = true;
-		t->slots[i].k1 = k1;
-		t->slots[i].k2 = k2;
-		t->n++;
-	}
-	return &t->slots[i];
-}
-
-void bh_cgmap_free(struct bh_cgmap *t)
-{
-	free(t->slots);
-	memset(t, 0, sizeof(*t));
+	/* looked up inline first: replay finds a binding for every record */
+	return e ? e : bh_hashtab_put(t, key, sizeof(key));
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -175,6 +128,8 @@ int bh_capture_open(const char *path, const struct bh_capture_hdr *hdr, struct b
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	bh_hashtab_init(&w->bindings, sizeof(struct bh_cgmap_entry));
+	bh_hashtab_init(&w->containers, sizeof(bool));
 	bh_json_init(&w->json);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx) {
@@ -302,38 +257,37 @@ int bh_capture_binding(struct bh_capture *w, __u64 cgroup_id, __u64 cgroup_v1_id
 
 int bh_capture_container(struct bh_capture *w, const struct bh_container *c)
 {
-	struct bh_cgmap_entry *s;
+	bool *written;
 	int err;
 
 	if (w->error)
 		return w->error;
-	s = bh_cgmap_find(&w->containers, hash_str(c->id), 0);
-	if (!s)
+	written = bh_hashtab_put(&w->containers, c->id, strlen(c->id));
+	if (!written)
 		return -ENOMEM;
-	if (s->present && !strcmp(s->id, c->id))
+	if (*written)
 		return 0;
 	bh_capture_container_json(&w->json, c);
 	if (bh_json_failed(&w->json))
 		return -ENOMEM;
 	err = append(w, BH_CAP_CONTAINER, bh_json_data(&w->json), bh_json_len(&w->json), NULL, 0);
-	if (!err) {
-		/* A hash collision just writes a container twice: replay keeps the last. */
-		snprintf(s->id, sizeof(s->id), "%s", c->id);
-		s->present = true;
-	}
+	if (!err)
+		*written = true;
 	return err;
 }
 
 int bh_capture_container_gone(struct bh_capture *w, const struct bh_container *c)
 {
-	struct bh_cgmap_entry *s = bh_cgmap_find(&w->containers, hash_str(c->id), 0);
+	struct bh_hashtab_iter it;
+	struct bh_cgmap_entry *s;
 
-	if (s && !strcmp(s->id, c->id))
-		s->present = false;
+	/* Its metadata is written again should it come back. */
+	bh_hashtab_del(&w->containers, c->id, strlen(c->id));
 	/* Bindings to it are stale too: a reused cgroup id must be bound again. */
-	for (size_t i = 0; i < w->bindings.cap; i++)
-		if (w->bindings.slots[i].used && !strcmp(w->bindings.slots[i].id, c->id))
-			w->bindings.slots[i].present = false;
+	bh_hashtab_iter_init(&it, &w->bindings);
+	while ((s = bh_hashtab_iter_next(&it)))
+		if (s->present && !strcmp(s->id, c->id))
+			s->present = false;
 	return append(w, BH_CAP_GONE, c->id, strlen(c->id), NULL, 0);
 }
 
@@ -384,8 +338,8 @@ int bh_capture_close(struct bh_capture *w)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->raw);
 	free(w->zbuf);
-	bh_cgmap_free(&w->bindings);
-	bh_cgmap_free(&w->containers);
+	bh_hashtab_fini(&w->bindings);
+	bh_hashtab_fini(&w->containers);
 	bh_json_free(&w->json);
 	free(w);
 	return err;

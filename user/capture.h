@@ -21,6 +21,7 @@
 
 #include "container.h"
 #include "events.h"
+#include "hashtab.h"
 #include "json_writer.h"
 
 /* 3: bh_hdr.flags (runtime set-up); 2: setns and capset judged at exit only (before_known) */
@@ -53,26 +54,17 @@ struct bh_capture_stats {
 };
 
 /*
- * A small hash map keyed by two u64 (a task's cgroup ids), holding a container
- * id: the writer remembers what it recorded, replay what the bindings say.
+ * A binding of two u64 (a task's cgroup ids) to a container id, the value of a
+ * table keyed by them: the writer remembers what it recorded, replay what the bindings say.
  */
 struct bh_cgmap_entry {
-	__u64 k1, k2;
 	char id[BH_CONTAINER_ID_LEN + 1];
-	bool used;
 	bool present; /* id is valid */
 	void *ptr;    /* the owner's: replay's container */
 };
 
-struct bh_cgmap {
-	struct bh_cgmap_entry *slots;
-	size_t cap; /* a power of two */
-	size_t n;
-};
-
-/* The entry of (k1, k2), added (zeroed past its keys) when absent; NULL without memory. */
-struct bh_cgmap_entry *bh_cgmap_find(struct bh_cgmap *t, __u64 k1, __u64 k2);
-void bh_cgmap_free(struct bh_cgmap *t);
+/* The entry of (k1, k2) in t, added zeroed when absent; NULL without memory. */
+struct bh_cgmap_entry *bh_cgmap_find(struct bh_hashtab *t, __u64 k1, __u64 k2);
 
 struct bh_capture;
 

@@ -201,15 +201,18 @@ void bh_cgroups_close(struct bh_cgroups *cg)
 	cg->v1_hierarchy_id = -1;
 }
 
+/* A note's key in the index; the hierarchy id widened, so that no padding is hashed. */
+struct note_key {
+	__u64 id;
+	__u64 hierarchy_id;
+};
+
 int bh_cgroup_notes_init(struct bh_cgroup_notes *n, size_t cap)
 {
 	memset(n, 0, sizeof(*n));
-	n->nbuckets = 1;
-	while (n->nbuckets < cap)
-		n->nbuckets <<= 1;
+	bh_hashtab_init(&n->index, sizeof(size_t));
 	n->slots = calloc(cap, sizeof(*n->slots));
-	n->buckets = calloc(n->nbuckets, sizeof(*n->buckets));
-	if (!n->slots || !n->buckets) {
+	if (!n->slots || bh_hashtab_reserve(&n->index, cap)) {
 		bh_cgroup_notes_fini(n);
 		return -ENOMEM;
 	}
@@ -222,73 +225,55 @@ void bh_cgroup_notes_fini(struct bh_cgroup_notes *n)
 	for (size_t i = 0; n->slots && i < n->cap; i++)
 		free(n->slots[i].path);
 	free(n->slots);
-	free(n->buckets);
+	bh_hashtab_fini(&n->index);
 	memset(n, 0, sizeof(*n));
-}
-
-static __u32 *note_bucket(const struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id)
-{
-	__u64 h = (id ^ ((__u64)hierarchy_id << 56)) * 0x9e3779b97f4a7c15ULL;
-
-	return &n->buckets[(h >> 32) & (n->nbuckets - 1)];
-}
-
-/* Takes slot i out of its bucket's chain. */
-static void note_unlink(struct bh_cgroup_notes *n, size_t i)
-{
-	struct bh_cgroup_note *e = &n->slots[i];
-	__u32 *link = note_bucket(n, e->hierarchy_id, e->id);
-
-	while (*link && *link != i + 1)
-		link = &n->slots[*link - 1].next;
-	if (*link)
-		*link = e->next;
-	free(e->path);
-	e->path = NULL;
-	e->next = 0;
 }
 
 int bh_cgroup_notes_put(struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id, const char *path,
 			size_t len)
 {
+	const struct note_key key = { id, hierarchy_id };
 	char *copy = strndup(path, len);
 	struct bh_cgroup_note *e;
-	__u32 *bucket;
+	size_t *slot;
 
 	if (!copy)
 		return -ENOMEM;
-	bucket = note_bucket(n, hierarchy_id, id);
-	for (__u32 i = *bucket; i; i = n->slots[i - 1].next) {
-		e = &n->slots[i - 1];
-		if (e->id == id && e->hierarchy_id == hierarchy_id) {
-			free(e->path);
-			e->path = copy;
-			return 0;
-		}
+	slot = bh_hashtab_get(&n->index, &key, sizeof(key));
+	if (slot) {
+		e = &n->slots[*slot];
+		free(e->path);
+		e->path = copy;
+		return 0;
 	}
-	if (n->slots[n->head].path)
-		note_unlink(n, n->head);
+	/* the oldest goes first: the index never holds more than cap notes */
 	e = &n->slots[n->head];
+	if (e->path) {
+		const struct note_key old = { e->id, e->hierarchy_id };
+
+		bh_hashtab_del(&n->index, &old, sizeof(old));
+		free(e->path);
+		e->path = NULL;
+	}
+	slot = bh_hashtab_put(&n->index, &key, sizeof(key));
+	if (!slot) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*slot = n->head;
 	e->id = id;
 	e->hierarchy_id = hierarchy_id;
 	e->path = copy;
-	e->next = *bucket;
-	*bucket = (__u32)n->head + 1;
 	n->head = (n->head + 1) % n->cap;
 	return 0;
 }
 
 const char *bh_cgroup_notes_get(const struct bh_cgroup_notes *n, __u32 hierarchy_id, __u64 id)
 {
-	if (!n->cap)
-		return NULL;
-	for (__u32 i = *note_bucket(n, hierarchy_id, id); i; i = n->slots[i - 1].next) {
-		const struct bh_cgroup_note *e = &n->slots[i - 1];
+	const struct note_key key = { id, hierarchy_id };
+	const size_t *slot = bh_hashtab_get(&n->index, &key, sizeof(key));
 
-		if (e->id == id && e->hierarchy_id == hierarchy_id)
-			return e->path;
-	}
-	return NULL;
+	return slot ? n->slots[*slot].path : NULL;
 }
 
 static int open_id(const struct bh_cgroup_hier *h, __u64 id)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "hashtab.h"
+
 /* One mounted cgroup hierarchy (the cgroup2 tree, or the chosen v1 controller's). */
 struct bh_cgroup_hier {
 	int fd;	       /* O_DIRECTORY fd of the mount point, -1 when absent */
@@ -91,14 +93,13 @@ int bh_cgroup_walk(const struct bh_cgroup_hier *h,
 struct bh_cgroup_note {
 	__u64 id;
 	__u32 hierarchy_id;
-	__u32 next; /* index + 1 of the next entry in the bucket; 0: none */
 	char *path; /* NULL: free slot */
 };
 
 struct bh_cgroup_notes {
-	struct bh_cgroup_note *slots;
-	__u32 *buckets; /* index + 1 of the bucket's first entry; 0: empty */
-	size_t cap, nbuckets;
+	struct bh_cgroup_note *slots; /* a ring, in the order the notes came */
+	struct bh_hashtab index;      /* (hierarchy, cgroup id) -> the index of its slot */
+	size_t cap;
 	size_t head; /* the next slot to fill, the oldest entry when full */
 };
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "cgroup.h"
+#include "hashtab.h"
 #include "log.h"
 #include "mount_source.h"
 #include "runtime.h"
@@ -18,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CG_BUCKETS	   1024	      /* power of two */
 #define MAX_HOST_CGROUPS   4096	      /* host cgroups cached before the host entries are dropped */
 #define API_RETRY_S	   30	      /* how long a failed docker API stays unasked */
 #define BUNDLE_MAX	   (4u << 20) /* a config.json larger than this is not one */
@@ -55,11 +55,15 @@ struct ctr_entry {
 };
 
 /* The hot-path cache: a task's (v2 id, v1 id) pair -> its container or the host. */
-struct cg_entry {
+struct cg_key {
 	__u64 v2;
 	__u64 v1;
+};
+
+struct cg_entry {
+	__u64 v2; /* its key's, for the sweep */
+	__u64 v1;
 	struct ctr_entry *ctr; /* NULL: a host cgroup */
-	struct cg_entry *next;
 };
 
 struct bh_resolver {
@@ -72,7 +76,7 @@ struct bh_resolver {
 	struct bh_docker_worker *worker; /* async_api only */
 	const struct bh_policy *policy;	 /* names mount sources; the caller's */
 
-	struct cg_entry *buckets[CG_BUCKETS];
+	struct bh_hashtab cgs;	      /* struct cg_key -> struct cg_entry */
 	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
 	size_t n_host;
 	struct ctr_entry *ctrs;
@@ -95,13 +99,6 @@ static time_t now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
-}
-
-static size_t cg_hash(__u64 v2, __u64 v1)
-{
-	__u64 h = v2 * 0x9e3779b97f4a7c15ULL ^ v1 * 0xc2b2ae3d27d4eb4fULL;
-
-	return (size_t)(h >> 32) & (CG_BUCKETS - 1);
 }
 
 void bh_container_clear(struct bh_container *c)
@@ -152,6 +149,7 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	bh_hashtab_init(&r->cgs, sizeof(struct cg_entry));
 	r->host_root = strdup(root);
 	r->apis[API_DOCKER].runtime = "docker";
 	r->apis[API_DOCKER].socket =
@@ -200,29 +198,17 @@ static void ctr_free(struct ctr_entry *e)
 static void drop_cg_entries(struct bh_resolver *r, bool (*match)(struct cg_entry *e, void *arg),
 			    void *arg)
 {
-	for (size_t b = 0; b < CG_BUCKETS; b++) {
-		struct cg_entry **pp = &r->buckets[b];
+	struct bh_hashtab_iter it;
+	struct cg_entry *e;
 
-		while (*pp) {
-			struct cg_entry *e = *pp;
-
-			if (!match(e, arg)) {
-				pp = &e->next;
-				continue;
-			}
-			if (!e->ctr)
-				r->n_host--;
-			*pp = e->next;
-			free(e);
-		}
+	bh_hashtab_iter_init(&it, &r->cgs);
+	while ((e = bh_hashtab_iter_next(&it))) {
+		if (!match(e, arg))
+			continue;
+		if (!e->ctr)
+			r->n_host--;
+		bh_hashtab_iter_remove(&it);
 	}
-}
-
-static bool match_all(struct cg_entry *e, void *arg)
-{
-	(void)e;
-	(void)arg;
-	return true;
 }
 
 static bool match_host(struct cg_entry *e, void *arg)
@@ -242,7 +228,7 @@ void bh_resolver_free(struct bh_resolver *r)
 		return;
 	/* first: the thread never touches the entries, but its answers name them */
 	bh_docker_worker_stop(r->worker);
-	drop_cg_entries(r, match_all, NULL);
+	bh_hashtab_fini(&r->cgs);
 	while (r->ctrs) {
 		struct ctr_entry *e = r->ctrs;
 
@@ -766,18 +752,16 @@ static int resolve(struct bh_resolver *r, __u64 v2, __u64 v1, __u32 tgid, struct
 const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgroup_id,
 					      __u64 cgroup_v1_id, __u32 tgid)
 {
-	size_t b = cg_hash(cgroup_id, cgroup_v1_id);
+	const struct cg_key key = { cgroup_id, cgroup_v1_id };
+	struct cg_entry *e = bh_hashtab_get(&r->cgs, &key, sizeof(key));
 	struct ctr_entry *ctr;
-	struct cg_entry *e;
 
-	for (e = r->buckets[b]; e; e = e->next) {
-		if (e->v2 == cgroup_id && e->v1 == cgroup_v1_id) {
-			r->st.hits++;
-			if (!e->ctr)
-				return NULL;
-			e->ctr->used = true;
-			return &e->ctr->c;
-		}
+	if (e) {
+		r->st.hits++;
+		if (!e->ctr)
+			return NULL;
+		e->ctr->used = true;
+		return &e->ctr->c;
 	}
 	r->st.misses++;
 	if (resolve(r, cgroup_id, cgroup_v1_id, tgid, &ctr) < 0)
@@ -786,14 +770,12 @@ const struct bh_container *bh_resolver_lookup(struct bh_resolver *r, __u64 cgrou
 		bh_debug("more than %d host cgroups cached: dropping them", MAX_HOST_CGROUPS);
 		drop_cg_entries(r, match_host, NULL);
 	}
-	e = calloc(1, sizeof(*e));
+	e = bh_hashtab_put(&r->cgs, &key, sizeof(key));
 	if (!e)
 		return ctr ? &ctr->c : NULL;
 	e->v2 = cgroup_id;
 	e->v1 = cgroup_v1_id;
 	e->ctr = ctr;
-	e->next = r->buckets[b];
-	r->buckets[b] = e;
 	if (!ctr) {
 		r->n_host++;
 		if (r->on_host)

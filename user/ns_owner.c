@@ -2,71 +2,40 @@
 /* ns_owner.c - namespace inode -> the container whose processes hold it. */
 #include "ns_owner.h"
 
-#include <errno.h>
-#include <stdlib.h>
-
-#define NS_BUCKETS 1024 /* power of two */
+/* room for the namespaces of a node's first few hundred containers before any rehash */
+#define NS_RESERVED 1024
 /* a container that makes namespaces in a loop must not grow the table without end */
 #define NS_MAX_ENTRIES 65536
-
-struct bh_ns_entry {
-	struct bh_ns_entry *next;
-	__u32 inum;
-	const struct bh_container *c;
-};
-
-static size_t bucket_of(__u32 inum)
-{
-	return (size_t)((inum * 0x9e3779b1u) >> 22) & (NS_BUCKETS - 1);
-}
 
 int bh_ns_owners_init(struct bh_ns_owners *t)
 {
 	*t = (struct bh_ns_owners){ 0 };
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of entry pointers */
-	t->buckets = calloc(NS_BUCKETS, sizeof(*t->buckets));
-	return t->buckets ? 0 : -ENOMEM;
+	bh_hashtab_init(&t->owners, sizeof(const struct bh_container *));
+	return bh_hashtab_reserve(&t->owners, NS_RESERVED);
 }
 
 void bh_ns_owners_fini(struct bh_ns_owners *t)
 {
-	if (!t->buckets)
-		return;
-	for (size_t b = 0; b < NS_BUCKETS; b++) {
-		while (t->buckets[b]) {
-			struct bh_ns_entry *e = t->buckets[b];
-
-			t->buckets[b] = e->next;
-			free(e);
-		}
-	}
-	free(t->buckets);
-	t->buckets = NULL;
+	bh_hashtab_fini(&t->owners);
 }
 
 static const struct bh_container *owner(const struct bh_ns_owners *t, __u32 inum)
 {
-	for (const struct bh_ns_entry *e = t->buckets[bucket_of(inum)]; e; e = e->next)
-		if (e->inum == inum)
-			return e->c;
-	return NULL;
+	const struct bh_container *const *c = bh_hashtab_get(&t->owners, &inum, sizeof(inum));
+
+	return c ? *c : NULL;
 }
 
 static void add(struct bh_ns_owners *t, const struct bh_container *c, __u32 inum)
 {
-	struct bh_ns_entry *e;
-	size_t b = bucket_of(inum);
+	const struct bh_container **e;
 
-	if (!inum || owner(t, inum) || t->n >= NS_MAX_ENTRIES)
+	if (!inum || owner(t, inum) || bh_hashtab_count(&t->owners) >= NS_MAX_ENTRIES)
 		return;
-	e = malloc(sizeof(*e));
-	if (!e)
-		return; /* a namespace not learned: its owner is found by the next record */
-	e->inum = inum;
-	e->c = c;
-	e->next = t->buckets[b];
-	t->buckets[b] = e;
-	t->n++;
+	e = bh_hashtab_put(&t->owners, &inum, sizeof(inum));
+	/* without memory, a namespace is not learned: its owner is found by the next record */
+	if (e)
+		*e = c;
 }
 
 /* The container known to hold the task's namespaces, as resolve() weighs them. */
@@ -110,21 +79,13 @@ bh_ns_owners_resolve(struct bh_ns_owners *t, const struct bh_container *c, __u32
 
 void bh_ns_owners_forget(struct bh_ns_owners *t, const struct bh_container *c)
 {
+	const struct bh_container **e;
+	struct bh_hashtab_iter it;
+
 	if (t->last_c == c)
 		t->last_c = NULL;
-	for (size_t b = 0; b < NS_BUCKETS; b++) {
-		struct bh_ns_entry **pp = &t->buckets[b];
-
-		while (*pp) {
-			struct bh_ns_entry *e = *pp;
-
-			if (e->c != c) {
-				pp = &e->next;
-				continue;
-			}
-			*pp = e->next;
-			free(e);
-			t->n--;
-		}
-	}
+	bh_hashtab_iter_init(&it, &t->owners);
+	while ((e = bh_hashtab_iter_next(&it)))
+		if (*e == c)
+			bh_hashtab_iter_remove(&it);
 }

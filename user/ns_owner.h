@@ -12,12 +12,10 @@
 #include <linux/types.h>
 
 #include "container.h"
-
-struct bh_ns_entry;
+#include "hashtab.h"
 
 struct bh_ns_owners {
-	struct bh_ns_entry **buckets;
-	size_t n;
+	struct bh_hashtab owners; /* nsfs inode number -> const struct bh_container * */
 	/* the last answer that changed nothing, for every record of a busy container */
 	const struct bh_container *last_c;
 	__u32 last_pid_ns, last_mnt_ns;

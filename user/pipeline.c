@@ -72,101 +72,62 @@ static void finding_sink(const char *line, size_t len, void *ctx)
  * event lines, and the same on all of them.
  */
 struct bh_ctr_json {
-	const struct bh_container *c; /* NULL: a free slot */
 	char *json;
 	size_t len;
 };
 
-static size_t ctr_json_home(const struct bh_container *c, size_t cap)
-{
-	uint64_t h = (uintptr_t)c * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-/* The slot of c, or the free one where it would go (linear probing; cap > n). */
-static struct bh_ctr_json *ctr_json_slot(const struct bh_pipeline *p, const struct bh_container *c)
-{
-	size_t i = ctr_json_home(c, p->ctr_json_cap);
-
-	while (p->ctr_json[i].c && p->ctr_json[i].c != c)
-		i = (i + 1) & (p->ctr_json_cap - 1);
-	return &p->ctr_json[i];
-}
-
 static void ctr_json_clear(struct bh_pipeline *p)
 {
-	for (size_t i = 0; i < p->ctr_json_cap; i++)
-		free(p->ctr_json[i].json);
-	free(p->ctr_json);
-	p->ctr_json = NULL;
-	p->ctr_json_cap = p->ctr_json_n = 0;
+	struct bh_hashtab_iter it;
+	struct bh_ctr_json *e;
+
+	bh_hashtab_iter_init(&it, &p->ctr_json);
+	while ((e = bh_hashtab_iter_next(&it)))
+		free(e->json);
+	bh_hashtab_fini(&p->ctr_json);
 }
 
-/*
- * Moves every entry but skip's (freed) into a new table of cap slots. Without
- * memory the whole cache is dropped: nothing stale may stay.
- */
-static void ctr_json_rehash(struct bh_pipeline *p, size_t cap, const struct bh_container *skip)
-{
-	struct bh_ctr_json *old = p->ctr_json, *slots = calloc(cap, sizeof(*slots));
-	size_t old_cap = p->ctr_json_cap;
-
-	if (!slots) {
-		ctr_json_clear(p);
-		return;
-	}
-	p->ctr_json = slots;
-	p->ctr_json_cap = cap;
-	p->ctr_json_n = 0;
-	for (size_t i = 0; i < old_cap; i++) {
-		if (!old[i].c)
-			continue;
-		if (old[i].c == skip) {
-			free(old[i].json);
-			continue;
-		}
-		*ctr_json_slot(p, old[i].c) = old[i];
-		p->ctr_json_n++;
-	}
-	free(old);
-}
-
-/* Forgets c's rendered value; rare (a container gone), so the table is simply rebuilt. */
+/* Forgets c's rendered value: the container is gone, or its metadata changed. */
 static void ctr_json_drop(struct bh_pipeline *p, const struct bh_container *c)
 {
-	if (p->ctr_json_n && ctr_json_slot(p, c)->c)
-		ctr_json_rehash(p, p->ctr_json_cap, c);
+	const uintptr_t key = (uintptr_t)c;
+	struct bh_ctr_json *e = bh_hashtab_get(&p->ctr_json, &key, sizeof(key));
+
+	if (!e)
+		return;
+	free(e->json);
+	bh_hashtab_del(&p->ctr_json, &key, sizeof(key));
 }
 
 /* c's rendered value, made on first use; NULL when it may still change or without memory. */
 static const struct bh_ctr_json *ctr_json_get(struct bh_pipeline *p, const struct bh_container *c)
 {
+	const uintptr_t key = (uintptr_t)c;
 	struct bh_ctr_json *e;
+	char *json;
+	size_t len;
 
 	if (!c->metadata_done)
 		return NULL;
-	if (p->ctr_json_n) {
-		e = ctr_json_slot(p, c);
-		if (e->c)
-			return e;
-	}
-	if ((p->ctr_json_n + 1) * 2 > p->ctr_json_cap)
-		ctr_json_rehash(p, p->ctr_json_cap ? p->ctr_json_cap * 2 : 64, NULL);
-	if (!p->ctr_json_cap)
-		return NULL;
+	e = bh_hashtab_get(&p->ctr_json, &key, sizeof(key));
+	if (e)
+		return e;
 	bh_json_reset(&p->ctr_scratch);
 	bh_json_container(&p->ctr_scratch, c);
 	if (bh_json_failed(&p->ctr_scratch))
 		return NULL;
-	e = ctr_json_slot(p, c);
-	e->len = bh_json_len(&p->ctr_scratch);
-	e->json = malloc(e->len);
-	if (!e->json)
+	len = bh_json_len(&p->ctr_scratch);
+	json = malloc(len);
+	if (!json)
 		return NULL;
-	memcpy(e->json, bh_json_data(&p->ctr_scratch), e->len);
-	e->c = c;
-	p->ctr_json_n++;
+	memcpy(json, bh_json_data(&p->ctr_scratch), len);
+	e = bh_hashtab_put(&p->ctr_json, &key, sizeof(key));
+	if (!e) {
+		free(json);
+		return NULL;
+	}
+	e->json = json;
+	e->len = len;
 	return e;
 }
 
@@ -187,6 +148,7 @@ int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
 	p->opts = *opts;
 	bh_json_init(&p->line);
 	bh_json_init(&p->ctr_scratch);
+	bh_hashtab_init(&p->ctr_json, sizeof(struct bh_ctr_json));
 	if (bh_ns_owners_init(&p->ns_owners)) {
 		bh_error("cannot set up the namespace table: %s", strerror(ENOMEM));
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 
 #include "container.h"
 #include "events.h"
+#include "hashtab.h"
 #include "json_writer.h"
 #include "ns_owner.h"
 #include "sink.h"
@@ -75,17 +76,15 @@ struct bh_pipeline_counts {
 	__u64 findings;
 };
 
-struct bh_ctr_json; /* pipeline.c: a container's rendered "container" value */
-struct bh_hold;	    /* pipeline.c: the records held for one pending container */
+struct bh_hold; /* pipeline.c: the records held for one pending container */
 
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
 	struct bh_rules *rules;
 	struct bh_json line; /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
-	bool stdout_events;	      /* the record being handled is selected for stdout */
-	struct bh_ctr_json *ctr_json; /* open addressing by container pointer */
-	size_t ctr_json_cap, ctr_json_n;
+	bool stdout_events;	       /* the record being handled is selected for stdout */
+	struct bh_hashtab ctr_json;    /* container pointer, as uintptr_t -> its rendered value */
 	struct bh_json ctr_scratch;    /* where a container's value is rendered */
 	struct bh_ns_owners ns_owners; /* which container holds a namespace */
 	struct bh_hold *holds;	       /* one per pending container with records */

@@ -23,7 +23,7 @@ struct replay_container {
 struct replay {
 	const struct bh_replay_opts *o;
 	struct bh_pipeline pipe;
-	struct bh_cgmap bindings; /* (cgroup, v1) -> struct replay_container * */
+	struct bh_hashtab bindings; /* (cgroup, v1) -> struct replay_container * */
 	struct replay_container **ctrs;
 	size_t n_ctrs;
 	__u64 unknown_bindings;
@@ -181,6 +181,7 @@ int bh_replay_run(const struct bh_replay_opts *o)
 	bool sink_ready = false, pipe_ready = false;
 	__u64 frames;
 
+	bh_hashtab_init(&r.bindings, sizeof(struct bh_cgmap_entry));
 	if (open_capture(o->path, &hdr, &rd))
 		return 1;
 	bh_info("replaying %s: recorded on %s (kernel %s)", o->path, hdr.hostname, hdr.kernel);
@@ -249,7 +250,7 @@ out:
 		free(r.ctrs[i]);
 	}
 	free(r.ctrs);
-	bh_cgmap_free(&r.bindings);
+	bh_hashtab_fini(&r.bindings);
 	bh_policy_free(policy);
 	bh_capture_reader_close(rd);
 	return code;

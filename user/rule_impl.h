@@ -11,11 +11,10 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "hashtab.h"
 #include "json_writer.h"
 #include "policy.h"
 #include "rules.h"
-
-struct bh_map; /* rules.c: a small string-keyed hash table */
 
 struct bh_rules {
 	const struct bh_policy *policy;
@@ -24,8 +23,8 @@ struct bh_rules {
 	int64_t boot_to_real_ns;
 	__u32 host_ns[BH_NS_KINDS];
 	struct bh_json w;
-	struct bh_map *dedup;			 /* (rule, container, exe, detail) -> window */
-	struct bh_map *fired;			 /* container -> bit per rule already reported */
+	struct bh_hashtab dedup;		 /* (rule, container, exe, detail) -> window */
+	struct bh_hashtab fired;		 /* container -> bit per rule already reported */
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
 	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
 	char self_pod_uid[64];			 /* and its pod, "" if none */

@@ -12,106 +12,49 @@
 
 #include "output_json.h"
 
-/* A small chained hash table; keys are strings, values two counters. */
-
 /* Bounds the dedup state whatever the event mix (ports, exes): see map_make_room(). */
 #define MAP_MAX_ENTRIES 16384
-/* As many buckets as entries at most: a lookup, on most events, walks about one entry. */
-#define MAP_BUCKETS MAP_MAX_ENTRIES
 
-struct bh_map_entry {
-	struct bh_map_entry *next;
-	uint64_t hash;	 /* of key: compared before the key */
+/* A value of the dedup table (key "rule|container|exe|detail") or the fired one (container id). */
+struct map_val {
 	char *container; /* the container id the entry belongs to ("" for the host) */
 	uint64_t a;	 /* dedup: window start (boot ns); fired: rule bits */
 	uint64_t b;	 /* dedup: events folded since */
-	char key[];
 };
-
-struct bh_map {
-	struct bh_map_entry *buckets[MAP_BUCKETS];
-	size_t n;
-};
-
-/*
- * Keys are long (a 64-character container id in most): hashed a word at a time,
- * as FNV's multiply per byte, each waiting for the last, cost more than the lookup.
- */
-static uint64_t hash_str(const char *s)
-{
-	const uint64_t k = 0xff51afd7ed558ccdULL;
-	size_t len = strlen(s);
-	uint64_t h = len * k, x;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ x) * k;
-		h ^= h >> 29;
-	}
-	for (x = 0; len; len--)
-		x = x << 8 | (unsigned char)s[len - 1];
-	h = (h ^ x) * k;
-	return h ^ h >> 32;
-}
-
-static struct bh_map_entry **map_slot(struct bh_map *m, const char *key)
-{
-	uint64_t h = hash_str(key);
-	struct bh_map_entry **pp = &m->buckets[h % MAP_BUCKETS];
-
-	while (*pp && ((*pp)->hash != h || strcmp((*pp)->key, key)))
-		pp = &(*pp)->next;
-	return pp;
-}
-
-static void entry_free(struct bh_map_entry *e)
-{
-	free(e->container);
-	free(e);
-}
 
 /* Removes the entries for which drop() says so (NULL: all). */
-static void map_remove_if(struct bh_map *m, bool (*drop)(const struct bh_map_entry *, const void *),
+static void map_remove_if(struct bh_hashtab *m, bool (*drop)(const struct map_val *, const void *),
 			  const void *arg)
 {
-	for (size_t i = 0; i < MAP_BUCKETS; i++) {
-		struct bh_map_entry **pp = &m->buckets[i];
+	struct bh_hashtab_iter it;
+	struct map_val *v;
 
-		while (*pp) {
-			struct bh_map_entry *e = *pp;
-
-			if (drop && !drop(e, arg)) {
-				pp = &e->next;
-				continue;
-			}
-			*pp = e->next;
-			entry_free(e);
-			m->n--;
-		}
+	bh_hashtab_iter_init(&it, m);
+	while ((v = bh_hashtab_iter_next(&it))) {
+		if (drop && !drop(v, arg))
+			continue;
+		free(v->container);
+		bh_hashtab_iter_remove(&it);
 	}
 }
 
-static struct bh_map_entry *map_insert(struct bh_map *m, struct bh_map_entry **slot,
-				       const char *key, const char *container)
+/* The new entry of key (len bytes, absent), owned by container; NULL without memory. */
+static struct map_val *map_insert(struct bh_hashtab *m, const char *key, size_t len,
+				  const char *container)
 {
-	size_t len = strlen(key);
-	struct bh_map_entry *e = calloc(1, sizeof(*e) + len + 1);
+	struct map_val *v = bh_hashtab_put(m, key, len);
 
-	if (!e)
+	if (!v)
 		return NULL;
-	e->container = strdup(container);
-	if (!e->container) {
-		free(e);
+	v->container = strdup(container);
+	if (!v->container) {
+		bh_hashtab_del(m, key, len);
 		return NULL;
 	}
-	memcpy(e->key, key, len + 1);
-	e->hash = hash_str(key);
-	*slot = e;
-	m->n++;
-	return e;
+	return v;
 }
 
-static bool entry_of_container(const struct bh_map_entry *e, const void *id)
+static bool entry_of_container(const struct map_val *e, const void *id)
 {
 	return !strcmp(e->container, id);
 }
@@ -120,7 +63,7 @@ struct expiry {
 	uint64_t now, window;
 };
 
-static bool entry_expired(const struct bh_map_entry *e, const void *arg)
+static bool entry_expired(const struct map_val *e, const void *arg)
 {
 	const struct expiry *x = arg;
 
@@ -131,14 +74,14 @@ static bool entry_expired(const struct bh_map_entry *e, const void *arg)
  * A full dedup table first loses its expired windows (their folded counts are
  * dropped: no later event would have reported them), then everything.
  */
-static void map_make_room(struct bh_map *m, uint64_t now, uint64_t window)
+static void map_make_room(struct bh_hashtab *m, uint64_t now, uint64_t window)
 {
 	struct expiry x = { now, window };
 
-	if (m->n < MAP_MAX_ENTRIES)
+	if (bh_hashtab_count(m) < MAP_MAX_ENTRIES)
 		return;
 	map_remove_if(m, entry_expired, &x);
-	if (m->n >= MAP_MAX_ENTRIES)
+	if (bh_hashtab_count(m) >= MAP_MAX_ENTRIES)
 		map_remove_if(m, NULL, NULL);
 }
 
@@ -151,11 +94,12 @@ int bh_rules_new(const struct bh_rules_opts *opts, struct bh_rules **out)
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
-	r->dedup = calloc(1, sizeof(*r->dedup));
-	r->fired = calloc(1, sizeof(*r->fired));
+	bh_hashtab_init(&r->dedup, sizeof(struct map_val));
+	bh_hashtab_init(&r->fired, sizeof(struct map_val));
 	if (!opts->policy)
 		r->own_policy = bh_policy_default();
-	if (!r->dedup || !r->fired || (!opts->policy && !r->own_policy)) {
+	/* The dedup table is sized for its bound at once: it never grows on an event's path. */
+	if (bh_hashtab_reserve(&r->dedup, MAP_MAX_ENTRIES) || (!opts->policy && !r->own_policy)) {
 		bh_rules_free(r);
 		return -ENOMEM;
 	}
@@ -172,12 +116,10 @@ void bh_rules_free(struct bh_rules *r)
 {
 	if (!r)
 		return;
-	if (r->dedup)
-		map_remove_if(r->dedup, NULL, NULL);
-	if (r->fired)
-		map_remove_if(r->fired, NULL, NULL);
-	free(r->dedup);
-	free(r->fired);
+	map_remove_if(&r->dedup, NULL, NULL);
+	map_remove_if(&r->fired, NULL, NULL);
+	bh_hashtab_fini(&r->dedup);
+	bh_hashtab_fini(&r->fired);
 	bh_json_free(&r->w);
 	bh_policy_free(r->own_policy);
 	free(r);
@@ -219,8 +161,8 @@ void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c, bh_
 
 void bh_rules_forget_container(struct bh_rules *r, const char *container_id)
 {
-	map_remove_if(r->dedup, entry_of_container, container_id);
-	map_remove_if(r->fired, entry_of_container, container_id);
+	map_remove_if(&r->dedup, entry_of_container, container_id);
+	map_remove_if(&r->fired, entry_of_container, container_id);
 }
 
 /* Emission */
@@ -252,10 +194,10 @@ void bh_rules_set_self(struct bh_rules *r, const struct bh_container *self)
 /* Marks rule as reported for c; false when it already was (or no memory to remember). */
 static bool mark_fired(struct bh_rules *r, unsigned int rule, const struct bh_container *c)
 {
-	struct bh_map_entry **slot = map_slot(r->fired, c->id);
-	struct bh_map_entry *e = *slot;
+	size_t len = strlen(c->id);
+	struct map_val *e = bh_hashtab_get(&r->fired, c->id, len);
 
-	if (!e && !(e = map_insert(r->fired, slot, c->id, c->id)))
+	if (!e && !(e = map_insert(&r->fired, c->id, len, c->id)))
 		return false;
 	if (e->a & (1ULL << rule))
 		return false;
@@ -345,7 +287,7 @@ static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_eve
 {
 	uint64_t now = ev->hdr->ts_ns, window = (uint64_t)r->policy->dedup_window_s * 1000000000;
 	const char *cid = c ? c->id : "";
-	struct bh_map_entry **slot, *e;
+	struct map_val *e;
 	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160], num[12], *p = num + sizeof(num);
 	unsigned int v = rule;
 	size_t len;
@@ -364,13 +306,11 @@ static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_eve
 				 strnlen(ev->exe.ptr, ev->exe.len));
 	len = key_append(key, sizeof(key), len, "|", 1);
 	if (detail)
-		key_append(key, sizeof(key), len, detail, strlen(detail));
-	slot = map_slot(r->dedup, key);
-	e = *slot;
+		len = key_append(key, sizeof(key), len, detail, strlen(detail));
+	e = bh_hashtab_get(&r->dedup, key, len);
 	if (!e) {
-		map_make_room(r->dedup, now, window);
-		slot = map_slot(r->dedup, key);
-		e = map_insert(r->dedup, slot, key, cid);
+		map_make_room(&r->dedup, now, window);
+		e = map_insert(&r->dedup, key, len, cid);
 		if (e)
 			e->a = now;
 		return 1;
