@@ -18,7 +18,7 @@
 
 #include "log.h"
 #include "policy.h"
-#include "rule_impl.h"
+#include "path.h"
 
 #define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
 

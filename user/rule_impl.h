@@ -13,6 +13,7 @@
 #include "finding.h"
 #include "hashtab.h"
 #include "json_writer.h"
+#include "path.h"
 #include "policy.h"
 #include "rules.h"
 
@@ -72,21 +73,16 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 
 void bh_hit_send(struct bh_hit *h);
 
+/* The engine's dedup and fired tables (hit.c): 0 or -ENOMEM; a container's entries go. */
+int bh_hit_tables_init(struct bh_rules *r);
+void bh_hit_tables_fini(struct bh_rules *r);
+void bh_hit_forget(struct bh_rules *r, const char *container_id);
+
 /*
  * A record string as a C string in buf, as snprintf(buf, size, "%.*s") would
  * write it (up to a NUL, cut to size - 1), without its format parsing. Returns buf.
  */
 const char *bh_cstr(const struct bh_str *s, char *buf, size_t size);
-
-/* Room for a normalized mount source or socket path. */
-#define BH_NORM_PATH_MAX 4096
-
-/* Lexical normalization of an absolute path ("//", "/./", "..", trailing "/"). */
-void bh_path_normalize(const char *in, char *out, size_t size);
-/* path (normalized) is base or below it; "/" as base matches only "/". */
-bool bh_path_within(const char *path, const char *base);
-/* The last component of a path (the whole string when it has no '/'). */
-const char *bh_basename(const char *path);
 
 /* A normalized path is one of the policy's sensitive paths or below one. */
 bool bh_sensitive_path(const struct bh_policy *p, const char *path);
