@@ -150,13 +150,18 @@ bench-containers: $(O)/bulkhead
 bench-findings: $(O)/bulkhead
 	$(Q)O=$(O) bench/containers-findings.sh $(ARGS)
 
-.PHONY: image tests deps run test test-asan fuzz fuzz-build fuzz-bins check clean
+.PHONY: image tests deps deps-check run test test-asan fuzz fuzz-build fuzz-bins check clean
 # capture-gen is built with the tests: it writes records by the ABI, so a change there breaks it.
 tests: $(O)/bulkhead $(UNIT_BINS) $(BPFT_BINS) $(O)/bench/capture-gen
 
-# Installs whatever build and test dependency is missing (Debian/Ubuntu, root).
+# Installs whatever build and test dependency is missing (Debian/Ubuntu, root); a no-op
+# (one dpkg-query) when nothing is, so run, test and check call it every time.
 deps:
 	$(Q)scripts/install-deps.sh
+
+# The same, and the linters of make check.
+deps-check:
+	$(Q)scripts/install-deps.sh --with-check
 
 # Every raw event besides the findings, so a first run shows all five hook families.
 RUN_ARGS ?= --events all
@@ -191,7 +196,9 @@ endif
 fuzz: fuzz-build
 	$(Q)tests/fuzz/run.sh --build $(FUZZ_O) --seconds $(FUZZ_SECONDS)
 
-check: $(O)/bulkhead.skel.h
+# clang-tidy and cppcheck see the user space as it builds: with the BPF skeleton header.
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory $(O)/bulkhead.skel.h
 	$(Q)scripts/check.sh $(O)
 
 clean:

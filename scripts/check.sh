@@ -14,7 +14,7 @@ for tool in clang-format clang-tidy cppcheck; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	log "missing ${missing[*]}: run 'sudo scripts/install-deps.sh --with-check'"
+	log "missing ${missing[*]}: run 'sudo make deps-check'"
 	exit 1
 fi
 if [ ! -f "$O/bulkhead.skel.h" ]; then

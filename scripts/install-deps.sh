@@ -23,9 +23,13 @@ die() {
 }
 
 pkgs=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
+how="sudo make deps (or: sudo scripts/install-deps.sh)"
 case "${1:-}" in
 "") ;;
---with-check) pkgs+=("${CHECK_PKGS[@]}") ;;
+--with-check)
+	pkgs+=("${CHECK_PKGS[@]}")
+	how="sudo make deps-check (or: sudo scripts/install-deps.sh --with-check)"
+	;;
 -h | --help)
 	usage
 	exit 0
@@ -45,14 +49,17 @@ fi
 command -v dpkg-query >/dev/null ||
 	die "this installer supports Debian and Ubuntu (dpkg/apt-get); install by hand: ${pkgs[*]} bpftool"
 
-# One dpkg-query for all: the no-op case must stay fast. Multi-arch packages print one line
-# per architecture; a package counts as present when any of them is installed.
-installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" 2>/dev/null |
-	awk '$2 == "installed" { sub(/:.*/, "", $1); print $1 }' || true)
+# One dpkg-query for all, and no other process per package: make run and make test call
+# this every time, so the no-op case must stay fast. Multi-arch packages print one line per
+# architecture; a package counts as present when any of them is installed.
+declare -A installed=()
+while read -r p status; do
+	[ "$status" != installed ] || installed[${p%%:*}]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" 2>/dev/null || true)
 missing=()
 for p in "${pkgs[@]}"; do
 	[ -n "$p" ] || continue
-	grep -qxF "$p" <<<"$installed" || missing+=("$p")
+	[ -n "${installed[$p]:-}" ] || missing+=("$p")
 done
 # Ubuntu's /usr/sbin/bpftool is a wrapper that fails without the kernel's linux-tools.
 need_bpftool=0
@@ -65,7 +72,7 @@ fi
 what="${missing[*]}"
 [ $need_bpftool -eq 0 ] || what="$what bpftool"
 if [ "$(id -u)" -ne 0 ]; then
-	die "missing:${what# } -- run: sudo make deps (or: sudo scripts/install-deps.sh)"
+	die "missing:${what# } -- run: $how"
 fi
 command -v apt-get >/dev/null || die "apt-get not found; install by hand:${what# }"
 

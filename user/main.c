@@ -23,8 +23,8 @@
 static const char usage_text[] =
 	"Usage: bulkhead [run] [OPTIONS]\n"
 	"       bulkhead record -o FILE [OPTIONS]\n"
-	"       bulkhead replay FILE [--policy FILE] [--events LIST] [--format json|ecs]\n"
-	"       bulkhead top [--no-color] [--socket PATH]\n"
+	"       bulkhead replay FILE [OPTIONS]\n"
+	"       bulkhead top [--socket PATH] [--no-color]\n"
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE\n"
 	"\n"
@@ -42,13 +42,19 @@ static const char usage_text[] =
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
 	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
 	"\n"
-	"Options of run and record (replay takes -e, -p, --format, --no-findings):\n"
+	"A command takes only its own options; another's is a usage error (exit 2).\n"
+	"\n"
+	"Options of run, record and replay:\n"
 	"  -e, --events LIST     raw events to print besides findings: none (default), all,\n"
 	"                        or a comma list of exec,setns,mount,capset,connect,bind,listen\n"
 	"      --no-findings     do not judge events (no rules, no findings)\n"
 	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present);\n"
-	"                        SIGHUP reloads it\n"
+	"                        SIGHUP reloads it (run, record)\n"
 	"      --format FORMAT   json (schema v1, default) or ecs (Elastic Common Schema)\n"
+	"  -v, --verbose         debug logging (libbpf's messages included)\n"
+	"      --log-json        logs on stderr as JSON lines\n"
+	"\n"
+	"Options of run and record:\n"
 	"      --stats-interval SEC\n"
 	"                        print a stats line every SEC seconds (default 10, 0: off)\n"
 	"      --http ADDR:PORT  serve /healthz and /metrics (default " BH_HTTP_DEFAULT_ADDR ")\n"
@@ -66,9 +72,19 @@ static const char usage_text[] =
 	"                        (neither docker's nor podman's API)\n"
 	"      --ringbuf-size BYTES\n"
 	"                        BPF ring buffer size, a power of two (default 8388608)\n"
-	"  -o, --output FILE     (record) the capture file to write\n"
-	"  -v, --verbose         debug logging (libbpf's messages included)\n"
-	"      --log-json        logs on stderr as JSON lines\n"
+	"\n"
+	"Option of record:\n"
+	"  -o, --output FILE     the capture file to write\n"
+	"\n"
+	"Options of top:\n"
+	"      --socket PATH     the agent's event socket to attach to (default\n"
+	"                        " BH_STREAM_DEFAULT_PATH ")\n"
+	"      --no-color        no colours (NO_COLOR set and not empty does the same)\n"
+	"\n"
+	"Option of rules:\n"
+	"      --json            one JSON object per line and rule\n"
+	"\n"
+	"Options of every command:\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         print the version\n";
 
@@ -114,51 +130,117 @@ enum {
 	OPT_NO_COLOR,
 };
 
-static const struct option options[] = {
-	{ "events", required_argument, NULL, 'e' },
-	{ "policy", required_argument, NULL, 'p' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "stats-interval", required_argument, NULL, OPT_STATS },
-	{ "http", required_argument, NULL, OPT_HTTP },
-	{ "no-http", no_argument, NULL, OPT_NO_HTTP },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "no-socket", no_argument, NULL, OPT_NO_SOCKET },
-	{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
-	{ "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET },
-	{ "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET },
-	{ "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API },
-	{ "no-findings", no_argument, NULL, OPT_NO_FINDINGS },
-	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ 0 },
+/* The commands, one bit each, so that an option can name every command that takes it. */
+enum {
+	CMD_RUN = 1 << 0,
+	CMD_RECORD = 1 << 1,
+	CMD_REPLAY = 1 << 2,
+	CMD_TOP = 1 << 3,
+	CMD_RULES = 1 << 4,
+	CMD_POLICY = 1 << 5,
+	CMD_AGENT = CMD_RUN | CMD_RECORD,
+	/* what judges events and logs: the live agent and a replay of its capture */
+	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY,
 };
+
+/* By bit: command_names[i] is the command of bit 1 << i. */
+static const char *const command_names[] = { "run", "record", "replay", "top", "rules", "policy" };
+#define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
+
+/* Every option and the commands that take it: any other command refuses it (exit 2). */
+static const struct cli_option {
+	struct option opt;
+	unsigned int commands;
+} cli_options[] = {
+	{ { "events", required_argument, NULL, 'e' }, CMD_PIPELINE },
+	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE },
+	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE },
+	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
+	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
+	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
+	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
+	{ { "stats-interval", required_argument, NULL, OPT_STATS }, CMD_AGENT },
+	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT },
+	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT },
+	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT | CMD_TOP },
+	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT },
+	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT },
+	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT },
+	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT },
+	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT },
+	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
+	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP },
+	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
+	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
+	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
+};
+#define N_OPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
 
 /* Everything the command line can say, for every command. */
 struct cli {
-	const char *command;
+	unsigned int command; /* one CMD_* bit */
 	struct bh_agent_opts agent;
 	bool verbose, log_json, json, no_color;
-	const char *output;
 };
+
+static const char *command_name(unsigned int command)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (command == 1u << i)
+			return command_names[i];
+	return "?";
+}
+
+/* The CMD_* bit of a command's name, 0 for none. */
+static unsigned int command_lookup(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(name, command_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+/* "--output belongs to 'record', not 'run'", as the user spelt it (-o or --output). */
+static void not_this_command(const struct cli_option *o, bool long_form, unsigned int command)
+{
+	char owners[128] = ""; /* all six names fit */
+	size_t len = 0;
+
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *sep = ", ";
+
+		if (!(o->commands & (1u << i)))
+			continue;
+		if (!len)
+			sep = "";
+		else if (!(o->commands & ~((2u << i) - 1))) /* the last one */
+			sep = " and ";
+		len += (size_t)snprintf(owners + len, sizeof(owners) - len, "%s'%s'", sep,
+					command_names[i]);
+	}
+	if (long_form)
+		usage_error("--%s belongs to %s, not '%s'", o->opt.name, owners,
+			    command_name(command));
+	else
+		usage_error("-%c belongs to %s, not '%s'", o->opt.val, owners,
+			    command_name(command));
+}
 
 static int cmd_policy(int argc, char **argv)
 {
 	struct bh_policy *p = NULL;
+	const char *path;
 
-	if (argc != 3 || strcmp(argv[1], "check")) {
+	if (optind + 2 != argc || strcmp(argv[optind], "check")) {
 		usage_error("usage: bulkhead policy check FILE");
 		return EXIT_USAGE;
 	}
-	if (bh_policy_load(argv[2], &p))
+	path = argv[optind + 1];
+	if (bh_policy_load(path, &p))
 		return EXIT_USAGE; /* the loader printed FILE:LINE:COLUMN and the cause */
 	bh_policy_free(p);
-	printf("%s: valid\n", argv[2]);
+	printf("%s: valid\n", path);
 	return 0;
 }
 
@@ -166,10 +248,31 @@ static int cmd_policy(int argc, char **argv)
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
 	struct bh_agent_opts *o = &cli->agent;
+	struct option longopts[N_OPTIONS + 1] = { 0 };
+	char shortopts[2 * N_OPTIONS + 1] = "";
+	size_t n = 0;
 	unsigned long long v;
-	int c;
+	int c, longindex;
 
-	while ((c = getopt_long(argc, argv, "e:p:o:vhV", options, NULL)) != -1) {
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		longopts[i] = cli_options[i].opt;
+		if (cli_options[i].opt.val >= 256)
+			continue;
+		shortopts[n++] = (char)cli_options[i].opt.val;
+		if (cli_options[i].opt.has_arg == required_argument)
+			shortopts[n++] = ':';
+	}
+	while (longindex = -1,
+	       (c = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
+		const struct cli_option *opt = longindex >= 0 ? &cli_options[longindex] : NULL;
+
+		for (size_t i = 0; !opt && c != '?' && i < N_OPTIONS; i++)
+			if (cli_options[i].opt.val == c)
+				opt = &cli_options[i];
+		if (opt && !(opt->commands & cli->command)) {
+			not_this_command(opt, longindex >= 0, cli->command);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'e':
 			if (bh_event_parse_mask(optarg, &o->event_mask))
@@ -180,7 +283,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			o->policy_path_explicit = true;
 			break;
 		case 'o':
-			cli->output = optarg;
+			o->capture_path = optarg;
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "json")) {
@@ -278,7 +381,7 @@ static int cmd_replay(struct cli *cli, int argc, char **argv)
 	};
 
 	if (optind + 1 != argc) {
-		usage_error("usage: bulkhead replay FILE [--policy FILE] [--events LIST]");
+		usage_error("usage: bulkhead replay FILE [OPTIONS]");
 		return EXIT_USAGE;
 	}
 	r.path = argv[optind];
@@ -287,8 +390,9 @@ static int cmd_replay(struct cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static char prog[32];
 	struct cli cli = {
-		.command = "run",
+		.command = CMD_RUN,
 		.agent = {
 			.event_mask = 0,
 			.findings = true,
@@ -301,12 +405,19 @@ int main(int argc, char **argv)
 
 	/* A command comes first when given: `bulkhead rules`, `bulkhead run -v`. */
 	if (argc > 1 && argv[1][0] != '-') {
-		cli.command = argv[1];
+		cli.command = command_lookup(argv[1]);
+		if (!cli.command) {
+			usage_error(
+				"unknown command '%s' (run, record, replay, top, rules, policy)",
+				argv[1]);
+			return EXIT_USAGE;
+		}
 		argv++;
 		argc--;
 	}
-	if (!strcmp(cli.command, "policy"))
-		return cmd_policy(argc, argv);
+	/* getopt's own messages then read "bulkhead run: unrecognized option '--x'" */
+	snprintf(prog, sizeof(prog), "bulkhead %s", command_name(cli.command));
+	argv[0] = prog;
 
 	code = parse_options(argc, argv, &cli);
 	if (code)
@@ -314,17 +425,19 @@ int main(int argc, char **argv)
 	bh_log_setup(cli.verbose ? BH_LOG_DEBUG : BH_LOG_INFO, cli.log_json);
 	bh_log_bridge_libbpf();
 
-	if (!strcmp(cli.command, "replay"))
+	if (cli.command == CMD_REPLAY)
 		return cmd_replay(&cli, argc, argv);
+	if (cli.command == CMD_POLICY)
+		return cmd_policy(argc, argv);
 	if (optind < argc) {
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cli.command, "rules")) {
+	if (cli.command == CMD_RULES) {
 		bh_rules_list(stdout, cli.json);
 		return 0;
 	}
-	if (!strcmp(cli.command, "top")) {
+	if (cli.command == CMD_TOP) {
 		struct bh_top_opts t = {
 			.socket_path = cli.agent.socket_explicit ? cli.agent.socket_path : NULL,
 			.no_color = cli.no_color,
@@ -332,15 +445,8 @@ int main(int argc, char **argv)
 
 		return bh_top_main(&t);
 	}
-	if (!strcmp(cli.command, "record")) {
-		if (!cli.output) {
-			usage_error("record needs -o FILE");
-			return EXIT_USAGE;
-		}
-		cli.agent.capture_path = cli.output;
-	} else if (strcmp(cli.command, "run")) {
-		usage_error("unknown command '%s' (run, record, replay, top, rules, policy)",
-			    cli.command);
+	if (cli.command == CMD_RECORD && !cli.agent.capture_path) {
+		usage_error("record needs -o FILE");
 		return EXIT_USAGE;
 	}
 	return bh_agent_run(&cli.agent);

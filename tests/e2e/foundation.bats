@@ -43,6 +43,87 @@ has_cap() {
 	[[ "$output" == *--no-such-option* ]]
 }
 
+# Runs bulkhead ARGS and checks it is refused as bad usage (exit 2) with MESSAGE on stderr;
+# one that is accepted instead starts, and is stopped after a few seconds (exit 124).
+refused() {
+	local message=$1
+	shift
+	run timeout -s INT 5 "$BULKHEAD" "$@"
+	echo "bulkhead $*: exit $status: $output" >&2
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$message"* ]]
+}
+
+@test "cli: an option of another command is refused, exit 2, naming the command it belongs to" {
+	bh_require_binary
+	local cap=$BATS_TEST_TMPDIR/never.bhcap
+	refused "--output belongs to 'record', not 'run'" run --output "$cap"
+	refused "--output belongs to 'record', not 'run'" --output "$cap"
+	refused "-o belongs to 'record', not 'run'" run -o "$cap"
+	[ ! -e "$cap" ]
+	refused "--http belongs to 'run' and 'record', not 'replay'" \
+		replay "$cap" --http 127.0.0.1:1
+	refused "--stats-interval belongs to 'run' and 'record', not 'replay'" \
+		replay "$cap" --stats-interval 1
+	# rules lists the catalogue: no policy changes it, so --policy is not its option.
+	refused "--policy belongs to 'run', 'record' and 'replay', not 'rules'" \
+		rules --policy "$BH_REPO/deploy/policy.yaml"
+	refused "--events belongs to 'run', 'record' and 'replay', not 'top'" top --events all
+	refused "--no-socket belongs to 'run' and 'record', not 'top'" top --no-socket
+	refused "--no-color belongs to 'top', not 'record'" record -o "$cap" --no-color
+	refused "--json belongs to 'rules', not 'policy'" \
+		policy check "$BH_REPO/deploy/policy.yaml" --json
+	[ ! -e "$cap" ]
+	refused "unknown command 'serve'" serve
+	refused "record needs -o FILE" record --events all
+}
+
+@test "cli: replay, rules, policy check and top take each of their own options" {
+	bh_require_binary
+	local cap=$BATS_TEST_TMPDIR/empty.bhcap
+	run "$BULKHEAD" rules --json
+	[ "$status" -eq 0 ]
+	run "$BULKHEAD" policy check "$BH_REPO/deploy/policy.yaml"
+	[ "$status" -eq 0 ]
+	# Options parsed, top itself then stops at the missing terminal (no collector starts).
+	run "$BULKHEAD" top --socket "$BATS_TEST_TMPDIR/none.sock" --no-color </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"needs a terminal"* ]]
+	# Every option of replay reaches the replay, which then names the missing file.
+	run "$BULKHEAD" replay "$cap" --events all -p "$BH_REPO/deploy/policy.yaml" --format ecs \
+		--no-findings -v --log-json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$cap"* ]]
+	[[ "$output" != *"belongs to"* ]]
+	for cmd in run record replay top rules policy; do
+		run "$BULKHEAD" "$cmd" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == *Usage* ]]
+	done
+}
+
+@test "cli: record takes every option of run and its own; its capture replays" {
+	bh_require || return
+	local cap=$BATS_TEST_TMPDIR/all.bhcap err=$BATS_TEST_TMPDIR/err i
+	"$BULKHEAD" record -o "$cap" -e all -p "$BH_REPO/deploy/policy.yaml" --format json \
+		--stats-interval 0 --http "127.0.0.1:$((20000 + RANDOM % 20000))" \
+		--socket "$BATS_TEST_TMPDIR/events.sock" --host-root / --no-docker-api \
+		--docker-socket /nonexistent --podman-socket /nonexistent --ringbuf-size 4194304 \
+		-v --log-json >/dev/null 2>"$err" 3>&- &
+	BH_PID=$!
+	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
+		grep -qw ready "$err" && break
+		kill -0 "$BH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qw ready "$err" || { cat "$err" >&2; return 1; }
+	BH_ERR=$err bh_stop
+	# --log-json: every log line is JSON
+	jq -e . "$err" >/dev/null
+	run "$BULKHEAD" replay "$cap" --events all --format ecs
+	[ "$status" -eq 0 ]
+}
+
 @test "run: SIGINT and SIGTERM stop the monitor with exit 0" {
 	bh_require
 	bh_start --events all
