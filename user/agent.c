@@ -61,11 +61,19 @@ static const struct bh_container *lookup_live(void *ctx, const struct bh_hdr *hd
 	return bh_resolver_lookup(a->resolver, hdr->cgroup_id, hdr->cgroup_v1_id, hdr->tgid);
 }
 
+/*
+ * Asked when a task holds namespaces learned from c. A gone c's end goes in the capture
+ * now, before the record that asked: a replay then answers as the agent did.
+ */
 static bool container_alive(void *ctx, const struct bh_container *c)
 {
 	struct agent *a = ctx;
 
-	return bh_resolver_alive(a->resolver, c);
+	if (bh_resolver_alive(a->resolver, c))
+		return true;
+	if (a->capture)
+		bh_capture_container_gone(a->capture, c);
+	return false;
 }
 
 /* A cgroup that holds no container: the kernel stops sending what only containers matter for. */

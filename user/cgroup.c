@@ -440,7 +440,7 @@ static __u64 id_in_own_mount(const char *rel)
 __u64 bh_cgroup_self_v2_id(const char *host_root)
 {
 	static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-	char rel[PATH_MAX], path[PATH_MAX * 2], probe[PATH_MAX];
+	char rel[PATH_MAX] = "", path[PATH_MAX * 2], probe[PATH_MAX];
 	struct stat st;
 	__u64 id;
 
@@ -493,7 +493,7 @@ int bh_cgroup_proc_path(const char *procfs, __u32 tgid, const char *controller, 
 	snprintf(file, sizeof(file), "%s/%u/cgroup", procfs, tgid);
 	f = fopen(file, "re");
 	if (!f)
-		return -errno;
+		return errno ? -errno : -ENOENT;
 	/* hierarchy-id:controller,list:path; the unified line is "0::path" */
 	while (getline(&line, &cap, f) > 0) {
 		char *ctrl = strchr(line, ':'), *path;

@@ -46,6 +46,14 @@ static const struct bh_container *lookup_replay(void *ctx, const struct bh_hdr *
 	return rc ? &rc->c : NULL;
 }
 
+/* The live agent recorded a container's end when it found it gone: the same answer here. */
+static bool alive_replay(void *ctx, const struct bh_container *c)
+{
+	struct replay_container *rc = find_container(ctx, c->id);
+
+	return rc && !rc->gone;
+}
+
 static int on_binding(struct replay *r, const void *data, size_t len)
 {
 	char id[BH_CONTAINER_ID_LEN + 1];
@@ -175,6 +183,7 @@ int bh_replay_run(const struct bh_replay_opts *o)
 		.lifecycle = o->lifecycle,
 		.lookup = lookup_replay,
 		.lookup_ctx = &r,
+		.container_alive = alive_replay,
 	};
 	struct bh_sink out;
 	int err, code = 1;
