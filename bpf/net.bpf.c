@@ -11,7 +11,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define BH_SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
 
-/* Largest sockaddr kept: sockaddr_un (2 + 108 bytes), rounded up. */
+/*
+ * Largest sockaddr kept: sockaddr_un (2 + 108 bytes) and the 2 bytes past a
+ * full sun_path that bh_tail_str() reads to tell a name of 108 bytes from a
+ * longer one.
+ */
 #define BH_SOCKADDR_MAX 112
 
 /*
@@ -106,7 +110,13 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
-	__u8 addr[BH_SOCKADDR_MAX];
+	/*
+	 * Zeroed: only addrlen bytes come from the caller, and the rest is read
+	 * as part of the sockaddr (a sun_path without NUL ends at the first zero
+	 * past it, a short sockaddr_in has its address there). Stale stack bytes
+	 * would reach the record (bytes of kernel pointers, on 6.18).
+	 */
+	__u8 addr[BH_SOCKADDR_MAX] = {};
 	struct bh_scratch *s;
 	struct bh_connect *e;
 	struct socket *sock;

@@ -901,6 +901,69 @@ static void test_connect_unix(void **state)
 	assert_cstr(ev->str[1], at);
 }
 
+/*
+ * The sockaddr a caller passes is copied to the BPF stack: no byte past its
+ * addrlen may reach the record. The stack holds what the kernel left there
+ * (on the kernel this was written on, bytes of kernel pointers from the
+ * connect path), so a stale byte shows as a longer name, a cut one or an
+ * address the caller never passed.
+ */
+#define SHORT_NAME "abc"
+
+static int do_connect_short(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(0x1234) };
+	int fd;
+
+	(void)arg;
+	/* a name of 3 bytes, no NUL, the sockaddr cut right after it */
+	memcpy(sun.sun_path, SHORT_NAME, strlen(SHORT_NAME));
+	connect_to(AF_UNIX, SOCK_STREAM, &sun,
+		   offsetof(struct sockaddr_un, sun_path) + strlen(SHORT_NAME));
+	/* a name filling sun_path, no NUL: the kernel takes all 108 bytes */
+	memset(sun.sun_path, 'p', sizeof(sun.sun_path));
+	connect_to(AF_UNIX, SOCK_STREAM, &sun, sizeof(sun));
+	/* family and port only (refused): the address bytes were never passed */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	connect(fd, (struct sockaddr *)&sin, offsetof(struct sockaddr_in, sin_addr));
+	return 0;
+}
+
+static void test_connect_short_sockaddr(void **state)
+{
+	static const __u8 none[16];
+	char full[BH_UNIX_PATH_MAX];
+	const struct bh_connect *c;
+	const struct bh_event *ev;
+	pid_t child;
+
+	(void)state;
+	if (T.skip)
+		skip();
+	child = run_child(do_connect_short, NULL);
+	assert_int_equal(count(BH_EV_CONNECT, child), 3);
+
+	ev = find(BH_EV_CONNECT, child, 0);
+	c = BH_EVENT_AS(ev, bh_connect);
+	assert_int_equal(c->family, AF_UNIX);
+	assert_int_equal(ev->str[0].len, 0); /* no peer */
+	assert_cstr(ev->str[1], SHORT_NAME);
+	assert_int_equal(c->hdr.trunc, 0);
+
+	ev = find(BH_EV_CONNECT, child, 1);
+	c = BH_EVENT_AS(ev, bh_connect);
+	memset(full, 'p', sizeof(full));
+	assert_str(ev->str[1], full, sizeof(full));
+	assert_int_equal(c->hdr.trunc, 0); /* all of it, nothing cut */
+
+	ev = find(BH_EV_CONNECT, child, 2);
+	c = BH_EVENT_AS(ev, bh_connect);
+	assert_int_equal(c->family, AF_INET);
+	assert_int_equal(c->port, 0x1234);
+	assert_memory_equal(c->addr, none, sizeof(none));
+}
+
 struct inet_arg {
 	__u16 open_port;
 	__u16 closed_port;
@@ -1512,6 +1575,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_capset, test_teardown),
 		cmocka_unit_test_teardown(test_connect_unix, test_teardown),
 		cmocka_unit_test_teardown(test_connect_inet, test_teardown),
+		cmocka_unit_test_teardown(test_connect_short_sockaddr, test_teardown),
 		cmocka_unit_test_teardown(test_bind_listen, test_teardown),
 		cmocka_unit_test_teardown(test_self_filter, test_teardown),
 		cmocka_unit_test_teardown(test_filters, test_teardown),
