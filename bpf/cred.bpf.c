@@ -73,7 +73,7 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	bh_syscall_args(&args, 1);
 	if (args.a[0] && bpf_probe_read_user(&e->target_pid, sizeof(e->target_pid),
 					     (const __u32 *)args.a[0] + 1))
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(BH_READ_CAPSET_HEADER);
 	bh_output(s, off);
 	return 0;
 }

@@ -83,7 +83,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 		e->flags = args[2];
 		if (args[3] && args[4] >= sizeof(attr)) {
 			if (bpf_probe_read_user(&attr, sizeof(attr), (const void *)args[3])) {
-				bh_count(BH_CNT_READ_ERRORS);
+				bh_read_error(BH_READ_MOUNT_ATTR);
 			} else {
 				e->attr_set = attr.attr_set;
 				e->attr_clr = attr.attr_clr;
@@ -92,9 +92,12 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 		}
 		break;
 	}
-	off = bh_tail_str(s, off, src, BH_PATH_MAX, true, &e->source_len, BH_TRUNC_STR0);
-	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1);
-	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2);
+	off = bh_tail_str(s, off, src, BH_PATH_MAX, true, &e->source_len, BH_TRUNC_STR0,
+			  BH_READ_MOUNT_SOURCE);
+	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1,
+			  BH_READ_MOUNT_TARGET);
+	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2,
+			  BH_READ_MOUNT_FSTYPE);
 	bh_output(s, off);
 	return 0;
 }

@@ -21,10 +21,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /*
  * Appends a unix socket name of plen bytes (sun_path, from kernel memory) at
  * off: a path up to its NUL, or for an abstract name (leading NUL) '@' and the
- * raw bytes after it.
+ * raw bytes after it. A failed read is counted at site.
  */
 static __always_inline __u32 unix_name_tail(struct bh_scratch *s, __u32 off, const char *sun_path,
-					    __s64 plen, __u16 *len, __u16 trunc_bit)
+					    __s64 plen, __u16 *len, __u16 trunc_bit,
+					    enum bh_read_site site)
 {
 	char first = 0;
 	__u64 n;
@@ -33,18 +34,18 @@ static __always_inline __u32 unix_name_tail(struct bh_scratch *s, __u32 off, con
 	if (plen <= 0)
 		return off;
 	if (bpf_probe_read_kernel(&first, 1, sun_path)) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(site);
 		return off;
 	}
 	if (first)
-		return bh_tail_str(s, off, sun_path, BH_UNIX_PATH_MAX, false, len, trunc_bit);
+		return bh_tail_str(s, off, sun_path, BH_UNIX_PATH_MAX, false, len, trunc_bit, site);
 	/* bytes after the leading NUL; the mask is for the verifier (the value is < 108) */
 	n = plen > BH_UNIX_PATH_MAX ? BH_UNIX_PATH_MAX - 1 : plen - 1;
 	barrier_var(n);
 	n &= 127;
 	s->rec[off & BH_OFF_MASK] = '@';
 	if (bpf_probe_read_kernel(&s->rec[(off + 1) & BH_OFF_MASK], n, sun_path + 1)) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(site);
 		return off;
 	}
 	*len = n + 1;
@@ -66,7 +67,8 @@ static __always_inline __u32 unix_peer_tail(struct bh_scratch *s, __u32 off, str
 	if (!addr)
 		return off; /* an unbound peer (socketpair, autobind pending) */
 	return unix_name_tail(s, off, addr->name[0].sun_path,
-			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0);
+			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0,
+			      BH_READ_CONNECT_PEER);
 }
 
 #define BH_EINPROGRESS 115
@@ -137,7 +139,7 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	if (len > BH_SOCKADDR_MAX)
 		len = BH_SOCKADDR_MAX;
 	if (len && bpf_probe_read_user(addr, len, (const void *)args.a[1])) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(BH_READ_CONNECT_SOCKADDR);
 		len = 0;
 	}
 	s = bh_scratch_get();
@@ -156,7 +158,8 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
 			off = unix_peer_tail(s, off, sk, &e->peer_path_len);
 		off = unix_name_tail(s, off, (const char *)addr + BH_SUN_PATH_OFF,
-				     (__s64)len - BH_SUN_PATH_OFF, &e->path_len, BH_TRUNC_STR1);
+				     (__s64)len - BH_SUN_PATH_OFF, &e->path_len, BH_TRUNC_STR1,
+				     BH_READ_CONNECT_PATH);
 		break;
 	case AF_INET: {
 		struct sockaddr_in *sin = (struct sockaddr_in *)addr;

@@ -232,10 +232,31 @@ struct bh_cgroup_rec {
 
 /* Per-CPU counters the loader reads (array map "bh_counters", one struct per CPU). */
 struct bh_counters {
-	__u64 drops;	   /* ring buffer reservation/output failed */
-	__u64 emitted;	   /* records submitted */
-	__u64 read_errors; /* failed kernel/user reads that left a field empty */
-	__u64 args_lost;   /* no memory for a thread's state (bh_thread): its "before" is unknown */
+	__u64 drops;	 /* ring buffer reservation/output failed */
+	__u64 emitted;	 /* records submitted */
+	__u64 args_lost; /* no memory for a thread's state (bh_thread): its "before" is unknown */
+};
+
+/*
+ * Where a failed kernel or user memory read left a field empty: the program
+ * (named by its record family) and the field. The index of the per-CPU array
+ * map "bh_read_errors" (one __u64 per site and CPU), so a count can be traced
+ * to the read that failed.
+ */
+enum bh_read_site {
+	BH_READ_EXE = 0,	   /* every record: the exe path, copied from the cache */
+	BH_READ_EXEC_FILENAME = 1, /* bprm->filename */
+	BH_READ_EXEC_ARGS = 2,	   /* argv on the new program's stack */
+	BH_READ_MOUNT_SOURCE = 3,  /* user memory: source or path argument */
+	BH_READ_MOUNT_TARGET = 4,
+	BH_READ_MOUNT_FSTYPE = 5,
+	BH_READ_MOUNT_ATTR = 6,	      /* mount_setattr's struct mount_attr */
+	BH_READ_CAPSET_HEADER = 7,    /* cap_user_header.pid */
+	BH_READ_CONNECT_SOCKADDR = 8, /* the caller's sockaddr */
+	BH_READ_CONNECT_PEER = 9,     /* the peer's bound name, kernel memory */
+	BH_READ_CONNECT_PATH = 10,    /* sun_path of the caller's sockaddr (copied) */
+	BH_READ_CGROUP_PATH = 11,     /* cgroup_mkdir's path */
+	BH_READ_SITES = 12,
 };
 
 /*

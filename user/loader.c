@@ -483,13 +483,34 @@ int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 	for (int i = 0; i < n; i++) {
 		sum->drops += vals[i].drops;
 		sum->emitted += vals[i].emitted;
-		sum->read_errors += vals[i].read_errors;
 		sum->args_lost += vals[i].args_lost;
 		if (per_cpu && i < ncpus)
 			per_cpu[i] = vals[i];
 	}
 	free(vals);
 	return 0;
+}
+
+int bh_loader_read_errors(const struct bh_loader *l, __u64 sites[BH_READ_SITES])
+{
+	int n = libbpf_num_possible_cpus();
+	__u64 *vals;
+	int err = 0;
+
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	vals = calloc((size_t)n, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 site = 0; site < BH_READ_SITES && !err; site++) {
+		err = bpf_map__lookup_elem(l->skel->maps.bh_read_errors, &site, sizeof(site), vals,
+					   (size_t)n * sizeof(*vals), 0);
+		sites[site] = 0;
+		for (int i = 0; i < n && !err; i++)
+			sites[site] += vals[i];
+	}
+	free(vals);
+	return err;
 }
 
 /* The map key of a socket basename: NUL-padded; false when it cannot be matched exactly. */

@@ -62,6 +62,9 @@ int bh_loader_attached(const struct bh_loader *l);
 int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 		       struct bh_counters *per_cpu, int ncpus);
 
+/* Failed kernel reads by enum bh_read_site (bh_read_site_name()), summed over CPUs. */
+int bh_loader_read_errors(const struct bh_loader *l, __u64 sites[BH_READ_SITES]);
+
 /*
  * The runtime API sockets of the policy (absolute globs or basenames, see
  * policy.h): unix connects to peers named otherwise are filtered. An entry

@@ -102,8 +102,12 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);
 	scalar(f, "bulkhead_drops_total", "counter",
 	       "Events lost in the kernel because the ring buffer was full.", s->drops);
-	scalar(f, "bulkhead_kernel_read_errors_total", "counter",
-	       "Kernel or user memory reads that left an event field empty.", s->read_errors);
+	family(f, "bulkhead_kernel_read_errors_total", "counter",
+	       "Kernel or user memory reads that left an event field empty, by site "
+	       "(<family>.<field>: which program, which read).");
+	for (unsigned int i = 0; i < BH_READ_SITES; i++)
+		fprintf(f, "bulkhead_kernel_read_errors_total{site=\"%s\"} %llu\n",
+			bh_read_site_name(i), (unsigned long long)s->read_errors[i]);
 	scalar(f, "bulkhead_kernel_args_lost_total", "counter",
 	       "Threads whose state the kernel had no memory to keep: an exec's "
 	       "credentials before it, or the sets a capset is compared with, unknown.",

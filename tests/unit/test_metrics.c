@@ -36,6 +36,7 @@ static struct bh_metrics_snapshot sample(void)
 	s.findings[BH_RULE_DOCKER_SOCKET_ACCESS][BH_SEV_CRITICAL] = 2;
 	s.findings[BH_RULE_SSH_DAEMON][BH_SEV_LOW] = 1; /* a policy override */
 	s.drops = 5;
+	s.read_errors[BH_READ_EXEC_ARGS] = 6;
 	s.kernel_emitted = 50;
 	s.containers = 4;
 	s.resolver_hits = 90;
@@ -102,6 +103,13 @@ static void test_render_prometheus_text(void **state)
 	assert_true(series_value(text, "bulkhead_findings_total{rule=\"mount-in-container\","
 				       "severity=\"medium\"}") == 0);
 	assert_true(series_value(text, "bulkhead_drops_total") == 5);
+	/* one series per read site, zeros included, as for the findings */
+	assert_true(series_value(text, "bulkhead_kernel_read_errors_total{site=\"exec.args\"}") ==
+		    6);
+	assert_true(series_value(text, "bulkhead_kernel_read_errors_total{site=\"cgroup.path\"}") ==
+		    0);
+	assert_null(strstr(text, "\nbulkhead_kernel_read_errors_total "));
+	assert_non_null(strstr(text, "# TYPE bulkhead_kernel_read_errors_total counter\n"));
 	assert_true(series_value(text, "bulkhead_containers") == 4);
 	assert_true(series_value(text, "bulkhead_resolver_cache_hits_total") == 90);
 	assert_true(series_value(text, "bulkhead_resolver_cache_misses_total") == 7);
