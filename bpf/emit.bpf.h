@@ -15,6 +15,7 @@ enum bh_counter {
 	BH_CNT_DROPS,
 	BH_CNT_EMITTED,
 	BH_CNT_ARGS_LOST,
+	BH_CNT_COMPAT_CALLS,
 };
 
 static __always_inline void bh_count(enum bh_counter which)
@@ -34,6 +35,9 @@ static __always_inline void bh_count(enum bh_counter which)
 		break;
 	case BH_CNT_ARGS_LOST:
 		c->args_lost++;
+		break;
+	case BH_CNT_COMPAT_CALLS:
+		c->compat_calls++;
 		break;
 	}
 }

@@ -107,8 +107,7 @@ static __always_inline bool unix_peer_wanted(struct sock *sk, long ret)
  * caller passed is copied from user memory after the call (TOCTOU: a racing
  * thread may have changed it since the kernel's copy).
  */
-SEC("tp/syscalls/sys_exit_connect")
-int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int connect_exit(long ret, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
@@ -129,11 +128,11 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (bh_host_task(BH_EV_CONNECT, task) || bh_is_self())
 		return 0;
-	bh_syscall_args(&args, 3);
+	bh_syscall_args(&args, 3, abi);
 	sock = bh_fd_socket(task, (int)args.a[0]);
 	if (sock)
 		sk = BPF_CORE_READ(sock, sk);
-	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ctx->ret))
+	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ret))
 		return 0;
 	len = args.a[2]; /* 64-bit: the clamp stays visible to the verifier */
 	if (len > BH_SOCKADDR_MAX)
@@ -146,7 +145,8 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	e = (struct bh_connect *)s->rec;
-	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ctx->ret);
+	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ret);
+	bh_mark_abi(s, abi);
 	e->fd = (__s32)args.a[0];
 	if (len >= sizeof(family))
 		family = *(__u16 *)addr;
@@ -180,11 +180,17 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+SEC("tp/syscalls/sys_exit_connect")
+int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return connect_exit(ctx->ret, BH_ABI_64);
+}
+
 /*
  * bind(fd, ...), listen(fd, ...), judged at exit: the socket's local address
  * is kernel state. Emitted after a successful call, inet families only.
  */
-static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+static __always_inline int sock_exit(long ret, __u32 type, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
@@ -195,9 +201,9 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 	__u16 family;
 	__u32 off;
 
-	if (bh_is_self() || ctx->ret != 0)
+	if (bh_is_self() || ret != 0)
 		return 0;
-	bh_syscall_args(&args, 1);
+	bh_syscall_args(&args, 1, abi);
 	sock = bh_fd_socket(task, (int)args.a[0]);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
@@ -210,6 +216,7 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 		return 0;
 	e = (struct bh_sock *)s->rec;
 	off = bh_begin(s, task, type, sizeof(*e), 0);
+	bh_mark_abi(s, abi);
 	e->fd = (__s32)args.a[0];
 	e->family = family;
 	e->sock_type = BPF_CORE_READ(sock, type);
@@ -229,11 +236,22 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 SEC("tp/syscalls/sys_exit_bind")
 int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx, BH_EV_BIND);
+	return sock_exit(ctx->ret, BH_EV_BIND, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_listen")
 int tracepoint__syscalls__sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx, BH_EV_LISTEN);
+	return sock_exit(ctx->ret, BH_EV_LISTEN, BH_ABI_64);
+}
+
+/* The compat dispatcher's ways in (compat.bpf.c): global functions, verified once each. */
+__noinline int bh_compat_connect(long ret, __u32 abi)
+{
+	return connect_exit(ret, abi);
+}
+
+__noinline int bh_compat_sock(long ret, __u32 type, __u32 abi)
+{
+	return sock_exit(ret, type, abi);
 }

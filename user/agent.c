@@ -167,6 +167,7 @@ static void write_stats(struct agent *a, bool final)
 			bh_json_key_uint(w, bh_read_site_name(i), read_errors[i]);
 	bh_json_obj_end(w);
 	bh_json_key_uint(w, "args_lost", sum.args_lost);
+	bh_json_key_uint(w, "compat_syscalls", sum.compat_calls);
 	bh_json_key_uint(w, "containers", rs.containers);
 	bh_json_key(w, "resolver");
 	bh_json_obj_begin(w);
@@ -206,6 +207,8 @@ static void publish_metrics(struct agent *a)
 	snap.kernel_emitted = sum.emitted;
 	snap.drops = sum.drops;
 	snap.args_lost = sum.args_lost;
+	snap.compat_calls = sum.compat_calls;
+	snap.compat_state = (int)bh_loader_compat(a->loader);
 	snap.containers = rs.containers;
 	snap.resolver_hits = rs.hits;
 	snap.resolver_misses = rs.misses;

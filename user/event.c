@@ -43,6 +43,7 @@ static const char *const read_site_names[BH_READ_SITES] = {
 	[BH_READ_CONNECT_PEER] = "connect.peer_path",
 	[BH_READ_CONNECT_PATH] = "connect.path",
 	[BH_READ_CGROUP_PATH] = "cgroup.path",
+	[BH_READ_SOCKETCALL_ARGS] = "compat.socketcall",
 };
 
 const char *bh_read_site_name(unsigned int site)

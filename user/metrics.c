@@ -13,6 +13,7 @@
 
 #include <bpf/bpf.h>
 
+#include "compat.h"
 #include "event.h"
 
 int64_t bh_mono_ns(void)
@@ -112,6 +113,17 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	       "Threads whose state the kernel had no memory to keep: an exec's "
 	       "credentials before it, or the sets a capset is compared with, unknown.",
 	       s->args_lost);
+	family(f, "bulkhead_compat_syscalls", "gauge",
+	       "Compat syscalls (x86 ia32 and x32, unseen by the per-syscall tracepoints): 1 for "
+	       "the state of this node: impossible on its kernel, watched, or possible and not "
+	       "watched.");
+	for (unsigned int i = 0; i < BH_COMPAT_STATES; i++)
+		fprintf(f, "bulkhead_compat_syscalls{state=\"%s\"} %d\n", bh_compat_state_name(i),
+			s->compat_state == (int)i);
+	scalar(f, "bulkhead_kernel_compat_syscalls_total", "counter",
+	       "Compat syscalls of a hooked kind (mount, setns, capset, connect, bind, listen) "
+	       "the kernel saw, judged or filtered.",
+	       s->compat_calls);
 	scalar(f, "bulkhead_decode_errors_total", "counter",
 	       "Records rejected by user space as malformed.", s->decode_errors);
 	scalar(f, "bulkhead_containers", "gauge", "Containers tracked by the resolver.",
