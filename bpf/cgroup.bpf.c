@@ -38,7 +38,8 @@ int BPF_PROG(bh_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	e->id = BPF_CORE_READ(cgrp, kn, id);
 	e->hierarchy_id = hier;
 	e->level = BPF_CORE_READ(cgrp, level);
-	off = bh_tail_str(s, off, path, BH_PATH_MAX, false, &e->path_len, BH_TRUNC_STR0);
+	off = bh_tail_str(s, off, path, BH_PATH_MAX, false, &e->path_len, BH_TRUNC_STR0,
+			  BH_READ_CGROUP_PATH);
 	bh_output(s, off);
 	return 0;
 }

@@ -16,8 +16,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * starts with its creator's), else unknown. In the default mode threads of
  * host cgroups are not kept track of: they are not judged.
  */
-SEC("tp/syscalls/sys_exit_capset")
-int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int capset_exit(long ret, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_capsets before = {};
@@ -48,20 +47,21 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 			known = true;
 		}
 	}
-	if (t && !ctx->ret)
+	if (t && !ret)
 		bh_thread_set_caps(t, effective, permitted, inheritable);
 	/*
 	 * The rules judge only capabilities a successful call added to the
 	 * effective set; with no known before, user space judges the whole set.
 	 */
 	if (bh_filtered(BH_EV_CAPSET) &&
-	    (ctx->ret || (known ? !(effective & ~before.effective) : !effective)))
+	    (ret || (known ? !(effective & ~before.effective) : !effective)))
 		return 0;
 	s = bh_scratch_get();
 	if (!s)
 		return 0;
 	e = (struct bh_capset *)s->rec;
-	off = bh_begin(s, task, BH_EV_CAPSET, sizeof(*e), (__s32)ctx->ret);
+	off = bh_begin(s, task, BH_EV_CAPSET, sizeof(*e), (__s32)ret);
+	bh_mark_abi(s, abi);
 	e->effective = effective;
 	e->permitted = permitted;
 	e->inheritable = inheritable;
@@ -70,10 +70,22 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	e->permitted_before = before.permitted;
 	e->inheritable_before = before.inheritable;
 	/* struct __user_cap_header_struct { __u32 version; int pid; } */
-	bh_syscall_args(&args, 1);
+	bh_syscall_args(&args, 1, abi);
 	if (args.a[0] && bpf_probe_read_user(&e->target_pid, sizeof(e->target_pid),
 					     (const __u32 *)args.a[0] + 1))
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(BH_READ_CAPSET_HEADER);
 	bh_output(s, off);
 	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_capset")
+int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
+{
+	return capset_exit(ctx->ret, BH_ABI_64);
+}
+
+/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
+__noinline int bh_compat_capset(long ret, __u32 abi)
+{
+	return capset_exit(ret, abi);
 }

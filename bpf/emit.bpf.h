@@ -14,8 +14,8 @@
 enum bh_counter {
 	BH_CNT_DROPS,
 	BH_CNT_EMITTED,
-	BH_CNT_READ_ERRORS,
 	BH_CNT_ARGS_LOST,
+	BH_CNT_COMPAT_CALLS,
 };
 
 static __always_inline void bh_count(enum bh_counter which)
@@ -33,13 +33,23 @@ static __always_inline void bh_count(enum bh_counter which)
 	case BH_CNT_EMITTED:
 		c->emitted++;
 		break;
-	case BH_CNT_READ_ERRORS:
-		c->read_errors++;
-		break;
 	case BH_CNT_ARGS_LOST:
 		c->args_lost++;
 		break;
+	case BH_CNT_COMPAT_CALLS:
+		c->compat_calls++;
+		break;
 	}
+}
+
+/* A read at site failed and left its field empty (per CPU, as bh_count()). */
+static __always_inline void bh_read_error(enum bh_read_site site)
+{
+	__u32 key = site;
+	__u64 *n = bpf_map_lookup_elem(&bh_read_errors, &key);
+
+	if (n)
+		(*n)++;
 }
 
 /* True when the current task belongs to the agent itself: its own calls are never judged. */
@@ -169,7 +179,7 @@ static __always_inline __u32 bh_tail_exe(struct bh_scratch *s, struct task_struc
 	if (len > BH_EXE_MAX)
 		len = BH_EXE_MAX;
 	if (bpf_probe_read_kernel(&s->rec[off & BH_OFF_MASK], len, e->path)) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(BH_READ_EXE);
 		len = 0;
 	}
 	h->exe_len = len;
@@ -181,10 +191,12 @@ static __always_inline __u32 bh_tail_exe(struct bh_scratch *s, struct task_struc
  * Appends a NUL-terminated string of at most max bytes at off, from user or
  * kernel memory, and stores its length (without NUL) in *len. Reading max + 2
  * bytes tells a string of exactly max bytes from a longer one, which is cut and
- * sets trunc_bit. A NULL src is an absent argument, not an error.
+ * sets trunc_bit. A NULL src is an absent argument, not an error; a failed
+ * read is counted at site.
  */
 static __always_inline __u32 bh_tail_str(struct bh_scratch *s, __u32 off, const void *src,
-					 __u32 max, bool user, __u16 *len, __u16 trunc_bit)
+					 __u32 max, bool user, __u16 *len, __u16 trunc_bit,
+					 enum bh_read_site site)
 {
 	struct bh_hdr *h = (struct bh_hdr *)s->rec;
 	void *dst = &s->rec[off & BH_OFF_MASK];
@@ -198,7 +210,7 @@ static __always_inline __u32 bh_tail_str(struct bh_scratch *s, __u32 off, const 
 	else
 		n = bpf_probe_read_kernel_str(dst, max + 2, src);
 	if (n <= 0) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(site);
 		return off;
 	}
 	n--; /* the NUL */

@@ -73,7 +73,7 @@ static __always_inline __u32 exec_args(struct bh_scratch *s, struct task_struct 
 		n = bpf_probe_read_user_str(&s->rec[(off + used) & BH_OFF_MASK], room,
 					    (const void *)p);
 		if (n <= 0) {
-			bh_count(BH_CNT_READ_ERRORS);
+			bh_read_error(BH_READ_EXEC_ARGS);
 			break;
 		}
 		used += n;
@@ -159,7 +159,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 		bh_thread_set_caps(t, e->hdr.cap_effective, e->cap_permitted, e->cap_inheritable);
 
 	off = bh_tail_str(s, off, BPF_CORE_READ(bprm, filename), BH_PATH_MAX, false,
-			  &e->filename_len, BH_TRUNC_STR0);
+			  &e->filename_len, BH_TRUNC_STR0, BH_READ_EXEC_FILENAME);
 	e->args_len = exec_args(s, task, off, e->argc);
 	bh_output(s, off + e->args_len);
 	return 0;

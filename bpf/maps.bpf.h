@@ -105,6 +105,14 @@ struct {
 	__type(value, struct bh_counters);
 } bh_counters SEC(".maps") __weak;
 
+/* Failed reads by enum bh_read_site: which program's which read left a field empty. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BH_READ_SITES);
+	__type(key, __u32);
+	__type(value, __u64);
+} bh_read_errors SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

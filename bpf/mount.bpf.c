@@ -23,7 +23,7 @@ struct bh_mount_attr {
 	__u64 propagation;
 };
 
-static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u32 call, int nargs)
+static __always_inline int mount_exit(long ret, __u32 call, int nargs, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	const void *src = NULL, *tgt = NULL, *fstype = NULL;
@@ -38,16 +38,17 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 	 * The rules judge only calls that took effect: fsopen, fsmount and
 	 * open_tree return an fd, the others 0; an error is negative for all.
 	 */
-	if (bh_filtered(BH_EV_MOUNT) && ctx->ret < 0)
+	if (bh_filtered(BH_EV_MOUNT) && ret < 0)
 		return 0;
 	if (bh_host_task(BH_EV_MOUNT, task) || bh_is_self())
 		return 0;
-	bh_syscall_args(&sa, nargs);
+	bh_syscall_args(&sa, nargs, abi);
 	s = bh_scratch_get();
 	if (!s)
 		return 0;
 	e = (struct bh_mount *)s->rec;
-	off = bh_begin(s, task, BH_EV_MOUNT, sizeof(*e), (__s32)ctx->ret);
+	off = bh_begin(s, task, BH_EV_MOUNT, sizeof(*e), (__s32)ret);
+	bh_mark_abi(s, abi);
 	e->call = call;
 	switch (call) {
 	case BH_MOUNT_MOUNT: /* mount(source, target, fstype, flags, data) */
@@ -83,7 +84,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 		e->flags = args[2];
 		if (args[3] && args[4] >= sizeof(attr)) {
 			if (bpf_probe_read_user(&attr, sizeof(attr), (const void *)args[3])) {
-				bh_count(BH_CNT_READ_ERRORS);
+				bh_read_error(BH_READ_MOUNT_ATTR);
 			} else {
 				e->attr_set = attr.attr_set;
 				e->attr_clr = attr.attr_clr;
@@ -92,9 +93,12 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 		}
 		break;
 	}
-	off = bh_tail_str(s, off, src, BH_PATH_MAX, true, &e->source_len, BH_TRUNC_STR0);
-	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1);
-	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2);
+	off = bh_tail_str(s, off, src, BH_PATH_MAX, true, &e->source_len, BH_TRUNC_STR0,
+			  BH_READ_MOUNT_SOURCE);
+	off = bh_tail_str(s, off, tgt, BH_PATH_MAX, true, &e->target_len, BH_TRUNC_STR1,
+			  BH_READ_MOUNT_TARGET);
+	off = bh_tail_str(s, off, fstype, BH_FSTYPE_MAX, true, &e->fstype_len, BH_TRUNC_STR2,
+			  BH_READ_MOUNT_FSTYPE);
 	bh_output(s, off);
 	return 0;
 }
@@ -102,35 +106,42 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx, __u3
 SEC("tp/syscalls/sys_exit_mount")
 int tracepoint__syscalls__sys_exit_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_MOUNT, 5);
+	return mount_exit(ctx->ret, BH_MOUNT_MOUNT, 5, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_open_tree")
 int tracepoint__syscalls__sys_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_OPEN_TREE, 3);
+	return mount_exit(ctx->ret, BH_MOUNT_OPEN_TREE, 3, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_move_mount")
 int tracepoint__syscalls__sys_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_MOVE_MOUNT, 5);
+	return mount_exit(ctx->ret, BH_MOUNT_MOVE_MOUNT, 5, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_fsmount")
 int tracepoint__syscalls__sys_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_FSMOUNT, 3);
+	return mount_exit(ctx->ret, BH_MOUNT_FSMOUNT, 3, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_fsopen")
 int tracepoint__syscalls__sys_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_FSOPEN, 2);
+	return mount_exit(ctx->ret, BH_MOUNT_FSOPEN, 2, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_mount_setattr")
 int tracepoint__syscalls__sys_exit_mount_setattr(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_exit(ctx, BH_MOUNT_MOUNT_SETATTR, 5);
+	return mount_exit(ctx->ret, BH_MOUNT_MOUNT_SETATTR, 5, BH_ABI_64);
+}
+
+/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
+__noinline int bh_compat_mount(long ret, __u32 call, __u32 abi)
+{
+	/* five arguments whatever the call: a register it leaves unused is read for nothing */
+	return mount_exit(ret, call, 5, abi);
 }

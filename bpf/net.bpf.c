@@ -11,16 +11,21 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define BH_SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
 
-/* Largest sockaddr kept: sockaddr_un (2 + 108 bytes), rounded up. */
+/*
+ * Largest sockaddr kept: sockaddr_un (2 + 108 bytes) and the 2 bytes past a
+ * full sun_path that bh_tail_str() reads to tell a name of 108 bytes from a
+ * longer one.
+ */
 #define BH_SOCKADDR_MAX 112
 
 /*
  * Appends a unix socket name of plen bytes (sun_path, from kernel memory) at
  * off: a path up to its NUL, or for an abstract name (leading NUL) '@' and the
- * raw bytes after it.
+ * raw bytes after it. A failed read is counted at site.
  */
 static __always_inline __u32 unix_name_tail(struct bh_scratch *s, __u32 off, const char *sun_path,
-					    __s64 plen, __u16 *len, __u16 trunc_bit)
+					    __s64 plen, __u16 *len, __u16 trunc_bit,
+					    enum bh_read_site site)
 {
 	char first = 0;
 	__u64 n;
@@ -29,18 +34,18 @@ static __always_inline __u32 unix_name_tail(struct bh_scratch *s, __u32 off, con
 	if (plen <= 0)
 		return off;
 	if (bpf_probe_read_kernel(&first, 1, sun_path)) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(site);
 		return off;
 	}
 	if (first)
-		return bh_tail_str(s, off, sun_path, BH_UNIX_PATH_MAX, false, len, trunc_bit);
+		return bh_tail_str(s, off, sun_path, BH_UNIX_PATH_MAX, false, len, trunc_bit, site);
 	/* bytes after the leading NUL; the mask is for the verifier (the value is < 108) */
 	n = plen > BH_UNIX_PATH_MAX ? BH_UNIX_PATH_MAX - 1 : plen - 1;
 	barrier_var(n);
 	n &= 127;
 	s->rec[off & BH_OFF_MASK] = '@';
 	if (bpf_probe_read_kernel(&s->rec[(off + 1) & BH_OFF_MASK], n, sun_path + 1)) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(site);
 		return off;
 	}
 	*len = n + 1;
@@ -62,7 +67,8 @@ static __always_inline __u32 unix_peer_tail(struct bh_scratch *s, __u32 off, str
 	if (!addr)
 		return off; /* an unbound peer (socketpair, autobind pending) */
 	return unix_name_tail(s, off, addr->name[0].sun_path,
-			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0);
+			      BPF_CORE_READ(addr, len) - BH_SUN_PATH_OFF, len, BH_TRUNC_STR0,
+			      BH_READ_CONNECT_PEER);
 }
 
 #define BH_EINPROGRESS 115
@@ -101,12 +107,17 @@ static __always_inline bool unix_peer_wanted(struct sock *sk, long ret)
  * caller passed is copied from user memory after the call (TOCTOU: a racing
  * thread may have changed it since the kernel's copy).
  */
-SEC("tp/syscalls/sys_exit_connect")
-int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int connect_exit(long ret, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
-	__u8 addr[BH_SOCKADDR_MAX];
+	/*
+	 * Zeroed: only addrlen bytes come from the caller, and the rest is read
+	 * as part of the sockaddr (a sun_path without NUL ends at the first zero
+	 * past it, a short sockaddr_in has its address there). Stale stack bytes
+	 * would reach the record (bytes of kernel pointers, on 6.18).
+	 */
+	__u8 addr[BH_SOCKADDR_MAX] = {};
 	struct bh_scratch *s;
 	struct bh_connect *e;
 	struct socket *sock;
@@ -117,24 +128,25 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	if (bh_host_task(BH_EV_CONNECT, task) || bh_is_self())
 		return 0;
-	bh_syscall_args(&args, 3);
+	bh_syscall_args(&args, 3, abi);
 	sock = bh_fd_socket(task, (int)args.a[0]);
 	if (sock)
 		sk = BPF_CORE_READ(sock, sk);
-	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ctx->ret))
+	if (bh_filtered(BH_EV_CONNECT) && !unix_peer_wanted(sk, ret))
 		return 0;
 	len = args.a[2]; /* 64-bit: the clamp stays visible to the verifier */
 	if (len > BH_SOCKADDR_MAX)
 		len = BH_SOCKADDR_MAX;
 	if (len && bpf_probe_read_user(addr, len, (const void *)args.a[1])) {
-		bh_count(BH_CNT_READ_ERRORS);
+		bh_read_error(BH_READ_CONNECT_SOCKADDR);
 		len = 0;
 	}
 	s = bh_scratch_get();
 	if (!s)
 		return 0;
 	e = (struct bh_connect *)s->rec;
-	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ctx->ret);
+	off = bh_begin(s, task, BH_EV_CONNECT, sizeof(*e), (__s32)ret);
+	bh_mark_abi(s, abi);
 	e->fd = (__s32)args.a[0];
 	if (len >= sizeof(family))
 		family = *(__u16 *)addr;
@@ -146,7 +158,8 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		if (sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
 			off = unix_peer_tail(s, off, sk, &e->peer_path_len);
 		off = unix_name_tail(s, off, (const char *)addr + BH_SUN_PATH_OFF,
-				     (__s64)len - BH_SUN_PATH_OFF, &e->path_len, BH_TRUNC_STR1);
+				     (__s64)len - BH_SUN_PATH_OFF, &e->path_len, BH_TRUNC_STR1,
+				     BH_READ_CONNECT_PATH);
 		break;
 	case AF_INET: {
 		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
@@ -167,11 +180,17 @@ int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+SEC("tp/syscalls/sys_exit_connect")
+int tracepoint__syscalls__sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return connect_exit(ctx->ret, BH_ABI_64);
+}
+
 /*
  * bind(fd, ...), listen(fd, ...), judged at exit: the socket's local address
  * is kernel state. Emitted after a successful call, inet families only.
  */
-static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32 type)
+static __always_inline int sock_exit(long ret, __u32 type, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
@@ -182,9 +201,9 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 	__u16 family;
 	__u32 off;
 
-	if (bh_is_self() || ctx->ret != 0)
+	if (bh_is_self() || ret != 0)
 		return 0;
-	bh_syscall_args(&args, 1);
+	bh_syscall_args(&args, 1, abi);
 	sock = bh_fd_socket(task, (int)args.a[0]);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
@@ -197,6 +216,7 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 		return 0;
 	e = (struct bh_sock *)s->rec;
 	off = bh_begin(s, task, type, sizeof(*e), 0);
+	bh_mark_abi(s, abi);
 	e->fd = (__s32)args.a[0];
 	e->family = family;
 	e->sock_type = BPF_CORE_READ(sock, type);
@@ -216,11 +236,22 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u32
 SEC("tp/syscalls/sys_exit_bind")
 int tracepoint__syscalls__sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx, BH_EV_BIND);
+	return sock_exit(ctx->ret, BH_EV_BIND, BH_ABI_64);
 }
 
 SEC("tp/syscalls/sys_exit_listen")
 int tracepoint__syscalls__sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx, BH_EV_LISTEN);
+	return sock_exit(ctx->ret, BH_EV_LISTEN, BH_ABI_64);
+}
+
+/* The compat dispatcher's ways in (compat.bpf.c): global functions, verified once each. */
+__noinline int bh_compat_connect(long ret, __u32 abi)
+{
+	return connect_exit(ret, abi);
+}
+
+__noinline int bh_compat_sock(long ret, __u32 type, __u32 abi)
+{
+	return sock_exit(ret, type, abi);
 }

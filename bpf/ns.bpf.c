@@ -25,8 +25,7 @@ static const __u32 ns_flag[BH_NS_KINDS] = {
  * here (no sys_enter program): user space tells a container's own sharing of a
  * host namespace from its configuration.
  */
-SEC("tp/syscalls/sys_exit_setns")
-int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int setns_exit(long ret, enum bh_abi abi)
 {
 	struct task_struct *task = bh_current();
 	struct bh_syscall_args args;
@@ -38,14 +37,14 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 
 	if (bh_host_task(BH_EV_SETNS, task) || bh_is_self())
 		return 0;
-	bh_syscall_args(&args, 2);
+	bh_syscall_args(&args, 2, abi);
 	bh_task_ns(task, after);
 	file = bh_fd_file(task, (int)args.a[0]);
 	inode = BPF_CORE_READ(file, f_inode);
 	if (inode && BPF_CORE_READ(inode, i_sb, s_magic) == BH_NSFS_MAGIC)
 		target = BPF_CORE_READ(inode, i_ino);
 	for (int k = 0; k < BH_NS_KINDS; k++) {
-		if (ctx->ret)
+		if (ret)
 			break; /* a failed setns set nothing */
 		if (target ? after[k] != target : !((__u32)args.a[1] & ns_flag[k]))
 			continue;
@@ -60,7 +59,8 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	e = (struct bh_setns *)s->rec;
-	off = bh_begin(s, task, BH_EV_SETNS, sizeof(*e), (__s32)ctx->ret);
+	off = bh_begin(s, task, BH_EV_SETNS, sizeof(*e), (__s32)ret);
+	bh_mark_abi(s, abi);
 	e->fd = (__s32)args.a[0];
 	e->nstype = (__s32)args.a[1];
 	e->target_ns = target;
@@ -72,4 +72,16 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	}
 	bh_output(s, off);
 	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_setns")
+int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
+{
+	return setns_exit(ctx->ret, BH_ABI_64);
+}
+
+/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
+__noinline int bh_compat_setns(long ret, __u32 abi)
+{
+	return setns_exit(ret, abi);
 }

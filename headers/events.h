@@ -55,9 +55,13 @@ enum bh_trunc {
  * setting a container up, known from kernel state (bpf/setup.bpf.h): a host
  * process placed its thread group in the cgroup (or cloned it into one), and it
  * has not yet executed a file of its own mount namespace since.
+ * BH_HDR_COMPAT_IA32, BH_HDR_COMPAT_X32: the call was a compat syscall (int
+ * $0x80, sysenter or a 32-bit syscall; the x32 ABI), seen by bpf/compat.bpf.c.
  */
 enum bh_hdr_flag {
 	BH_HDR_RUNTIME_SETUP = 1 << 0,
+	BH_HDR_COMPAT_IA32 = 1 << 1,
+	BH_HDR_COMPAT_X32 = 1 << 2,
 };
 
 /* Namespace kinds, the index into the per-kind inode arrays of a setns event. */
@@ -232,10 +236,34 @@ struct bh_cgroup_rec {
 
 /* Per-CPU counters the loader reads (array map "bh_counters", one struct per CPU). */
 struct bh_counters {
-	__u64 drops;	   /* ring buffer reservation/output failed */
-	__u64 emitted;	   /* records submitted */
-	__u64 read_errors; /* failed kernel/user reads that left a field empty */
-	__u64 args_lost;   /* no memory for a thread's state (bh_thread): its "before" is unknown */
+	__u64 drops;	 /* ring buffer reservation/output failed */
+	__u64 emitted;	 /* records submitted */
+	__u64 args_lost; /* no memory for a thread's state (bh_thread): its "before" is unknown */
+	__u64 compat_calls; /* compat syscalls of a hooked kind (mount, setns, ...), filtered or not
+			     */
+};
+
+/*
+ * Where a failed kernel or user memory read left a field empty: the program
+ * (named by its record family) and the field. The index of the per-CPU array
+ * map "bh_read_errors" (one __u64 per site and CPU), so a count can be traced
+ * to the read that failed.
+ */
+enum bh_read_site {
+	BH_READ_EXE = 0,	   /* every record: the exe path, copied from the cache */
+	BH_READ_EXEC_FILENAME = 1, /* bprm->filename */
+	BH_READ_EXEC_ARGS = 2,	   /* argv on the new program's stack */
+	BH_READ_MOUNT_SOURCE = 3,  /* user memory: source or path argument */
+	BH_READ_MOUNT_TARGET = 4,
+	BH_READ_MOUNT_FSTYPE = 5,
+	BH_READ_MOUNT_ATTR = 6,	      /* mount_setattr's struct mount_attr */
+	BH_READ_CAPSET_HEADER = 7,    /* cap_user_header.pid */
+	BH_READ_CONNECT_SOCKADDR = 8, /* the caller's sockaddr */
+	BH_READ_CONNECT_PEER = 9,     /* the peer's bound name, kernel memory */
+	BH_READ_CONNECT_PATH = 10,    /* sun_path of the caller's sockaddr (copied) */
+	BH_READ_CGROUP_PATH = 11,     /* cgroup_mkdir's path */
+	BH_READ_SOCKETCALL_ARGS = 12, /* ia32 socketcall's argument array (connect, bind, listen) */
+	BH_READ_SITES = 13,
 };
 
 /*

@@ -158,9 +158,13 @@ static void write_stats(struct agent *a, bool final)
 	struct bh_counters sum = { 0 };
 	struct bh_resolver_stats rs = { 0 };
 	struct bh_json *w = &a->pipe.line;
+	__u64 read_errors[BH_READ_SITES] = { 0 }, read_total = 0;
 
 	bh_loader_counters(a->loader, &sum, a->percpu, a->ncpus);
+	bh_loader_read_errors(a->loader, read_errors);
 	bh_resolver_get_stats(a->resolver, &rs);
+	for (unsigned int i = 0; i < BH_READ_SITES; i++)
+		read_total += read_errors[i];
 
 	bh_pipeline_stats_begin(&a->pipe, final);
 	bh_json_key_uint(w, "kernel_emitted", sum.emitted);
@@ -170,8 +174,16 @@ static void write_stats(struct agent *a, bool final)
 	for (int i = 0; i < a->ncpus; i++)
 		bh_json_uint(w, a->percpu[i].drops);
 	bh_json_arr_end(w);
-	bh_json_key_uint(w, "read_errors", sum.read_errors);
+	bh_json_key_uint(w, "read_errors", read_total);
+	/* only the sites that failed: the line stays short while nothing does */
+	bh_json_key(w, "read_errors_by_site");
+	bh_json_obj_begin(w);
+	for (unsigned int i = 0; i < BH_READ_SITES; i++)
+		if (read_errors[i])
+			bh_json_key_uint(w, bh_read_site_name(i), read_errors[i]);
+	bh_json_obj_end(w);
 	bh_json_key_uint(w, "args_lost", sum.args_lost);
+	bh_json_key_uint(w, "compat_syscalls", sum.compat_calls);
 	bh_json_key_uint(w, "containers", rs.containers);
 	bh_json_key(w, "resolver");
 	bh_json_obj_begin(w);
@@ -200,6 +212,7 @@ static void publish_metrics(struct agent *a)
 	struct bh_resolver_stats rs = { 0 };
 
 	bh_loader_counters(a->loader, &sum, a->percpu, a->ncpus);
+	bh_loader_read_errors(a->loader, snap.read_errors);
 	bh_resolver_get_stats(a->resolver, &rs);
 	snap.programs_attached = bh_loader_attached(a->loader);
 	snap.drained_mono_ns = bh_mono_ns();
@@ -209,8 +222,9 @@ static void publish_metrics(struct agent *a)
 		bh_rules_finding_counts(a->pipe.rules, snap.findings);
 	snap.kernel_emitted = sum.emitted;
 	snap.drops = sum.drops;
-	snap.read_errors = sum.read_errors;
 	snap.args_lost = sum.args_lost;
+	snap.compat_calls = sum.compat_calls;
+	snap.compat_state = (int)bh_loader_compat(a->loader);
 	snap.containers = rs.containers;
 	snap.resolver_hits = rs.hits;
 	snap.resolver_misses = rs.misses;

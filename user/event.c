@@ -30,6 +30,29 @@ const char *bh_event_type_name(unsigned int type)
 	return type_names[type];
 }
 
+static const char *const read_site_names[BH_READ_SITES] = {
+	[BH_READ_EXE] = "exe",
+	[BH_READ_EXEC_FILENAME] = "exec.filename",
+	[BH_READ_EXEC_ARGS] = "exec.args",
+	[BH_READ_MOUNT_SOURCE] = "mount.source",
+	[BH_READ_MOUNT_TARGET] = "mount.target",
+	[BH_READ_MOUNT_FSTYPE] = "mount.fstype",
+	[BH_READ_MOUNT_ATTR] = "mount.attr",
+	[BH_READ_CAPSET_HEADER] = "capset.header",
+	[BH_READ_CONNECT_SOCKADDR] = "connect.sockaddr",
+	[BH_READ_CONNECT_PEER] = "connect.peer_path",
+	[BH_READ_CONNECT_PATH] = "connect.path",
+	[BH_READ_CGROUP_PATH] = "cgroup.path",
+	[BH_READ_SOCKETCALL_ARGS] = "compat.socketcall",
+};
+
+const char *bh_read_site_name(unsigned int site)
+{
+	if (site >= BH_READ_SITES || !read_site_names[site])
+		return "unknown";
+	return read_site_names[site];
+}
+
 int bh_event_parse_mask(const char *list, unsigned int *mask)
 {
 	char *copy, *tok, *save = NULL;

@@ -34,6 +34,9 @@ int bh_event_decode(const void *data, size_t size, struct bh_event *ev);
 /* "exec", "setns", ...; "unknown" for anything else. */
 const char *bh_event_type_name(unsigned int type);
 
+/* An enum bh_read_site as "<family>.<field>" ("exec.args", ...); "unknown" for anything else. */
+const char *bh_read_site_name(unsigned int site);
+
 /*
  * "all": every syscall event. cgroup creation records are the resolver's
  * plumbing, not activity anyone audits: printed only when named ("cgroup").

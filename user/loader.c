@@ -28,6 +28,7 @@ void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
 #endif
 #include "bulkhead.skel.h"
 #include "cgroup.h"
+#include "compat.h"
 #include "log.h"
 
 #define RINGBUF_DEFAULT (8UL << 20)
@@ -47,6 +48,9 @@ struct bh_loader {
 	struct bulkhead *skel;
 	struct bpf_link **links;
 	int nlinks;
+	struct bh_compat_verdict compat_verdict;
+	enum bh_compat_state compat;
+	bool compat_attached;
 };
 
 /* Effective capability check without libcap: capget(2) with the v3 (64-bit) layout. */
@@ -220,40 +224,47 @@ static struct bpf_program *first_unloaded(struct bpf_object *obj)
 }
 
 /*
- * Programs the monitor can run without. cgroup creation records only name
- * containers whose cgroup is gone before their first record is read (a lagging
- * consumer); a kernel without the tp_btf hook costs that, not the whole run.
+ * Programs the monitor can run without, and what goes missing without them
+ * (NULL: a program it needs). cgroup creation records only name containers
+ * whose cgroup is gone before their first record is read (a lagging consumer);
+ * the compat program's loss is reported again as the compat verdict.
  */
-static bool optional_prog(const struct bpf_program *prog)
+static const char *optional_loss(const struct bpf_program *prog)
 {
-	return !strcmp(bpf_program__section_name(prog), "tp_btf/cgroup_mkdir");
+	const char *sec = bpf_program__section_name(prog);
+
+	if (!strcmp(sec, "tp_btf/cgroup_mkdir"))
+		return "containers whose cgroup is removed before their first event is read will "
+		       "not be recognised";
+	if (!strcmp(sec, "tp_btf/sys_exit"))
+		return "compat syscalls will not be seen";
+	return NULL;
 }
 
-#define OPTIONAL_LOST                                                                              \
-	"containers whose cgroup is removed before their first event is read will not be "         \
-	"recognised"
+/* How many optional programs optional_loss() names: each may be refused once. */
+#define OPTIONAL_PROGS 2
 
 /*
- * Loads the programs. *optional_refused tells that the kernel refused an
- * optional program (warned): the caller may open the object again without it.
+ * Loads the programs. When the kernel refuses an optional program (warned),
+ * *refused names its section: the caller may open the object again without it.
  */
-static int load(struct bh_loader *l, bool *optional_refused)
+static int load(struct bh_loader *l, const char **refused)
 {
 	struct bpf_program *prog;
 	int err;
 
-	*optional_refused = false;
+	*refused = NULL;
 	saved_print = libbpf_set_print(print_as_debug);
 	err = bulkhead__load(l->skel);
 	libbpf_set_print(saved_print);
 	if (!err)
 		return 0;
 	prog = first_unloaded(l->skel->obj);
-	if (prog && optional_prog(prog)) {
-		bh_warn("the kernel refused BPF program %s (%s): %s; going on without "
-			"it: " OPTIONAL_LOST,
-			bpf_program__name(prog), bpf_program__section_name(prog), strerror(-err));
-		*optional_refused = true;
+	if (prog && optional_loss(prog)) {
+		bh_warn("the kernel refused BPF program %s (%s): %s; going on without it: %s",
+			bpf_program__name(prog), bpf_program__section_name(prog), strerror(-err),
+			optional_loss(prog));
+		*refused = bpf_program__section_name(prog);
 		return err;
 	}
 	bh_error("the kernel refused BPF program %s: %s (errno %d); run with -v for the "
@@ -263,13 +274,15 @@ static int load(struct bh_loader *l, bool *optional_refused)
 	return err;
 }
 
-static void skip_optional(struct bpf_object *obj)
+/* The optional programs the kernel refused before (sections, n of them) stay out. */
+static void skip_refused(struct bpf_object *obj, char refused[][64], int n)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, obj) {
-		if (optional_prog(prog))
-			bpf_program__set_autoload(prog, false);
+		for (int i = 0; i < n; i++)
+			if (!strcmp(bpf_program__section_name(prog), refused[i]))
+				bpf_program__set_autoload(prog, false);
 	}
 }
 
@@ -293,11 +306,10 @@ static int attach(struct bh_loader *l)
 		if (!bpf_program__autoload(prog))
 			continue;
 		link = bpf_program__attach(prog);
-		if (!link && optional_prog(prog)) {
-			bh_warn("cannot attach BPF program %s (%s): %s; going on without "
-				"it: " OPTIONAL_LOST,
+		if (!link && optional_loss(prog)) {
+			bh_warn("cannot attach BPF program %s (%s): %s; going on without it: %s",
 				bpf_program__name(prog), bpf_program__section_name(prog),
-				strerror(errno));
+				strerror(errno), optional_loss(prog));
 			continue;
 		}
 		if (!link) {
@@ -308,6 +320,8 @@ static int attach(struct bh_loader *l)
 			return err;
 		}
 		l->links[l->nlinks++] = link;
+		if (prog == l->skel->progs.bh_compat_exit)
+			l->compat_attached = true;
 	}
 	return 0;
 }
@@ -347,7 +361,49 @@ static int configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 		l->skel->rodata->v1_hierarchy_id = bh_cgroup_v1_hierarchy_id(opts->v1_controller);
 	}
 	skip_missing_tracepoints(l->skel->obj);
+	/* it runs at every syscall's exit: only where compat calls can happen and it sees them */
+	if (!l->compat_verdict.possible || !l->compat_verdict.watchable)
+		bpf_program__set_autoload(l->skel->progs.bh_compat_exit, false);
 	return 0;
+}
+
+/* Judges whether compat syscalls can happen: from the facts given, else this machine's. */
+static int judge_compat(struct bh_loader *l, const struct bh_compat_facts *given)
+{
+	struct bh_compat_facts facts;
+	int err;
+
+	if (given) {
+		bh_compat_judge(given, &l->compat_verdict);
+		return 0;
+	}
+	err = bh_compat_facts_read(&facts);
+	if (err) {
+		bh_error("cannot probe for compat syscalls: %s", strerror(-err));
+		return err;
+	}
+	bh_compat_judge(&facts, &l->compat_verdict);
+	bh_compat_facts_free(&facts);
+	return 0;
+}
+
+/* The compat verdict once the programs are attached: in the start-up log, loudly if unseen. */
+static void report_compat(struct bh_loader *l)
+{
+	const char *why = l->compat_verdict.why;
+
+	if (!l->compat_verdict.possible) {
+		l->compat = BH_COMPAT_IMPOSSIBLE;
+		bh_info("compat syscalls: impossible on this kernel (%s)", why);
+	} else if (l->compat_attached) {
+		l->compat = BH_COMPAT_WATCHED;
+		bh_info("compat syscalls: possible, watched (%s)", why);
+	} else {
+		l->compat = BH_COMPAT_UNWATCHED;
+		bh_warn("compat syscalls: possible, NOT watched (%s): a mount, setns, capset, "
+			"connect, bind or listen made through int $0x80 or the x32 ABI is not seen",
+			why);
+	}
 }
 
 static int set_host_programs(struct bh_loader *l, const char *const *names)
@@ -377,6 +433,7 @@ static int set_host_programs(struct bh_loader *l, const char *const *names)
 
 int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 {
+	char refused_secs[OPTIONAL_PROGS][64];
 	struct bh_loader *l;
 	int err;
 
@@ -395,9 +452,13 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	/* A refused object cannot be loaded again: the retry without optional programs reopens */
-	for (int attempt = 0; attempt < 2; attempt++) {
-		bool optional_refused;
+	/* Compat syscalls: once, before any attempt (the probe forks a child) */
+	err = judge_compat(l, opts->compat_facts);
+	if (err)
+		goto fail;
+	/* A refused object cannot be loaded again: each retry without a refused optional reopens */
+	for (int attempt = 0; attempt <= OPTIONAL_PROGS; attempt++) {
+		const char *refused;
 
 		bulkhead__destroy(l->skel);
 		/* Open the skeleton, then set its knobs before the verifier sees them */
@@ -410,12 +471,13 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 		err = configure(l, opts);
 		if (err)
 			goto fail;
-		if (attempt)
-			skip_optional(l->skel->obj);
+		skip_refused(l->skel->obj, refused_secs, attempt);
 		/* Load & verify the BPF programs */
-		err = load(l, &optional_refused);
-		if (!err || !optional_refused)
+		err = load(l, &refused);
+		if (!err || !refused || attempt == OPTIONAL_PROGS)
 			break;
+		/* the section name lives in the object about to be destroyed: copied */
+		snprintf(refused_secs[attempt], sizeof(refused_secs[attempt]), "%s", refused);
 	}
 	if (err)
 		goto fail;
@@ -430,6 +492,7 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 	err = attach(l);
 	if (err)
 		goto fail;
+	report_compat(l);
 	bh_debug("BPF: %d programs attached, ring buffer %u bytes", l->nlinks,
 		 bpf_map__max_entries(l->skel->maps.events));
 	*out = l;
@@ -460,6 +523,11 @@ int bh_loader_attached(const struct bh_loader *l)
 	return l->nlinks;
 }
 
+enum bh_compat_state bh_loader_compat(const struct bh_loader *l)
+{
+	return l->compat;
+}
+
 int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 		       struct bh_counters *per_cpu, int ncpus)
 {
@@ -483,13 +551,35 @@ int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 	for (int i = 0; i < n; i++) {
 		sum->drops += vals[i].drops;
 		sum->emitted += vals[i].emitted;
-		sum->read_errors += vals[i].read_errors;
 		sum->args_lost += vals[i].args_lost;
+		sum->compat_calls += vals[i].compat_calls;
 		if (per_cpu && i < ncpus)
 			per_cpu[i] = vals[i];
 	}
 	free(vals);
 	return 0;
+}
+
+int bh_loader_read_errors(const struct bh_loader *l, __u64 sites[BH_READ_SITES])
+{
+	int n = libbpf_num_possible_cpus();
+	__u64 *vals;
+	int err = 0;
+
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	vals = calloc((size_t)n, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 site = 0; site < BH_READ_SITES && !err; site++) {
+		err = bpf_map__lookup_elem(l->skel->maps.bh_read_errors, &site, sizeof(site), vals,
+					   (size_t)n * sizeof(*vals), 0);
+		sites[site] = 0;
+		for (int i = 0; i < n && !err; i++)
+			sites[site] += vals[i];
+	}
+	free(vals);
+	return err;
 }
 
 /* The map key of a socket basename: NUL-padded; false when it cannot be matched exactly. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "compat.h"
 #include "events.h"
 
 struct bh_loader_opts {
@@ -31,6 +32,8 @@ struct bh_loader_opts {
 	 * must then follow the BH_POLL_MS rule below. BH_WAKEUP_US is the default.
 	 */
 	unsigned int wakeup_us;
+	/* NULL: this machine's (bh_compat_facts_read()); tests pass recorded ones */
+	const struct bh_compat_facts *compat_facts;
 };
 
 #define BH_WAKEUP_US 1000
@@ -58,9 +61,18 @@ int bh_loader_events_fd(const struct bh_loader *l);
 /* Number of attached programs. */
 int bh_loader_attached(const struct bh_loader *l);
 
+/*
+ * Compat syscalls (compat.h): impossible here, watched by bpf/compat.bpf.c, or
+ * possible and not seen. Logged by bh_loader_start().
+ */
+enum bh_compat_state bh_loader_compat(const struct bh_loader *l);
+
 /* Sums the per-CPU counters into *sum; per_cpu (may be NULL) gets ncpus entries. */
 int bh_loader_counters(const struct bh_loader *l, struct bh_counters *sum,
 		       struct bh_counters *per_cpu, int ncpus);
+
+/* Failed kernel reads by enum bh_read_site (bh_read_site_name()), summed over CPUs. */
+int bh_loader_read_errors(const struct bh_loader *l, __u64 sites[BH_READ_SITES]);
 
 /*
  * The runtime API sockets of the policy (absolute globs or basenames, see

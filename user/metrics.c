@@ -13,6 +13,7 @@
 
 #include <bpf/bpf.h>
 
+#include "compat.h"
 #include "event.h"
 
 int64_t bh_mono_ns(void)
@@ -102,12 +103,27 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);
 	scalar(f, "bulkhead_drops_total", "counter",
 	       "Events lost in the kernel because the ring buffer was full.", s->drops);
-	scalar(f, "bulkhead_kernel_read_errors_total", "counter",
-	       "Kernel or user memory reads that left an event field empty.", s->read_errors);
+	family(f, "bulkhead_kernel_read_errors_total", "counter",
+	       "Kernel or user memory reads that left an event field empty, by site "
+	       "(<family>.<field>: which program, which read).");
+	for (unsigned int i = 0; i < BH_READ_SITES; i++)
+		fprintf(f, "bulkhead_kernel_read_errors_total{site=\"%s\"} %llu\n",
+			bh_read_site_name(i), (unsigned long long)s->read_errors[i]);
 	scalar(f, "bulkhead_kernel_args_lost_total", "counter",
 	       "Threads whose state the kernel had no memory to keep: an exec's "
 	       "credentials before it, or the sets a capset is compared with, unknown.",
 	       s->args_lost);
+	family(f, "bulkhead_compat_syscalls", "gauge",
+	       "Compat syscalls (x86 ia32 and x32, unseen by the per-syscall tracepoints): 1 for "
+	       "the state of this node: impossible on its kernel, watched, or possible and not "
+	       "watched.");
+	for (unsigned int i = 0; i < BH_COMPAT_STATES; i++)
+		fprintf(f, "bulkhead_compat_syscalls{state=\"%s\"} %d\n", bh_compat_state_name(i),
+			s->compat_state == (int)i);
+	scalar(f, "bulkhead_kernel_compat_syscalls_total", "counter",
+	       "Compat syscalls of a hooked kind (mount, setns, capset, connect, bind, listen) "
+	       "the kernel saw, judged or filtered.",
+	       s->compat_calls);
 	scalar(f, "bulkhead_decode_errors_total", "counter",
 	       "Records rejected by user space as malformed.", s->decode_errors);
 	scalar(f, "bulkhead_containers", "gauge", "Containers tracked by the resolver.",

@@ -28,8 +28,10 @@ struct bh_metrics_snapshot {
 	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT]; /* bh_rules_finding_counts() */
 	__u64 kernel_emitted;			     /* struct bh_counters, summed over CPUs */
 	__u64 drops;
-	__u64 read_errors;
+	__u64 read_errors[BH_READ_SITES]; /* by enum bh_read_site, summed over CPUs */
 	__u64 args_lost;
+	__u64 compat_calls; /* compat syscalls of a hooked kind the kernel saw */
+	int compat_state;   /* enum bh_compat_state */
 	__u64 decode_errors;
 	__u64 containers; /* struct bh_resolver_stats */
 	__u64 resolver_hits;

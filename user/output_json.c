@@ -252,6 +252,11 @@ void bh_json_process_members(struct bh_json *w, const struct bh_event *ev)
 		bh_json_key_bool(w, "runtime_setup", true);
 	if (ev->outside_cgroup)
 		bh_json_key_bool(w, "outside_cgroup", true);
+	/* a compat entry: int $0x80 (a 64-bit program may use it too), a 32-bit program, x32 */
+	if (h->flags & BH_HDR_COMPAT_IA32)
+		bh_json_key_str(w, "compat_syscall", "ia32");
+	else if (h->flags & BH_HDR_COMPAT_X32)
+		bh_json_key_str(w, "compat_syscall", "x32");
 }
 
 void bh_json_process(struct bh_json *w, const struct bh_event *ev)

@@ -185,6 +185,22 @@ static void test_names_and_sizes(void **state)
 	assert_int_equal(bh_event_fixed_size(BH_EV_LISTEN), sizeof(struct bh_sock));
 }
 
+/* Every read site has its own "<family>.<field>" name: a /metrics label names one read. */
+static void test_read_site_names(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < BH_READ_SITES; i++) {
+		const char *name = bh_read_site_name(i);
+
+		assert_string_not_equal(name, "unknown");
+		for (unsigned int j = 0; j < i; j++)
+			assert_string_not_equal(name, bh_read_site_name(j));
+	}
+	assert_string_equal(bh_read_site_name(BH_READ_EXEC_ARGS), "exec.args");
+	assert_string_equal(bh_read_site_name(BH_READ_CONNECT_SOCKADDR), "connect.sockaddr");
+	assert_string_equal(bh_read_site_name(BH_READ_SITES), "unknown");
+}
+
 static void test_parse_mask(void **state)
 {
 	unsigned int mask;
@@ -211,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_lengths),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_names_and_sizes),
+		cmocka_unit_test(test_read_site_names),
 		cmocka_unit_test(test_parse_mask),
 	};
 

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <bpf/bpf.h>
 
+#include "compat.h"
 #include "http.h"
 #include "metrics.h"
 #include "rules.h"
@@ -36,6 +37,9 @@ static struct bh_metrics_snapshot sample(void)
 	s.findings[BH_RULE_DOCKER_SOCKET_ACCESS][BH_SEV_CRITICAL] = 2;
 	s.findings[BH_RULE_SSH_DAEMON][BH_SEV_LOW] = 1; /* a policy override */
 	s.drops = 5;
+	s.read_errors[BH_READ_EXEC_ARGS] = 6;
+	s.compat_state = BH_COMPAT_WATCHED;
+	s.compat_calls = 8;
 	s.kernel_emitted = 50;
 	s.containers = 4;
 	s.resolver_hits = 90;
@@ -102,6 +106,19 @@ static void test_render_prometheus_text(void **state)
 	assert_true(series_value(text, "bulkhead_findings_total{rule=\"mount-in-container\","
 				       "severity=\"medium\"}") == 0);
 	assert_true(series_value(text, "bulkhead_drops_total") == 5);
+	/* one series per read site, zeros included, as for the findings */
+	assert_true(series_value(text, "bulkhead_kernel_read_errors_total{site=\"exec.args\"}") ==
+		    6);
+	assert_true(series_value(text, "bulkhead_kernel_read_errors_total{site=\"cgroup.path\"}") ==
+		    0);
+	assert_null(strstr(text, "\nbulkhead_kernel_read_errors_total "));
+	assert_non_null(strstr(text, "# TYPE bulkhead_kernel_read_errors_total counter\n"));
+	/* one series per compat state, 1 for this node's */
+	assert_true(series_value(text, "bulkhead_compat_syscalls{state=\"watched\"}") == 1);
+	assert_true(series_value(text, "bulkhead_compat_syscalls{state=\"impossible\"}") == 0);
+	assert_true(series_value(text, "bulkhead_compat_syscalls{state=\"unwatched\"}") == 0);
+	assert_true(series_value(text, "bulkhead_kernel_compat_syscalls_total") == 8);
+	assert_non_null(strstr(text, "# TYPE bulkhead_compat_syscalls gauge\n"));
 	assert_true(series_value(text, "bulkhead_containers") == 4);
 	assert_true(series_value(text, "bulkhead_resolver_cache_hits_total") == 90);
 	assert_true(series_value(text, "bulkhead_resolver_cache_misses_total") == 7);

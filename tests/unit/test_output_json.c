@@ -302,6 +302,19 @@ static void test_setns(void **state)
 	o = line_of(&r, NULL);
 	assert_non_null(o);
 	assert_jtext(o, "setns.nstype", "[\"0x1\"]");
+	assert_jtext(o, "process.compat_syscall", "<absent>");
+	json_object_put(o);
+
+	/* made through int $0x80 or the x32 ABI (bpf/compat.bpf.c): the process says so */
+	s->hdr.flags = BH_HDR_COMPAT_IA32;
+	o = line_of(&r, NULL);
+	assert_non_null(o);
+	assert_jtext(o, "process.compat_syscall", "\"ia32\"");
+	json_object_put(o);
+	s->hdr.flags = BH_HDR_COMPAT_X32;
+	o = line_of(&r, NULL);
+	assert_non_null(o);
+	assert_jtext(o, "process.compat_syscall", "\"x32\"");
 	json_object_put(o);
 }
 
