@@ -76,27 +76,29 @@ static __always_inline bool bh_filtered(__u32 type)
 }
 
 /*
- * The task lives in the host's pid and mount namespaces. One that holds a container's
- * is the container's whatever its cgroup: it may have moved itself out of it (user
- * space attributes it by its namespaces). Unknown host namespaces (0) match nothing.
+ * True when the task lives in the initial pid namespace. One of a container's pid
+ * namespace is the container's whatever its cgroup: it may have moved itself out of it
+ * (user space attributes it by its namespaces). The mount namespace is not asked: host
+ * services and tools run in private ones (systemd's PrivateTmp, unshare -m), and their
+ * calls must stay in the kernel. Unknown (0) matches nothing.
  */
-static __always_inline bool bh_host_namespaces(struct task_struct *task)
+static __always_inline bool bh_host_pid_ns(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == host_ns[BH_NS_MNT] &&
-	       bh_task_pid_ns(task) == host_ns[BH_NS_PID];
+	return host_ns[BH_NS_PID] && bh_task_pid_ns(task) == host_ns[BH_NS_PID];
 }
 
 /*
  * True when the task's cgroup was found by user space to hold no container and the
- * task holds the host's namespaces: the rules on setns, mount, capset and connect
- * judge containers only, and on exec judge only a few host programs (bh_host_programs).
+ * task lives in the host's pid namespace: the rules on setns, mount, capset and
+ * connect judge containers only, and on exec judge only a few host programs
+ * (bh_host_programs).
  */
 static __always_inline bool bh_host_task(__u32 type, struct task_struct *task)
 {
 	struct bh_cgroup_key k;
 	struct bh_scratch *s;
 
-	if (!bh_filtered(type) || !bh_host_namespaces(task))
+	if (!bh_filtered(type) || !bh_host_pid_ns(task))
 		return false;
 	s = bh_scratch_get();
 	k.cgroup_id = bh_task_cgroup_id(task);

@@ -23,7 +23,7 @@ int BPF_PROG(bh_setup_attach, struct cgroup *dst, const char *path, struct task_
 	struct task_struct *mover = bh_current();
 	__u32 mover_mnt_ns;
 
-	if (!bh_setup_host_pid_ns(mover))
+	if (!bh_host_pid_ns(mover))
 		return 0;
 	mover_mnt_ns = BPF_CORE_READ(mover, nsproxy, mnt_ns, ns.inum);
 	if (BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) != mover_mnt_ns && bh_setup_own_exe(task))
@@ -49,7 +49,7 @@ int BPF_PROG(bh_setup_fork, struct task_struct *parent, struct task_struct *chil
 		bh_setup_mark(child, m->mnt_ns);
 		return 0;
 	}
-	if (bh_task_cgroup_id(child) != bh_task_cgroup_id(parent) && bh_setup_host_pid_ns(parent))
+	if (bh_task_cgroup_id(child) != bh_task_cgroup_id(parent) && bh_host_pid_ns(parent))
 		bh_setup_mark(child, BPF_CORE_READ(parent, nsproxy, mnt_ns, ns.inum));
 	return 0;
 }

@@ -40,12 +40,6 @@ static __always_inline void bh_setup_mark(struct task_struct *leader, __u32 mnt_
 		bh_count(BH_CNT_ARGS_LOST);
 }
 
-/* True when the task lives in the initial pid namespace: a host process. */
-static __always_inline bool bh_setup_host_pid_ns(struct task_struct *task)
-{
-	return host_ns[BH_NS_PID] && bh_task_pid_ns(task) == host_ns[BH_NS_PID];
-}
-
 /*
  * The task's program lies on a mount of the task's own mount namespace (not on a
  * detached mount, a memfd's internal one, or a mount of another namespace).

@@ -6,6 +6,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "policy.h"
+#include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
