@@ -212,11 +212,15 @@ static void cgroup_record(struct bh_pipeline *p, const struct bh_event *ev)
 }
 
 /* One decoded record of c (NULL: host): tap, print, judge. */
+/*
+ * by_cgroup is what the cgroup named (c, unless the task left its container's cgroup):
+ * the tap records that, so that a replay finds the move again from the namespaces.
+ */
 static void process(struct bh_pipeline *p, const void *data, size_t size, const struct bh_event *ev,
-		    const struct bh_container *c)
+		    const struct bh_container *c, const struct bh_container *by_cgroup)
 {
 	if (p->opts.tap)
-		p->opts.tap(p->opts.tap_ctx, data, size, c);
+		p->opts.tap(p->opts.tap_ctx, data, size, by_cgroup);
 	/* Stream clients (the live view) see every event; stdout only the selected ones. */
 	p->stdout_events = p->opts.event_mask & (1u << ev->hdr->type);
 	if (p->stdout_events || stream_listening(p)) {
@@ -308,7 +312,7 @@ void bh_pipeline_container_ready(struct bh_pipeline *p, const struct bh_containe
 
 		/* decoded when it was held: it decodes again */
 		if (!bh_event_decode(rec->data, rec->size, &ev))
-			process(p, rec->data, rec->size, &ev, c);
+			process(p, rec->data, rec->size, &ev, c, c);
 		free(rec);
 		rec = next;
 	}
@@ -341,12 +345,14 @@ static __u32 own_ns(const struct bh_pipeline *p, __u32 inum, int kind)
  * and stays that container's (ev->outside_cgroup). Namespaces are learned from the
  * records of containers' own processes, not from the runtime's set-up.
  */
-static const struct bh_container *attribute(struct bh_pipeline *p, struct bh_event *ev)
+static const struct bh_container *attribute(struct bh_pipeline *p, struct bh_event *ev,
+					    const struct bh_container **by_cgroup)
 {
 	const struct bh_hdr *h = ev->hdr;
 	__u32 pid_ns = own_ns(p, h->pid_ns, BH_NS_PID), mnt_ns = own_ns(p, h->mnt_ns, BH_NS_MNT);
 	const struct bh_container *c = p->opts.lookup(p->opts.lookup_ctx, h);
 
+	*by_cgroup = c;
 	if (!pid_ns && !mnt_ns)
 		return c;
 	return bh_ns_owners_resolve(&p->ns_owners, c, pid_ns, mnt_ns,
@@ -356,7 +362,7 @@ static const struct bh_container *attribute(struct bh_pipeline *p, struct bh_eve
 
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 {
-	const struct bh_container *c;
+	const struct bh_container *c, *by_cgroup;
 	struct bh_event ev;
 
 	if (bh_event_decode(data, size, &ev)) {
@@ -368,7 +374,7 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		cgroup_record(p, &ev);
 		return;
 	}
-	c = attribute(p, &ev);
+	c = attribute(p, &ev, &by_cgroup);
 	/* one found by its namespaces goes now: a hold would forget how it was found */
 	if (c && c->pending && !ev.outside_cgroup) {
 		if (hold_put(p, c, data, size))
@@ -376,7 +382,7 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 		/* full: what was held goes first, then this record, in order */
 		release(p, c);
 	}
-	process(p, data, size, &ev, c);
+	process(p, data, size, &ev, c, by_cgroup);
 }
 
 /* {"type":"lifecycle","action":"container-start"|"container-stop","container":{..}} */

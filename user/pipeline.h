@@ -28,7 +28,11 @@ struct bh_stream;
 /* Where a record's container comes from: NULL for a host process. */
 typedef const struct bh_container *(*bh_lookup_fn)(void *ctx, const struct bh_hdr *hdr);
 
-/* Sees every valid record with its container (NULL: host), e.g. to record it. */
+/*
+ * Sees every valid record with the container its cgroup names (NULL: host), not the one a
+ * task that left its container's cgroup is judged as: a replay finds that again from the
+ * namespaces. E.g. to record it.
+ */
 typedef void (*bh_record_tap_fn)(void *ctx, const void *data, size_t size,
 				 const struct bh_container *c);
 

@@ -20,6 +20,11 @@ run_scenarios() {
 		/usr/local/bin/bh-trigger connect-unix /var/run/docker.sock || true
 	ctr_run --cap-add SYS_ADMIN --security-opt seccomp=unconfined --pid host "$IMAGE" \
 		sh -c 'mkdir -p /m && mount -t tmpfs none /m; true' || true
+	# leaves its cgroup for the host's root one: the replay finds the move from the namespaces
+	ctr_run --cgroupns host --cap-add SYS_ADMIN --security-opt seccomp=unconfined "$IMAGE" \
+		sh -c 'mkdir -p /cg1 /cg2 && mount -t cgroup -o pids cgroup /cg1 &&
+			echo $$ >/cg1/cgroup.procs && mount -t cgroup2 none /cg2 &&
+			echo $$ >/cg2/cgroup.procs && exec /bin/true' || true
 }
 
 # rule + container id of every finding in FILE, sorted and unique.
