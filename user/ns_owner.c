@@ -57,6 +57,11 @@ bh_ns_owners_resolve(struct bh_ns_owners *t, const struct bh_container *c, __u32
 	*moved = false;
 	if (c && c == t->last_c && pid_ns == t->last_pid_ns && mnt_ns == t->last_mnt_ns)
 		return c;
+	if (t->moved_to && c == t->moved_from && pid_ns == t->moved_pid_ns &&
+	    mnt_ns == t->moved_mnt_ns) {
+		*moved = true;
+		return t->moved_to;
+	}
 	by_ns = owner_of(t, c, pid_ns, mnt_ns);
 	/* a dead container's inode numbers, taken again by another's namespaces */
 	while (by_ns && by_ns != c && alive && !alive(ctx, by_ns)) {
@@ -64,6 +69,10 @@ bh_ns_owners_resolve(struct bh_ns_owners *t, const struct bh_container *c, __u32
 		by_ns = owner_of(t, c, pid_ns, mnt_ns);
 	}
 	if (by_ns && by_ns != c) {
+		t->moved_from = c;
+		t->moved_to = by_ns;
+		t->moved_pid_ns = pid_ns;
+		t->moved_mnt_ns = mnt_ns;
 		*moved = true;
 		return by_ns;
 	}
@@ -84,6 +93,8 @@ void bh_ns_owners_forget(struct bh_ns_owners *t, const struct bh_container *c)
 
 	if (t->last_c == c)
 		t->last_c = NULL;
+	if (t->moved_to == c || t->moved_from == c)
+		t->moved_to = NULL;
 	bh_hashtab_iter_init(&it, &t->owners);
 	while ((e = bh_hashtab_iter_next(&it)))
 		if (*e == c)

@@ -19,6 +19,12 @@ struct bh_ns_owners {
 	/* the last answer that changed nothing, for every record of a busy container */
 	const struct bh_container *last_c;
 	__u32 last_pid_ns, last_mnt_ns;
+	/*
+	 * The last task found outside its container's cgroup: its owner was asked alive once,
+	 * and its records come in runs; NULL moved_to: none. The owner's forget clears it.
+	 */
+	const struct bh_container *moved_from, *moved_to;
+	__u32 moved_pid_ns, moved_mnt_ns;
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -91,11 +91,46 @@ static void test_reused_inode(void **state)
 	bh_ns_owners_fini(&t);
 }
 
+static int alive_calls;
+
+static bool count_alive(void *ctx, const struct bh_container *c)
+{
+	(void)ctx;
+	(void)c;
+	alive_calls++;
+	return true;
+}
+
+/* An escaped task's records come in runs: its owner is asked alive once, not per record. */
+static void test_moved_run(void **state)
+{
+	struct bh_ns_owners t;
+	bool moved;
+
+	(void)state;
+	assert_int_equal(bh_ns_owners_init(&t), 0);
+	assert_ptr_equal(resolve(&t, &a, PID_A, MNT_A, true, &moved), &a);
+	alive_calls = 0;
+	for (int i = 0; i < 100; i++) {
+		assert_ptr_equal(bh_ns_owners_resolve(&t, NULL, PID_A, MNT_A, true, count_alive,
+						      NULL, &moved),
+				 &a);
+		assert_true(moved);
+	}
+	assert_int_equal(alive_calls, 1);
+	/* gone: the run's answer goes with it */
+	bh_ns_owners_forget(&t, &a);
+	assert_null(bh_ns_owners_resolve(&t, NULL, PID_A, MNT_A, true, count_alive, NULL, &moved));
+	assert_false(moved);
+	bh_ns_owners_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moved),
 		cmocka_unit_test(test_reused_inode),
+		cmocka_unit_test(test_moved_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
