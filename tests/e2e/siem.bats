@@ -57,6 +57,8 @@ finding_set() {
 	finding_set "$BH_OUT" >"$BATS_TEST_TMPDIR/live.set"
 	finding_set "$BATS_TEST_TMPDIR/replay.out" >"$BATS_TEST_TMPDIR/replay.set"
 	[ -s "$BATS_TEST_TMPDIR/live.set" ]
+	# the escape happened live, so the comparison covers it
+	grep -q '^container-cgroup-escape ' "$BATS_TEST_TMPDIR/live.set"
 	diff "$BATS_TEST_TMPDIR/live.set" "$BATS_TEST_TMPDIR/replay.set"
 
 	python3 "$VALIDATE" "$SCHEMA" "$BH_OUT" "$BATS_TEST_TMPDIR/replay.out"
