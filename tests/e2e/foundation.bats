@@ -255,6 +255,19 @@ refused() {
 	json_check "$line" '.events.exec < 20'
 }
 
+@test "default mode: a host process in a mount namespace of its own stays in the kernel" {
+	bh_start
+	local dir=$BATS_TEST_TMPDIR/m
+	mkdir -p "$dir"
+	# what systemd's PrivateTmp services and `unshare -m` tools do: mounts in a private
+	# namespace, from a host cgroup and the host's pid namespace
+	unshare -m sh -c "for i in \$(seq 200); do mount -t tmpfs none $dir && umount $dir; done"
+	bh_stop
+	# the first mounts of this cgroup, before user space named it a host one; not the 400
+	line=$(wait_json '.type == "stats" and .final')
+	json_check "$line" '.events.mount < 40'
+}
+
 @test "host process: exec and docker.sock connect have container null" {
 	bh_require docker
 	[ -x "$BATS_FILE_TMPDIR/bh-host-trigger" ] || bh_skip_or_fail "gcc could not build bh-trigger"
