@@ -16,31 +16,16 @@
 # to wait for the last findings, default 5).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-N=500
-if [ $# -gt 0 ] && [ "$1" != -- ]; then
-	N=$1
-	shift
-fi
-[ $# -gt 0 ] && [ "$1" = -- ] && shift
-O=${O:-build}
-case $O in /*) ;; *) O=$REPO/$O ;; esac
-IMAGE=${IMAGE:-${BULKHEAD_TEST_IMAGE:-local/busybox:1}}
+BENCH_NAME=containers-findings
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_count 500 "$@"
+[ "$N" -gt 0 ] || die "N must be at least 1"
 PARALLEL=${PARALLEL:-4}
 ENGINES=${ENGINES:-docker podman}
 SETTLE=${SETTLE:-5}
-BIN=$O/bulkhead
 TAG=bh-bench-findings-$$
 
-log() { printf 'containers-findings: %s\n' "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
-
-case $N in '' | *[!0-9]* | 0) die "N must be a number of containers, not '$N'" ;; esac
-[ "$(id -u)" = 0 ] || die "run as root (bulkhead loads BPF programs)"
-[ -x "$BIN" ] || die "$BIN not found: make -j2 O=${O#"$REPO"/}"
 for engine in $ENGINES; do
 	case $engine in
 	docker)
@@ -79,14 +64,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-"$BIN" run --no-http --no-socket --stats-interval 0 "$@" >"$tmp/out" 2>"$tmp/err" &
-agent=$!
-for _ in $(seq 600); do
-	grep -q ready "$tmp/err" && break
-	kill -0 "$agent" 2>/dev/null || die "bulkhead exited: $(tail -n 5 "$tmp/err")"
-	sleep 0.1
-done
-grep -q ready "$tmp/err" || die "bulkhead is not ready after 60 s: $(tail -n 5 "$tmp/err")"
+bench_agent "$tmp/out" "$tmp/err" --no-http --no-socket --stats-interval 0 "${BENCH_ARGS[@]}"
 
 for engine in $ENGINES; do
 	t0=$(date +%s)

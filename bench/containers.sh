@@ -16,32 +16,16 @@
 # much available memory, default 2048).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-N=500
-if [ $# -gt 0 ] && [ "$1" != -- ]; then
-	N=$1
-	shift
-fi
-[ $# -gt 0 ] && [ "$1" = -- ] && shift
-O=${O:-build}
-case $O in /*) ;; *) O=$REPO/$O ;; esac
-IMAGE=${IMAGE:-${BULKHEAD_TEST_IMAGE:-local/busybox:1}}
+BENCH_NAME=containers
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_count 500 "$@"
 PARALLEL=${PARALLEL:-8}
 INTERVAL=${INTERVAL:-5}
 SETTLE=${SETTLE:-10}
 MIN_AVAIL_MB=${MIN_AVAIL_MB:-2048}
-BIN=$O/bulkhead
 TAG=bh-bench-containers-$$
 
-log() { printf 'containers: %s\n' "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
-
-case $N in '' | *[!0-9]*) die "N must be a number of containers, not '$N'" ;; esac
-[ "$(id -u)" = 0 ] || die "run as root (bulkhead loads BPF programs)"
-[ -x "$BIN" ] || die "$BIN not found: make -j2 O=${O#"$REPO"/}"
 "$REPO/scripts/start-dockerd.sh"
 "$REPO/scripts/build-test-image.sh"
 
@@ -97,15 +81,7 @@ avail1=$(avail_mb)
 [ "$started" -gt 0 ] && log "started $started in $(($(date +%s) - t0)) s," \
 	"$(((avail0 - avail1) * 1024 / started)) KiB of available memory each"
 
-: >"$tmp/err"
-"$BIN" run --no-http --no-socket --stats-interval 1 "$@" >"$tmp/out" 2>"$tmp/err" &
-agent=$!
-for _ in $(seq 600); do
-	grep -q ready "$tmp/err" && break
-	kill -0 "$agent" 2>/dev/null || die "bulkhead exited: $(tail -n 5 "$tmp/err")"
-	sleep 0.1
-done
-grep -q ready "$tmp/err" || die "bulkhead is not ready after 60 s: $(tail -n 5 "$tmp/err")"
+bench_agent "$tmp/out" "$tmp/err" --no-http --no-socket --stats-interval 1 "${BENCH_ARGS[@]}"
 for _ in $(seq 120); do
 	seen=$(stat_member containers)
 	[ "${seen:-0}" -ge "$started" ] && [ -n "$seen" ] && break
