@@ -181,6 +181,9 @@ static void test_facts_of_this_machine(void **state)
 	assert_int_equal(uname(&u), 0);
 	assert_int_equal(bh_compat_facts_read(&f), 0);
 	assert_string_equal(f.machine, u.machine);
+	/* the gate answers for itself, whatever signal handlers this process has (cmocka's) */
+	if (!strcmp(u.machine, "x86_64"))
+		assert_int_not_equal(f.ia32, BH_GATE_UNTRIED);
 	bh_compat_judge(&f, &v);
 	assert_int_equal(v.watchable, !strcmp(u.machine, "x86_64"));
 	bh_compat_facts_free(&f);
