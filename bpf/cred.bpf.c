@@ -84,8 +84,8 @@ int tracepoint__syscalls__sys_exit_capset(struct trace_event_raw_sys_exit *ctx)
 	return capset_exit(ctx->ret, BH_ABI_64);
 }
 
-/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
-__noinline int bh_compat_capset(long ret, __u32 abi)
+/* The raw sys_exit dispatcher's way in (sys_exit.bpf.c): a global function, verified once. */
+__noinline int bh_exit_capset(long ret, __u32 abi)
 {
 	return capset_exit(ret, abi);
 }

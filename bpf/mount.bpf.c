@@ -139,8 +139,8 @@ int tracepoint__syscalls__sys_exit_mount_setattr(struct trace_event_raw_sys_exit
 	return mount_exit(ctx->ret, BH_MOUNT_MOUNT_SETATTR, 5, BH_ABI_64);
 }
 
-/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
-__noinline int bh_compat_mount(long ret, __u32 call, __u32 abi)
+/* The raw sys_exit dispatcher's way in (sys_exit.bpf.c): a global function, verified once. */
+__noinline int bh_exit_mount(long ret, __u32 call, __u32 abi)
 {
 	/* five arguments whatever the call: a register it leaves unused is read for nothing */
 	return mount_exit(ret, call, 5, abi);

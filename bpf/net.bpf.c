@@ -245,13 +245,13 @@ int tracepoint__syscalls__sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	return sock_exit(ctx->ret, BH_EV_LISTEN, BH_ABI_64);
 }
 
-/* The compat dispatcher's ways in (compat.bpf.c): global functions, verified once each. */
-__noinline int bh_compat_connect(long ret, __u32 abi)
+/* The raw sys_exit dispatcher's ways in (sys_exit.bpf.c): global functions, verified once each. */
+__noinline int bh_exit_connect(long ret, __u32 abi)
 {
 	return connect_exit(ret, abi);
 }
 
-__noinline int bh_compat_sock(long ret, __u32 type, __u32 abi)
+__noinline int bh_exit_sock(long ret, __u32 type, __u32 abi)
 {
 	return sock_exit(ret, type, abi);
 }

@@ -80,8 +80,8 @@ int tracepoint__syscalls__sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 	return setns_exit(ctx->ret, BH_ABI_64);
 }
 
-/* The compat dispatcher's way in (compat.bpf.c): a global function, verified once. */
-__noinline int bh_compat_setns(long ret, __u32 abi)
+/* The raw sys_exit dispatcher's way in (sys_exit.bpf.c): a global function, verified once. */
+__noinline int bh_exit_setns(long ret, __u32 abi)
 {
 	return setns_exit(ret, abi);
 }

@@ -26,7 +26,7 @@ struct bh_compat_facts {
 
 struct bh_compat_verdict {
 	bool possible;	/* compat syscalls can happen here, or cannot be ruled out */
-	bool watchable; /* and bpf/compat.bpf.c can see them (an x86-64 kernel) */
+	bool watchable; /* and bpf/sys_exit.bpf.c can see them (an x86-64 kernel) */
 	char why[256];	/* one sentence per ABI, for the log */
 };
 
@@ -48,7 +48,7 @@ char *bh_compat_read_config(const char *path);
 /* What the agent does about compat syscalls: the start-up log line and the /metrics gauge. */
 enum bh_compat_state {
 	BH_COMPAT_IMPOSSIBLE, /* the kernel cannot make them */
-	BH_COMPAT_WATCHED,    /* possible, and bpf/compat.bpf.c is attached */
+	BH_COMPAT_WATCHED,    /* possible, and bpf/sys_exit.bpf.c is attached */
 	BH_COMPAT_UNWATCHED,  /* possible, and not seen (not x86-64, or the program was refused) */
 	BH_COMPAT_STATES,
 };

@@ -286,10 +286,44 @@ static void skip_refused(struct bpf_object *obj, char refused[][64], int n)
 	}
 }
 
+/* Attaches one program; a refused optional one is warned about and left out (*link NULL). */
+static int attach_one(struct bpf_program *prog, struct bpf_link **link)
+{
+	int err;
+
+	*link = bpf_program__attach(prog);
+	if (*link)
+		return 0;
+	err = -errno;
+	if (optional_loss(prog)) {
+		bh_warn("cannot attach BPF program %s (%s): %s; going on without it: %s",
+			bpf_program__name(prog), bpf_program__section_name(prog), strerror(-err),
+			optional_loss(prog));
+		return 0;
+	}
+	bh_error("cannot attach BPF program %s (%s): %s", bpf_program__name(prog),
+		 bpf_program__section_name(prog), strerror(-err));
+	return err;
+}
+
+/* A native exit program, which the raw sys_exit dispatcher stands in for where it runs. */
+static bool native_exit(const struct bpf_program *prog)
+{
+	return !strncmp(bpf_program__section_name(prog), "tp/syscalls/sys_exit_",
+			strlen("tp/syscalls/sys_exit_"));
+}
+
+/*
+ * The raw sys_exit dispatcher first: where it runs it judges the native hooked
+ * calls too, and their syscalls/sys_exit_* programs (loaded all the same) stay
+ * unattached, so each call is judged once; where it cannot run, they attach.
+ */
 static int attach(struct bh_loader *l)
 {
+	struct bpf_program *dispatcher = l->skel->progs.bh_sys_exit;
 	struct bpf_program *prog;
-	int n = 0;
+	struct bpf_link *link;
+	int n = 0, err;
 
 	bpf_object__for_each_program (prog, l->skel->obj)
 		n++;
@@ -300,28 +334,24 @@ static int attach(struct bh_loader *l)
 	l->links = calloc((size_t)n, sizeof(*l->links));
 	if (!l->links)
 		return -ENOMEM;
-	bpf_object__for_each_program (prog, l->skel->obj) {
-		struct bpf_link *link;
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link && optional_loss(prog)) {
-			bh_warn("cannot attach BPF program %s (%s): %s; going on without it: %s",
-				bpf_program__name(prog), bpf_program__section_name(prog),
-				strerror(errno), optional_loss(prog));
-			continue;
-		}
-		if (!link) {
-			int err = -errno;
-
-			bh_error("cannot attach BPF program %s (%s): %s", bpf_program__name(prog),
-				 bpf_program__section_name(prog), strerror(-err));
+	if (bpf_program__autoload(dispatcher)) {
+		err = attach_one(dispatcher, &link);
+		if (err)
 			return err;
-		}
-		l->links[l->nlinks++] = link;
-		if (prog == l->skel->progs.bh_compat_exit)
+		if (link) {
+			l->links[l->nlinks++] = link;
 			l->compat_attached = true;
+		}
+	}
+	bpf_object__for_each_program (prog, l->skel->obj) {
+		if (!bpf_program__autoload(prog) || prog == dispatcher ||
+		    (l->compat_attached && native_exit(prog)))
+			continue;
+		err = attach_one(prog, &link);
+		if (err)
+			return err;
+		if (link)
+			l->links[l->nlinks++] = link;
 	}
 	return 0;
 }
@@ -363,7 +393,7 @@ static int configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 	skip_missing_tracepoints(l->skel->obj);
 	/* it runs at every syscall's exit: only where compat calls can happen and it sees them */
 	if (!l->compat_verdict.possible || !l->compat_verdict.watchable)
-		bpf_program__set_autoload(l->skel->progs.bh_compat_exit, false);
+		bpf_program__set_autoload(l->skel->progs.bh_sys_exit, false);
 	return 0;
 }
 

@@ -62,7 +62,7 @@ int bh_loader_events_fd(const struct bh_loader *l);
 int bh_loader_attached(const struct bh_loader *l);
 
 /*
- * Compat syscalls (compat.h): impossible here, watched by bpf/compat.bpf.c, or
+ * Compat syscalls (compat.h): impossible here, watched by bpf/sys_exit.bpf.c, or
  * possible and not seen. Logged by bh_loader_start().
  */
 enum bh_compat_state bh_loader_compat(const struct bh_loader *l);

@@ -305,7 +305,7 @@ static void test_setns(void **state)
 	assert_jtext(o, "process.compat_syscall", "<absent>");
 	json_object_put(o);
 
-	/* made through int $0x80 or the x32 ABI (bpf/compat.bpf.c): the process says so */
+	/* made through int $0x80 or the x32 ABI (bpf/sys_exit.bpf.c): the process says so */
 	s->hdr.flags = BH_HDR_COMPAT_IA32;
 	o = line_of(&r, NULL);
 	assert_non_null(o);
