@@ -4,34 +4,39 @@
 # syscall, in ns. Sessions with and without the agent alternate ROUNDS times, so slow drift
 # of the machine falls on both sides; each session takes the median of 5 storms of N calls
 # per op, and the figure is the median over rounds of (with - without). Needs root.
-# Usage: per-call.sh [ROUNDS [N]]; OPS="forkexec" per-call.sh 4 5000 measures other ops.
+# Usage: per-call.sh [ROUNDS [N]]; OPS="forkexec" per-call.sh 4 5000 measures other ops;
+# an op written OP:COUNT runs COUNT calls instead of N (the costlier ones: a bind mount, a
+# unix stream connect with its accept). AGENT_ARGS are passed to the agent.
 set -eu
 O=${O:-build}
 ROUNDS=${1:-4}
 N=${2:-1000000}
 STORM=$O/bench/syscall-storm
-OPS=${OPS:-"setns capset connect-dgram mount-fail null"}
+OPS=${OPS:-"setns capset connect-dgram connect:200000 mount-bind:100000 mount-fail null"}
 [ "$(id -u)" = 0 ] || { echo "bench-per-call: run as root (bulkhead loads BPF programs)" >&2; exit 1; }
 [ -x "$STORM" ] && [ -x "$O/bulkhead" ] || { echo "bench-per-call: build first (make bench-per-call)" >&2; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-# median of 5 storms of op $1, ns per call
+# median of 5 storms of op $1 (OP or OP:COUNT), ns per call
 storm() {
 	for _ in 1 2 3 4 5; do
-		"$STORM" "$1" -n "$N" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p'
+		"$STORM" "${1%%:*}" -n "$(count "$1")" | sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p'
 	done | sort -n | sed -n 3p
 }
 
+count() { case $1 in *:*) echo "${1#*:}" ;; *) echo "$N" ;; esac; }
+
 session() { # $1: without|with, $2: round
 	for op in $OPS; do
-		echo "$op $(storm "$op")" >>"$OUT/$1.$op"
+		echo "${op%%:*} $(storm "$op")" >>"$OUT/$1.${op%%:*}"
 	done
 }
 
 for r in $(seq "$ROUNDS"); do
 	session without "$r"
-	"$O/bulkhead" --no-http --no-socket >/dev/null 2>"$OUT/agent.err" &
+	# shellcheck disable=SC2086 # AGENT_ARGS: words on purpose
+	"$O/bulkhead" --no-http --no-socket ${AGENT_ARGS:-} >/dev/null 2>"$OUT/agent.err" &
 	agent=$!
 	i=0
 	until grep -q ready "$OUT/agent.err"; do
@@ -47,6 +52,7 @@ done
 
 printf '| op | without (ns) | with (ns) | added (ns) | ratio |\n|---|---|---|---|---|\n'
 for op in $OPS; do
+	op=${op%%:*}
 	paste -d' ' "$OUT/without.$op" "$OUT/with.$op" | awk -v op="$op" '
 		{ b[NR] = $2; m[NR] = $4; d[NR] = $4 - $2 }
 		function med(a, n,   i, j, t) {
