@@ -155,6 +155,10 @@ static void map_process(struct json_object *doc, struct json_object *line)
 	copy_as_str(doc, "process.user.id", p, "euid");
 	copy_as_str(doc, "process.real_user.id", p, "uid");
 	copy(doc, "bulkhead.process.cap_effective", p, "cap_effective");
+	/* no ECS field says these: they stay bulkhead's, present only when the line has them */
+	copy(doc, "bulkhead.process.runtime_setup", p, "runtime_setup");
+	copy(doc, "bulkhead.process.outside_cgroup", p, "outside_cgroup");
+	copy(doc, "bulkhead.process.compat_syscall", p, "compat_syscall");
 	copy(doc, "process.args", p, "args");
 	copy(doc, "process.args", line, "exec.args");
 	copy(doc, "process.args_count", line, "exec.argc");

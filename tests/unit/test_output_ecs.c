@@ -106,6 +106,20 @@ static void test_exec_event(void **state)
 	assert_non_null(bh_test_jget(o, "bulkhead.namespaces"));
 	assert_non_null(bh_test_jget(o, "bulkhead.process.cap_effective"));
 	assert_string_equal(bh_test_jtext(o, "bulkhead.process.pid"), "<absent>");
+	assert_string_equal(bh_test_jtext(o, "bulkhead.process.runtime_setup"), "<absent>");
+	assert_string_equal(bh_test_jtext(o, "bulkhead.process.compat_syscall"), "<absent>");
+	json_object_put(o);
+	bh_json_free(&w);
+
+	/* the runtime's set-up mark and a compat entry: bulkhead's own members, as in JSON */
+	h->flags = BH_HDR_RUNTIME_SETUP | BH_HDR_COMPAT_IA32;
+	assert_int_equal(bh_event_decode(r.buf, r.size, &ev), 0);
+	bh_json_init(&w);
+	bh_json_event_line(&w, &ev, &c, 0);
+	o = convert(&w);
+	assert_string_equal(bh_test_jtext(o, "bulkhead.process.runtime_setup"), "true");
+	assert_string_equal(bh_test_jtext(o, "bulkhead.process.compat_syscall"), "\"ia32\"");
+	assert_string_equal(bh_test_jtext(o, "bulkhead.process.outside_cgroup"), "<absent>");
 	json_object_put(o);
 	bh_json_free(&w);
 }
