@@ -38,6 +38,13 @@ static void add(struct bh_ns_owners *t, const struct bh_container *c, __u32 inum
 		*e = c;
 }
 
+/* The claim on inum goes, if it is c's. */
+static void drop_claim(struct bh_ns_owners *t, const struct bh_container *c, __u32 inum)
+{
+	if (inum && owner(t, inum) == c)
+		bh_hashtab_del(&t->owners, &inum, sizeof(inum));
+}
+
 /* The container known to hold the task's namespaces, as resolve() weighs them. */
 static const struct bh_container *owner_of(const struct bh_ns_owners *t,
 					   const struct bh_container *c, __u32 pid_ns, __u32 mnt_ns)
@@ -57,7 +64,7 @@ bh_ns_owners_resolve(struct bh_ns_owners *t, const struct bh_container *c, __u32
 	*moved = false;
 	if (c && c == t->last_c && pid_ns == t->last_pid_ns && mnt_ns == t->last_mnt_ns)
 		return c;
-	if (t->moved_to && c == t->moved_from && pid_ns == t->moved_pid_ns &&
+	if (learn && t->moved_to && c == t->moved_from && pid_ns == t->moved_pid_ns &&
 	    mnt_ns == t->moved_mnt_ns) {
 		*moved = true;
 		return t->moved_to;
@@ -67,6 +74,19 @@ bh_ns_owners_resolve(struct bh_ns_owners *t, const struct bh_container *c, __u32
 	while (by_ns && by_ns != c && alive && !alive(ctx, by_ns)) {
 		bh_ns_owners_forget(t, by_ns);
 		by_ns = owner_of(t, c, pid_ns, mnt_ns);
+	}
+	/*
+	 * The runtime's set-up is never a container's own process (its mark cannot be had
+	 * from inside): one that holds a namespace learned from another container holds a new
+	 * namespace under a reused inode number. The old one died with that container, whose
+	 * cgroup may outlive it a while (podman removes it at clean-up): the claim is stale.
+	 */
+	if (by_ns && by_ns != c && !learn) {
+		drop_claim(t, by_ns, mnt_ns);
+		drop_claim(t, by_ns, pid_ns);
+		if (t->moved_to == by_ns)
+			t->moved_to = NULL;
+		return c;
 	}
 	if (by_ns && by_ns != c) {
 		t->moved_from = c;

@@ -41,7 +41,10 @@ void bh_ns_owners_fini(struct bh_ns_owners *t);
  * crosses namespaces: it teaches nothing). Bounded: past the bound nothing is learned.
  *
  * The kernel reuses a dead namespace's inode number, and a container's namespaces die
- * with its init: an owner that alive() (NULL: all are) says is gone loses them all.
+ * with its init: an owner that alive() (NULL: all are) says is gone loses them all. A
+ * record of the runtime's set-up (learn unset; never a container's own process) that
+ * holds another container's namespace holds a new one under a reused number, for a
+ * container whose cgroup outlives its processes a while: that claim goes, nothing moved.
  */
 const struct bh_container *bh_ns_owners_resolve(
 	struct bh_ns_owners *t, const struct bh_container *c, __u32 pid_ns, __u32 mnt_ns,

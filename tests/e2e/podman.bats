@@ -49,6 +49,10 @@ teardown() {
 	engine_exec runc
 }
 
+@test "podman runc: 12 containers that end at once, 4 at a time, are each judged as themselves" {
+	containers_in_a_row runc
+}
+
 @test "podman runc-memfd: runc's set-up is marked by the kernel, the workload is not" {
 	setup_marked runc-memfd
 }

@@ -47,6 +47,10 @@ teardown() {
 	engine_exec runc
 }
 
+@test "runc: 12 containers that end at once, 4 at a time, are each judged as themselves" {
+	containers_in_a_row runc
+}
+
 @test "runc-memfd: runc's set-up is marked by the kernel, the workload is not" {
 	setup_marked runc-memfd
 }

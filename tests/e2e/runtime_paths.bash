@@ -65,3 +65,28 @@ engine_exec() {
 	line=$(finding mount-in-container '.evidence.fstype == "proc"')
 	json_check "$line" '.process.exe == "/bin/busybox" and .process.runtime_setup == null'
 }
+
+# N default containers (default 12) that end at once, 4 at a time: the kernel gives a dead
+# container's namespace inode numbers to the next ones while the dead one's cgroup may still
+# exist (podman removes it at clean-up). Each must yield exactly no-new-privileges-missing,
+# judged as itself: none is taken for another that left its cgroup.
+containers_in_a_row() {
+	local runtime=$1 n=${2:-12} engine=${BH_ENGINE:-docker} names=() name bad=0 i
+	for ((i = 0; i < n; i++)); do
+		names+=("${CTR_PREFIX:-bh-e2e}-$$-${BATS_TEST_NUMBER:-0}-row-$i-$RANDOM")
+	done
+	BH_CONTAINERS+=("${names[@]}")
+	printf '%s\n' "${names[@]}" | xargs -P 4 -I{} "$engine" run -d --name {} \
+		--runtime "$runtime" --network none "$IMAGE" sh -c 'exec /bin/true' >/dev/null
+	for name in "${names[@]}"; do
+		CTR_NAME=$name
+		CTR_ID=$("$engine" inspect -f '{{.Id}}' "$name")
+		ctr_settled
+		if [ "$(rules_of_container)" != no-new-privileges-missing ]; then
+			echo "$name: $(rules_of_container)" >&2
+			bad=$((bad + 1))
+		fi
+	done
+	# and no finding names a container that is not one of them
+	[ "$bad" -eq 0 ]
+}

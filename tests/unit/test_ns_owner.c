@@ -91,6 +91,37 @@ static void test_reused_inode(void **state)
 	bh_ns_owners_fini(&t);
 }
 
+/*
+ * a's processes are gone but its cgroup is not yet (podman removes it at clean-up): the
+ * kernel gave a's inode numbers to c's new namespaces, and c's set-up, never a
+ * container's own process, says so. Seen for real: 168 of 1000 default containers.
+ */
+static void test_reused_inode_owner_cgroup_lingers(void **state)
+{
+	static struct bh_container c = { .id = "c" };
+	struct bh_ns_owners t;
+	bool moved;
+
+	(void)state;
+	assert_int_equal(bh_ns_owners_init(&t), 0);
+	assert_ptr_equal(resolve(&t, &a, PID_A, MNT_A, true, &moved), &a);
+	/* a process of b's set-up in a's (living) namespaces: a's claim stays, b learns nothing */
+	assert_ptr_equal(resolve(&t, &b, PID_B, MNT_B, false, &moved), &b);
+	assert_false(moved);
+	/* c's set-up in c's cgroup, in namespaces numbered as a's were: a's claim goes */
+	assert_ptr_equal(resolve(&t, &c, PID_A, MNT_A, false, &moved), &c);
+	assert_false(moved);
+	/* and c's workload is c's, and teaches that */
+	assert_ptr_equal(resolve(&t, &c, PID_A, MNT_A, true, &moved), &c);
+	assert_false(moved);
+	assert_ptr_equal(resolve(&t, NULL, PID_A, MNT_A, true, &moved), &c);
+	assert_true(moved);
+	/* a workload (no set-up) in another's living namespaces is still a move */
+	assert_ptr_equal(resolve(&t, &b, PID_A, MNT_A, true, &moved), &c);
+	assert_true(moved);
+	bh_ns_owners_fini(&t);
+}
+
 static int alive_calls;
 
 static bool count_alive(void *ctx, const struct bh_container *c)
@@ -130,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moved),
 		cmocka_unit_test(test_reused_inode),
+		cmocka_unit_test(test_reused_inode_owner_cgroup_lingers),
 		cmocka_unit_test(test_moved_run),
 	};
 
