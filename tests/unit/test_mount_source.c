@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "mount_source.h"
-#include "policy.h"
+#include "container/mount_source.h"
+#include "rules/policy.h"
 
 /* A temp dir holding root/ (the host root) and outside/ (what must stay out of reach). */
 struct tree {
