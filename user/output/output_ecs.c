@@ -9,7 +9,6 @@
 #include <json-c/json.h>
 
 #include "core/catalogue.h"
-#include "rules/rules.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
