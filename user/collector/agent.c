@@ -303,7 +303,7 @@ static void reload_policy(struct agent *a)
 		return;
 	}
 	bh_pipeline_set_policy(&a->pipe, p);
-	bh_resolver_set_policy(a->resolver, p);
+	bh_resolver_set_host_paths(a->resolver, bh_policy_host_paths(p));
 	bh_policy_free(a->policy);
 	a->policy = p;
 	apply_policy_to_kernel(a);
@@ -593,7 +593,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 
 	if (bh_resolver_new(&ropts, &a.resolver))
 		goto out;
-	bh_resolver_set_policy(a.resolver, a.policy);
+	bh_resolver_set_host_paths(a.resolver, bh_policy_host_paths(a.policy));
 	/* Before the callbacks: our own container must not be judged when first resolved. */
 	exempt_self(&a, popts.self_cgroup_id);
 	bh_resolver_set_callbacks(a.resolver, on_container_new, on_container_gone, &a);

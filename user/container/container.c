@@ -74,7 +74,7 @@ struct bh_resolver {
 	bool no_docker_api;
 	int timeout_ms;
 	struct bh_docker_worker *worker; /* async_api only */
-	const struct bh_policy *policy;	 /* names mount sources; the caller's */
+	struct bh_host_paths host_paths; /* names mount sources; the caller's lists */
 
 	struct bh_hashtab cgs;	      /* struct cg_key -> struct cg_entry */
 	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
@@ -263,9 +263,9 @@ void bh_resolver_set_ready_callback(struct bh_resolver *r,
 	r->on_ready = on_ready;
 }
 
-void bh_resolver_set_policy(struct bh_resolver *r, const struct bh_policy *p)
+void bh_resolver_set_host_paths(struct bh_resolver *r, struct bh_host_paths hp)
 {
-	r->policy = p;
+	r->host_paths = hp;
 }
 
 int bh_resolver_fd(const struct bh_resolver *r)
@@ -579,7 +579,7 @@ static void announce(struct bh_resolver *r, struct ctr_entry *e)
 {
 	struct bh_container_config *cfg = &e->c.config;
 
-	if (bh_mount_sources_resolve(r->host_root, r->policy, cfg->mounts, cfg->n_mounts))
+	if (bh_mount_sources_resolve(r->host_root, &r->host_paths, cfg->mounts, cfg->n_mounts))
 		bh_warn("container %.12s: out of memory resolving its mount sources on the host; "
 			"some are judged by their spec paths only",
 			e->c.id);

@@ -103,7 +103,18 @@ struct bh_resolver_opts {
 };
 
 struct bh_resolver;
-struct bh_policy;
+
+/*
+ * The host paths a container's bind mount sources are named after (mount_source.h): the
+ * runtime sockets (a basename, or an absolute glob) and the sensitive paths, in the order
+ * that picks between two names of one inode. The lists are borrowed: the policy's.
+ */
+struct bh_host_paths {
+	char *const *runtime_sockets;
+	size_t n_runtime_sockets;
+	char *const *sensitive_paths;
+	size_t n_sensitive_paths;
+};
 
 /* Returns 0 or a negative errno, with the cause logged. */
 int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out);
@@ -138,11 +149,11 @@ void bh_resolver_set_ready_callback(struct bh_resolver *r,
 				    void (*on_ready)(const struct bh_container *c, void *ctx));
 
 /*
- * The policy whose runtime sockets and sensitive paths name a container's bind mount
- * sources (bh_mount_spec.host_path) before on_new; NULL: none (sources are only resolved).
- * The caller keeps ownership and keeps p alive while r uses it (SIGHUP reload).
+ * The host paths that name a container's bind mount sources (bh_mount_spec.host_path)
+ * before on_new; empty lists: none (sources are only resolved). The caller keeps the
+ * lists alive while r uses them (the policy's, until a SIGHUP reload sets new ones).
  */
-void bh_resolver_set_policy(struct bh_resolver *r, const struct bh_policy *p);
+void bh_resolver_set_host_paths(struct bh_resolver *r, struct bh_host_paths hp);
 
 /* Async API: readable while answers wait for bh_resolver_complete(); -1 without async_api. */
 int bh_resolver_fd(const struct bh_resolver *r);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "rules/policy.h"
 #include "core/path.h"
 
 #define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
@@ -274,7 +273,7 @@ static int anchor_add_socket_entry(struct anchors *a, const char *host_root, con
 	return err;
 }
 
-static int anchors_build(struct anchors *a, const char *host_root, const struct bh_policy *p)
+static int anchors_build(struct anchors *a, const char *host_root, const struct bh_host_paths *p)
 {
 	char norm[BH_NORM_PATH_MAX];
 	int err = 0;
@@ -350,7 +349,7 @@ static int name_source(const struct anchors *a, const char *source, struct steps
 	return 0;
 }
 
-int bh_mount_sources_resolve(const char *host_root, const struct bh_policy *p,
+int bh_mount_sources_resolve(const char *host_root, const struct bh_host_paths *p,
 			     struct bh_mount_spec *mounts, size_t n)
 {
 	struct anchors a = { .rootfd = -1 };

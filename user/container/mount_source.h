@@ -13,8 +13,6 @@
 
 #include "container.h"
 
-struct bh_policy;
-
 /*
  * Resolves the absolute path with the directory rootfd as "/", as openat2(RESOLVE_IN_ROOT)
  * would: a symlink is followed relative to that root (an absolute one restarts at it) and
@@ -34,7 +32,7 @@ int bh_resolve_in_root(int rootfd, const char *path, char *out, size_t size, str
  * /var/run is a link). host_path stays NULL when the source cannot be resolved there (the
  * rules then judge the spec's path). p NULL: resolution only. Returns 0 or -ENOMEM.
  */
-int bh_mount_sources_resolve(const char *host_root, const struct bh_policy *p,
+int bh_mount_sources_resolve(const char *host_root, const struct bh_host_paths *p,
 			     struct bh_mount_spec *mounts, size_t n);
 
 #endif

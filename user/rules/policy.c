@@ -177,6 +177,18 @@ bool bh_policy_port_allowed(const struct bh_policy *p, const char *image, uint16
 	return false;
 }
 
+struct bh_host_paths bh_policy_host_paths(const struct bh_policy *p)
+{
+	if (!p)
+		return (struct bh_host_paths){ 0 };
+	return (struct bh_host_paths){
+		.runtime_sockets = p->runtime_sockets,
+		.n_runtime_sockets = p->n_runtime_sockets,
+		.sensitive_paths = p->sensitive_paths,
+		.n_sensitive_paths = p->n_sensitive_paths,
+	};
+}
+
 /* The YAML loader: one document of mappings, sequences and plain scalars. */
 
 struct loader {

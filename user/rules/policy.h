@@ -68,5 +68,7 @@ bool bh_policy_allows(const struct bh_policy *p, unsigned int rule, const struct
 		      const char *exe);
 /* True when port is allow-listed for the image (glob per entry). */
 bool bh_policy_port_allowed(const struct bh_policy *p, const char *image, uint16_t port);
+/* The host paths p names mount sources after (borrowed from p); p NULL: none. */
+struct bh_host_paths bh_policy_host_paths(const struct bh_policy *p);
 
 #endif
