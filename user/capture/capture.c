@@ -13,8 +13,7 @@
 
 #include <zstd.h>
 
-#include "output/output_json.h"
-#include "container/runtime.h"
+#include "core/json_reader.h"
 
 /* zstd skips frames with magic 0x184D2A50..5F: the header is one, so `zstd -d` reads the file. */
 #define SKIPPABLE_MAGIC 0x184D2A5Bu

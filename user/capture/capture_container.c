@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "capture.h"
-#include "container/runtime.h"
+#include "container/spec.h"
+#include "core/json_reader.h"
 
 /* bh_container.runtime points at static names: a read one is matched back to them. */
 static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };

@@ -8,50 +8,11 @@
 #include <json-c/json.h>
 
 #include "container.h"
+#include "spec.h"
+#include "core/json_reader.h"
 
 /* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
 int bh_cap_from_name(const char *name);
-
-/*
- * Parses a whole JSON value of the given type; NULL (the caller returns -EINVAL) when
- * malformed, truncated or of another type.
- */
-struct json_object *bh_json_parse_as(const char *json, size_t len, enum json_type type);
-
-/* bh_json_parse_as() of an object. */
-struct json_object *bh_jobj_parse(const char *json, size_t len);
-
-/* The string at obj[key], NULL when absent or not a string. */
-const char *bh_jobj_str(struct json_object *obj, const char *key);
-
-/* The member obj[key] when it has type t, else NULL (obj may be NULL). */
-struct json_object *bh_jobj_get(struct json_object *obj, const char *key, enum json_type t);
-
-/* obj[key] when it is a boolean, else false. */
-bool bh_jobj_bool(struct json_object *obj, const char *key);
-
-/* Replaces *dst with a copy of src (NULL frees it). Returns 0 or -ENOMEM. */
-int bh_set_str(char **dst, const char *src);
-
-/* Frees an array of mounts and what each owns. */
-void bh_mounts_free(struct bh_mount_spec *m, size_t n);
-
-/* The names a source gives a mount's members: OCI's "source", docker's "Source", ... */
-struct bh_mount_keys {
-	const char *source;
-	const char *destination;
-	const char *type;
-	const char *host_path; /* NULL: the source does not say (a runtime never does) */
-};
-
-/*
- * Replaces cfg's mounts with the objects of list (an absent or empty list
- * leaves them): source, destination, type (and host_path) by keys, then the rest
- * of each by the source's own fill(). Returns 0 or -ENOMEM.
- */
-int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
-		    void (*fill)(struct json_object *mo, struct bh_mount_spec *m),
-		    struct bh_container_config *cfg);
 
 /* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value);

@@ -64,81 +64,6 @@ int bh_cap_from_name(const char *name)
 	return -1;
 }
 
-struct json_object *bh_json_parse_as(const char *json, size_t len, enum json_type type)
-{
-	struct json_tokener *tok;
-	struct json_object *obj;
-	size_t used;
-
-	if (!json || len > (size_t)INT32_MAX)
-		return NULL;
-	tok = json_tokener_new();
-	if (!tok)
-		return NULL;
-	obj = json_tokener_parse_ex(tok, json, (int)len);
-	/* a truncated document leaves the tokener waiting for more: that is an error too */
-	if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(obj);
-		json_tokener_free(tok);
-		return NULL;
-	}
-	used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	for (; used < len; used++) {
-		if (json[used] && !strchr(" \t\r\n", json[used])) {
-			json_object_put(obj);
-			return NULL;
-		}
-	}
-	if (!json_object_is_type(obj, type)) {
-		json_object_put(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-struct json_object *bh_jobj_parse(const char *json, size_t len)
-{
-	return bh_json_parse_as(json, len, json_type_object);
-}
-
-const char *bh_jobj_str(struct json_object *obj, const char *key)
-{
-	struct json_object *v;
-
-	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-int bh_set_str(char **dst, const char *src)
-{
-	char *copy = NULL;
-
-	if (src && !(copy = strdup(src)))
-		return -ENOMEM;
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
-struct json_object *bh_jobj_get(struct json_object *obj, const char *key, enum json_type t)
-{
-	struct json_object *v;
-
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, t))
-		return NULL;
-	return v;
-}
-
-bool bh_jobj_bool(struct json_object *obj, const char *key)
-{
-	struct json_object *v = bh_jobj_get(obj, key, json_type_boolean);
-
-	return v && json_object_get_boolean(v);
-}
-
 /*
  * Kubernetes identity, first source wins: containerd's CRI annotations, and the
  * labels dockershim and CRI-O set (docker labels, CRI-O annotations).
@@ -181,49 +106,6 @@ int bh_container_add_label(struct bh_container *c, const char *key, const char *
 		return -ENOMEM;
 	}
 	c->n_labels++;
-	return 0;
-}
-
-void bh_mounts_free(struct bh_mount_spec *m, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(m[i].source);
-		free(m[i].destination);
-		free(m[i].type);
-		free(m[i].host_path);
-	}
-	free(m);
-}
-
-int bh_mounts_parse(struct json_object *list, const struct bh_mount_keys *keys,
-		    void (*fill)(struct json_object *mo, struct bh_mount_spec *m),
-		    struct bh_container_config *cfg)
-{
-	size_t n = list ? json_object_array_length(list) : 0;
-
-	if (!n)
-		return 0;
-	bh_mounts_free(cfg->mounts, cfg->n_mounts);
-	cfg->n_mounts = 0;
-	cfg->mounts = calloc(n, sizeof(*cfg->mounts));
-	if (!cfg->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *mo = json_object_array_get_idx(list, i);
-		struct bh_mount_spec *m = &cfg->mounts[cfg->n_mounts];
-
-		if (!json_object_is_type(mo, json_type_object))
-			continue;
-		cfg->n_mounts++;
-		if (bh_set_str(&m->source, bh_jobj_str(mo, keys->source)) ||
-		    bh_set_str(&m->destination, bh_jobj_str(mo, keys->destination)) ||
-		    bh_set_str(&m->type, bh_jobj_str(mo, keys->type)) ||
-		    (keys->host_path &&
-		     bh_set_str(&m->host_path, bh_jobj_str(mo, keys->host_path))))
-			return -ENOMEM;
-		m->bind = m->type && !strcmp(m->type, "bind");
-		fill(mo, m);
-	}
 	return 0;
 }
 
