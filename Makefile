@@ -34,7 +34,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
 # The objects compiled against the BPF skeleton header: the loader's.
-SKEL_OBJS := $(O)/user/collector/loader.o
+SKEL_OBJS := $(addprefix $(O)/user/collector/,loader.o knobs.o filter_maps.o kernel_stats.o)
 # Everything but the CLI and the skeleton's users, so unit tests build without BPF.
 LIB_OBJS := $(filter-out $(O)/user/main.o $(SKEL_OBJS),$(USER_OBJS))
 
