@@ -6,100 +6,20 @@
 #include "core/hashtab.h"
 #include "core/log.h"
 #include "mount_source.h"
+#include "resolver_impl.h"
 #include "runtime.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#define MAX_HOST_CGROUPS   4096	      /* host cgroups cached before the host entries are dropped */
-#define API_RETRY_S	   30	      /* how long a failed docker API stays unasked */
-#define BUNDLE_MAX	   (4u << 20) /* a config.json larger than this is not one */
+#define MAX_HOST_CGROUPS   4096 /* host cgroups cached before the host entries are dropped */
 #define DEFAULT_TIMEOUT_MS 1000
 #define CGROUP_NOTES	   8192 /* cgroup creations remembered (containers, not host ones) */
 #define V2_HIERARCHY_ID	   0	/* cgrp_dfl_root's id, the "0::" line of /proc/<pid>/cgroup */
 #define API_QUEUE	   256	/* ids waiting for the worker; beyond, the sweep asks later */
-
-/*
- * A runtime's Engine API: docker's, and podman's compatible one, served only while
- * `podman system service` runs (podman is daemonless: its store names the container
- * then, and only the published ports stay unknown).
- */
-struct runtime_api {
-	const char *runtime; /* the containers it answers for */
-	char *socket;
-	bool optional;	 /* nobody serving the socket is podman's normal state */
-	time_t retry_at; /* monotonic seconds; no call before */
-	bool warned;
-};
-
-enum { API_DOCKER, API_PODMAN, N_APIS };
-
-struct ctr_entry {
-	struct bh_container c;
-	const struct bh_cgroup_hier *hier; /* where its cgroup was found */
-	__u64 cg_id;
-	char *cg_path;
-	bool api_pending;      /* its runtime's API still to be asked */
-	bool api_queued;       /* async: with the worker, its answer not handled yet */
-	unsigned int scan_gen; /* the last bh_resolver_scan that reported it */
-	bool used;	       /* a record was attributed to it since the last sweep */
-	struct ctr_entry *next;
-};
-
-/* The hot-path cache: a task's (v2 id, v1 id) pair -> its container or the host. */
-struct cg_key {
-	__u64 v2;
-	__u64 v1;
-};
-
-struct cg_entry {
-	__u64 v2; /* its key's, for the sweep */
-	__u64 v1;
-	struct ctr_entry *ctr; /* NULL: a host cgroup */
-};
-
-struct bh_resolver {
-	struct bh_cgroups cg;
-	char *host_root;
-	char procfs[PATH_MAX]; /* one showing the host's pids, "" when none does */
-	struct runtime_api apis[N_APIS];
-	bool no_docker_api;
-	int timeout_ms;
-	struct bh_docker_worker *worker; /* async_api only */
-	struct bh_host_paths host_paths; /* names mount sources; the caller's lists */
-
-	struct bh_hashtab cgs;	      /* struct cg_key -> struct cg_entry */
-	struct bh_cgroup_notes notes; /* cgroup paths from creation records */
-	size_t n_host;
-	struct ctr_entry *ctrs;
-	size_t n_ctrs;
-
-	void (*on_new)(const struct bh_container *c, void *ctx);
-	void (*on_gone)(const struct bh_container *c, void *ctx);
-	void (*on_ready)(const struct bh_container *c, void *ctx);
-	void *cb_ctx;
-	void (*on_host)(__u64 cgroup_id, __u64 cgroup_v1_id, void *ctx);
-	void *host_ctx;
-
-	unsigned int scan_gen;
-	struct bh_resolver_stats st;
-};
-
-static time_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 void bh_container_clear(struct bh_container *c)
 {
@@ -281,287 +201,6 @@ void bh_resolver_set_host_callback(struct bh_resolver *r,
 	r->host_ctx = ctx;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || (size_t)st.st_size > BUNDLE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = read(fd, *buf, (size_t)st.st_size);
-	if (n < 0)
-		err = -errno;
-	close(fd);
-	if (err) {
-		free(*buf);
-		*buf = NULL;
-		return err;
-	}
-	(*buf)[n] = '\0';
-	*len = (size_t)n;
-	return 0;
-}
-
-/* Parses the bundle at path into e; 0, -ENOENT when absent, or another error. */
-static int try_bundle(struct ctr_entry *e, const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	err = read_file(path, &buf, &len);
-	if (err)
-		return err;
-	err = bh_oci_parse_config(buf, len, &e->c);
-	free(buf);
-	if (err) {
-		bh_warn("container %.12s: cannot parse its OCI config %s (%s); its configuration "
-			"is unknown",
-			e->c.id, path, strerror(-err));
-		return err;
-	}
-	return bh_set_str(&e->c.bundle_path, path);
-}
-
-/* containerd keeps one directory per namespace (k8s.io, moby, default, ...). */
-static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
-{
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	struct dirent *de;
-	int err = -ENOENT;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2.task", r->host_root);
-	d = opendir(dir);
-	if (!d)
-		return -ENOENT;
-	while (err == -ENOENT && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/%s/config.json", dir, de->d_name, e->c.id);
-		err = try_bundle(e, path);
-		if (!err && !strcmp(de->d_name, "moby"))
-			e->c.runtime = "docker";
-		else if (!err && strcmp(e->c.runtime, "docker") != 0)
-			e->c.runtime = "containerd";
-	}
-	closedir(d);
-	return err;
-}
-
-/*
- * Name and image from the containers/storage store whose overlay-containers dir holds
- * e's bundle (podman and CRI-O keep them there, not in the bundle).
- */
-static void read_store(struct bh_resolver *r, struct ctr_entry *e, const char *dir)
-{
-	char path[PATH_MAX], *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	if (e->c.name && e->c.image)
-		return;
-	snprintf(path, sizeof(path), "%s%s/containers.json", r->host_root, dir);
-	err = read_file(path, &buf, &len);
-	if (!err)
-		err = bh_storage_parse_containers(buf, len, &e->c);
-	free(buf);
-	if (err)
-		bh_debug("container %.12s: no name from the store %s (%s)", e->c.id, path,
-			 strerror(-err));
-}
-
-static void read_bundle(struct bh_resolver *r, struct ctr_entry *e)
-{
-	static const char *const storage[] = {
-		"/run/containers/storage/overlay-containers",
-		"/var/lib/containers/storage/overlay-containers",
-	};
-	char path[PATH_MAX];
-	int err;
-
-	snprintf(
-		path, sizeof(path),
-		"%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
-		r->host_root, e->c.id);
-	err = try_bundle(e, path);
-	if (!err) {
-		e->c.runtime = "docker";
-		return;
-	}
-	if (err != -ENOENT)
-		return;
-	err = try_containerd_bundles(r, e);
-	if (err != -ENOENT)
-		return;
-	for (size_t i = 0; i < sizeof(storage) / sizeof(storage[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root,
-			 storage[i], e->c.id);
-		err = try_bundle(e, path);
-		if (!err && strcmp(e->c.runtime, "podman") != 0)
-			e->c.runtime = "cri-o";
-		if (!err)
-			read_store(r, e, storage[i]);
-		if (err != -ENOENT)
-			return;
-	}
-	bh_debug("container %.12s: no OCI bundle found under %s/run", e->c.id, r->host_root);
-}
-
-/* Moves what the API knows and the bundle lacks from src into dst. */
-static int merge_inspect(struct bh_container *dst, struct bh_container *src)
-{
-	struct bh_container_config *d = &dst->config, *s = &src->config;
-
-	if (!dst->name) {
-		dst->name = src->name;
-		src->name = NULL;
-	}
-	if (!dst->image) {
-		dst->image = src->image;
-		src->image = NULL;
-	}
-	for (size_t i = 0; i < src->n_labels; i++) {
-		bool have = false;
-
-		for (size_t j = 0; j < dst->n_labels && !have; j++)
-			have = !strcmp(dst->labels[j].key, src->labels[i].key);
-		if (!have && bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
-			return -ENOMEM;
-	}
-	if (!d->known) {
-		/* no bundle: the API's view is all there is */
-		struct bh_container_config tmp = *d;
-
-		*d = *s;
-		*s = tmp;
-		return 0;
-	}
-	d->privileged = s->privileged;
-	free(d->ports);
-	d->ports = s->ports;
-	d->n_ports = s->n_ports;
-	s->ports = NULL;
-	s->n_ports = 0;
-	for (size_t i = 0; i < d->n_exposed_ports; i++)
-		free(d->exposed_ports[i]);
-	free(d->exposed_ports);
-	d->exposed_ports = s->exposed_ports;
-	d->n_exposed_ports = s->n_exposed_ports;
-	s->exposed_ports = NULL;
-	s->n_exposed_ports = 0;
-	return 0;
-}
-
-/* The API that answers for e's runtime, NULL when none does. */
-static struct runtime_api *api_of(struct bh_resolver *r, const struct ctr_entry *e)
-{
-	for (int i = 0; i < N_APIS; i++)
-		if (!strcmp(r->apis[i].runtime, e->c.runtime))
-			return &r->apis[i];
-	return NULL;
-}
-
-/* An optional API nobody serves: the bundle and the store are what there is. */
-static void api_unserved(struct runtime_api *api)
-{
-	if (!api->warned)
-		bh_info("%s API at %s not served: %s container names and images come from its "
-			"store, published ports are unknown until it is",
-			api->runtime, api->socket, api->runtime);
-	api->warned = true;
-}
-
-/* Takes in the API's answer for e (body is freed): api_pending stays true on a failure. */
-static void api_answer(struct bh_resolver *r, struct runtime_api *api, struct ctr_entry *e, int err,
-		       char *body, size_t len)
-{
-	struct bh_container ans = { 0 };
-
-	if (err == -ENOENT) {
-		/* gone already, or another daemon's: the bundle is all there will be */
-		e->api_pending = false;
-		return;
-	}
-	if (err == -ECONNREFUSED && api->optional) {
-		/* a socket left by a service that is gone: as if there were none, for a while */
-		api_unserved(api);
-		api->retry_at = now_s() + API_RETRY_S;
-		e->api_pending = false;
-		return;
-	}
-	if (err) {
-		r->st.api_errors++;
-		api->retry_at = now_s() + API_RETRY_S;
-		e->api_pending = true;
-		if (!api->warned)
-			bh_warn("%s API at %s unreachable (%s): container names, images and "
-				"ports come from bundles only; retrying every %d s",
-				api->runtime, api->socket, strerror(-err), API_RETRY_S);
-		api->warned = true;
-		return;
-	}
-	api->warned = false;
-	err = bh_docker_parse_inspect(body, len, &ans);
-	free(body);
-	if (!err)
-		err = merge_inspect(&e->c, &ans);
-	bh_container_clear(&ans);
-	if (err) {
-		r->st.api_errors++;
-		bh_warn("container %.12s: cannot use the %s API's answer (%s)", e->c.id,
-			api->runtime, strerror(-err));
-	}
-	e->api_pending = false;
-}
-
-/*
- * Asks e's runtime API about e, if it has one and it is not in its back-off: now,
- * or with async through the worker (e->api_queued). A queue that is full leaves
- * it api_pending for the sweep.
- */
-static void ask_api(struct bh_resolver *r, struct ctr_entry *e, bool async)
-{
-	struct runtime_api *api = api_of(r, e);
-	char *body;
-	size_t len;
-	int err;
-
-	if (r->no_docker_api || !api) {
-		e->api_pending = false;
-		return;
-	}
-	/* a socket file tells whether the service runs, or systemd listens for it */
-	if (api->optional && access(api->socket, F_OK) != 0) {
-		api_unserved(api);
-		e->api_pending = false;
-		return;
-	}
-	if (now_s() < api->retry_at) {
-		/* a service that is not there makes no container wait for it */
-		e->api_pending = !api->optional;
-		return;
-	}
-	e->api_pending = true;
-	if (async) {
-		e->api_queued = !bh_docker_worker_put(r->worker, api->socket, e->c.id);
-		return;
-	}
-	err = bh_docker_fetch_inspect(api->socket, e->c.id, r->timeout_ms, &body, &len);
-	api_answer(r, api, e, err, body, len);
-}
-
 static struct ctr_entry *find_ctr(struct bh_resolver *r, const char *id)
 {
 	for (struct ctr_entry *e = r->ctrs; e; e = e->next) {
@@ -611,8 +250,8 @@ static struct ctr_entry *get_ctr(struct bh_resolver *r, const char *id, const ch
 	e->c.runtime = runtime;
 	e->hier = h;
 	e->cg_id = cg_id;
-	read_bundle(r, e);
-	ask_api(r, e, async);
+	bh_meta_read_bundle(r, e);
+	bh_meta_ask_api(r, e, async);
 	e->c.metadata_done = !e->api_pending;
 	e->c.pending = e->api_queued;
 	e->next = r->ctrs;
@@ -654,8 +293,8 @@ void bh_resolver_complete(struct bh_resolver *r)
 		list = a->next;
 		if (e && e->api_queued) {
 			e->api_queued = false;
-			api_answer(r, api_of(r, e), e, a->err, a->body, a->len);
-			a->body = NULL; /* api_answer freed it */
+			bh_meta_api_answer(r, bh_meta_api_of(r, e), e, a->err, a->body, a->len);
+			a->body = NULL; /* bh_meta_api_answer freed it */
 			e->c.metadata_done = !e->api_pending;
 			make_ready(r, e);
 		}
@@ -829,7 +468,7 @@ void bh_resolver_sweep(struct bh_resolver *r)
 		 */
 		if (!cgroup_gone(e->hier, e->cg_id, e->cg_path) || used) {
 			if (e->api_pending && !e->api_queued) {
-				ask_api(r, e, r->worker != NULL);
+				bh_meta_ask_api(r, e, r->worker != NULL);
 				e->c.metadata_done = !e->api_pending;
 			}
 			pp = &e->next;
