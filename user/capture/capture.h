@@ -2,6 +2,9 @@
 /*
  * capture.h - capture files of `bulkhead record`, read back by `bulkhead replay`.
  *
+ * capture/ (on core/ and container/) offers this file format alone: collector/ writes it
+ * (agent.c) and replays it (replay.c).
+ *
  * Layout: a zstd skippable frame holding the header (magic, format version and
  * a JSON object: host, kernel, start time, clock offset, host namespaces), then
  * independent zstd frames with content checksums, each a batch of records

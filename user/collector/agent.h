@@ -3,6 +3,11 @@
  * agent.h - `bulkhead run` and `bulkhead record`: load the hooks, drain the
  * ring buffer, attribute each event to its container, judge it, and write JSON
  * lines (and a capture file) until a signal.
+ *
+ * collector/ drives every other folder but top/: it loads the BPF programs (loader.h,
+ * with compat.h for compat syscalls), runs each record through decoding, attribution,
+ * output and rules (pipeline.h), live from the ring buffer (this header) or from a
+ * capture file (replay.h), and publishes its health and metrics (metrics.h, http.h).
  */
 #ifndef BULKHEAD_AGENT_H
 #define BULKHEAD_AGENT_H

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* loader.h - probe the kernel, then open, configure, load and attach the BPF programs. */
+/*
+ * loader.h - probe the kernel, then open, configure, load and attach the BPF programs.
+ *
+ * What the agent and the tests use, implemented by loader.c (the lifecycle), probe.c
+ * (kernel features), knobs.c (set before load), filter_maps.c (the maps user space
+ * writes) and kernel_stats.c (the BPF side's counters).
+ */
 #ifndef BULKHEAD_LOADER_H
 #define BULKHEAD_LOADER_H
 

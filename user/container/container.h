@@ -8,6 +8,11 @@
  * from the OCI bundle config.json, the containers/storage store (podman, CRI-O)
  * and, for docker and podman, the Engine API (podman's when its service runs). Results are
  * cached per cgroup and per container; a host process resolves to NULL.
+ *
+ * container/ (on core/) offers this resolver and its parts: the host's cgroup hierarchies
+ * (cgroup.h), a container's description from a JSON source (spec.h), bind mount sources
+ * named as the host has them (mount_source.h), and the containers namespaces belong to
+ * (ns_owner.h).
  */
 #ifndef BULKHEAD_CONTAINER_H
 #define BULKHEAD_CONTAINER_H

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* event.h - validation and decoding of raw ring buffer records (headers/events.h). */
+/*
+ * event.h - validation and decoding of raw ring buffer records (headers/events.h).
+ *
+ * core/ is the bottom of user space and includes no other folder: the decoded record
+ * (event.h) and the rules catalogue (catalogue.h) that every folder speaks, and the
+ * helpers every folder uses: the log (log.h), a hash table (hashtab.h), lexical paths
+ * (path.h), JSON written (json_writer.h) and read with json-c (json_reader.h).
+ */
 #ifndef BULKHEAD_EVENT_H
 #define BULKHEAD_EVENT_H
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* output_json.c - schema v1 event lines: one JSON object per record, built without malloc. */
+/*
+ * output_json.c - what every schema v1 line shares: its opening members, and the process,
+ * container, capabilities and argv that event and finding lines carry.
+ */
 #include "output_json.h"
 #include "output_impl.h"
 

@@ -2,6 +2,11 @@
 /*
  * output_json.h - schema version 1 of the JSON lines on stdout (documented in
  * README.md): one object per event, container and process as nested objects.
+ *
+ * output/ (on core/ and container/) offers what bulkhead writes: schema v1 lines (this
+ * header; findings are built with its parts too), their ECS form (output_ecs.h), the
+ * bounded queue to stdout (sink.h) and the socket that repeats the lines to live viewers
+ * (stream.h).
  */
 #ifndef BULKHEAD_OUTPUT_JSON_H
 #define BULKHEAD_OUTPUT_JSON_H

@@ -2,6 +2,9 @@
 /*
  * rules.h - the hardening rules engine: turns events and container configurations
  * into finding lines (schema v1), deduplicated and filtered by the policy.
+ *
+ * rules/ (on core/, container/ and output/'s line parts) offers this engine, the policy
+ * it runs under (policy.h) and the finding line (finding.h).
  */
 #ifndef BULKHEAD_RULES_H
 #define BULKHEAD_RULES_H

@@ -2,6 +2,9 @@
 /*
  * tui.h - `bulkhead top`: a full-screen live view of the node's containers and
  * findings, fed by a running agent's event socket or by a collector it starts.
+ *
+ * top/ is a client apart: it knows the agent only by its JSON lines (output/stream.h),
+ * folded into a model (tui_model.h) and laid out as a screen (tui_render.h).
  */
 #ifndef BULKHEAD_TUI_H
 #define BULKHEAD_TUI_H
