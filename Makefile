@@ -30,10 +30,13 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O) -Iheaders -Ibpf
 
-USER_SRCS := $(wildcard user/*.c)
+# The CLI (user/main.c) and one folder per concern (user/<folder>/*.c).
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
-# Everything but the CLI and the skeleton's loader, so unit tests build without BPF.
-LIB_OBJS := $(filter-out $(O)/user/main.o $(O)/user/loader.o,$(USER_OBJS))
+# The objects compiled against the BPF skeleton header: the loader's.
+SKEL_OBJS := $(addprefix $(O)/user/collector/,loader.o knobs.o filter_maps.o kernel_stats.o)
+# Everything but the CLI and the skeleton's users, so unit tests build without BPF.
+LIB_OBJS := $(filter-out $(O)/user/main.o $(SKEL_OBJS),$(USER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
@@ -71,12 +74,14 @@ LDLIBS := $(STATIC_LIBS) $(shell pkg-config --libs libcurl json-c yaml-0.1 ncurs
 all: $(O)/bulkhead
 
 # vmlinux.h from the running kernel's BTF (VMLINUX_BTF pins another).
-$(O)/vmlinux.h: | $(O)
+$(O)/vmlinux.h:
 	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard bpf/*.bpf.h) headers/events.h | $(O)/bpf
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard bpf/*.bpf.h) headers/events.h
 	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Every hook family is compiled alone, then linked into one object and one skeleton.
@@ -88,46 +93,49 @@ $(O)/bulkhead.skel.h: $(O)/bulkhead.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name bulkhead > $@
 
-$(O)/user/loader.o: $(O)/bulkhead.skel.h
+$(SKEL_OBJS): $(O)/bulkhead.skel.h
 
-$(O)/user/%.o: user/%.c | $(O)/user
+$(O)/user/%.o: user/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(O)/libbulkhead.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/bulkhead: $(O)/user/main.o $(O)/user/loader.o $(O)/libbulkhead.a
+$(O)/bulkhead: $(O)/user/main.o $(SKEL_OBJS) $(O)/libbulkhead.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(O)/tests/unit/%: tests/unit/%.c $(O)/libbulkhead.a | $(O)/tests/unit
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libbulkhead.a
 	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' $< $(O)/libbulkhead.a \
 		$(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(O)/tests/bpf/%: tests/bpf/%.c $(O)/user/loader.o $(O)/libbulkhead.a | $(O)/tests/bpf
+$(O)/tests/bpf/%: tests/bpf/%.c $(SKEL_OBJS) $(O)/libbulkhead.a
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $< $(O)/user/loader.o $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(SKEL_OBJS) $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(O)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/libbulkhead.a | $(O)/tests/fuzz
+$(O)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/libbulkhead.a
 	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) \
 		-o $@
-
-$(O) $(O)/bpf $(O)/user $(O)/tests/unit $(O)/tests/bpf $(O)/tests/fuzz $(O)/bench:
-	$(Q)mkdir -p $@
 
 # The shared harness (../shared/bench) is read-only: its storm binary is built here.
 BENCH_DIR ?= ../shared/bench
 
-$(O)/bench/syscall-storm: $(BENCH_DIR)/syscall-storm.c | $(O)/bench
+$(O)/bench/syscall-storm: $(BENCH_DIR)/syscall-storm.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -Wall -Wextra -static $< -o $@
 
-$(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a | $(O)/bench
+$(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
 .PHONY: bench bench-per-call bench-latency bench-containers bench-findings

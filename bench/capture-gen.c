@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "capture.h"
-#include "container.h"
+#include "capture/capture.h"
+#include "container/container.h"
 #include "events.h"
 
 /*

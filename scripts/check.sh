@@ -50,7 +50,7 @@ status=0
 failed=()
 
 mapfile -t sources < <(find bpf user headers tests -type f \( -name '*.c' -o -name '*.h' \) | sort)
-mapfile -t user_c < <(find user -maxdepth 1 -type f -name '*.c' | sort)
+mapfile -t user_c < <(find user -type f -name '*.c' | sort)
 
 log "clang-format on ${#sources[@]} files"
 unformatted=()

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "event.h"
-#include "http.h"
-#include "log.h"
-#include "policy.h"
-#include "replay.h"
-#include "rules.h"
-#include "stream.h"
-#include "tui.h"
+#include "collector/agent.h"
+#include "core/event.h"
+#include "collector/http.h"
+#include "core/log.h"
+#include "rules/policy.h"
+#include "collector/replay.h"
+#include "rules/rules.h"
+#include "output/stream.h"
+#include "top/tui.h"
 
 #define EXIT_USAGE 2
 

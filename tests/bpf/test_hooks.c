@@ -31,9 +31,9 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_test.h"
-#include "event.h"
-#include "loader.h"
-#include "log.h"
+#include "core/event.h"
+#include "collector/loader.h"
+#include "core/log.h"
 
 /*
  * Records are written by the BPF program inside the syscall, before it returns:

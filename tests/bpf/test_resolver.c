@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "bpf_test.h"
-#include "cgroup.h"
-#include "container.h"
+#include "container/cgroup.h"
+#include "container/container.h"
 
 #define IMAGE "local/busybox:1"
 

@@ -30,9 +30,9 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_test.h"
-#include "event.h"
-#include "loader.h"
-#include "log.h"
+#include "core/event.h"
+#include "collector/loader.h"
+#include "core/log.h"
 
 #define MAX_SEEN 256
 

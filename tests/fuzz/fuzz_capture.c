@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fuzz_capture.c - capture files (user/capture.h) from any bytes, replayed as `bulkhead
- * replay` does (user/replay.h): header, zstd frames, records, bindings and container
- * JSON. The replay must end with 0 or 1 and every line it prints be one bounded JSON
- * object; an odd-sized input is printed in the ECS format, so that converter is fed too.
+ * fuzz_capture.c - capture files (user/capture/capture.h) from any bytes, replayed as
+ * `bulkhead replay` does (user/collector/replay.h): header, zstd frames, records, bindings
+ * and container JSON. The replay must end with 0 or 1 and every line it prints be one
+ * bounded JSON object; an odd-sized input is printed in the ECS format, so that converter
+ * is fed too.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "log.h"
-#include "replay.h"
+#include "core/log.h"
+#include "collector/replay.h"
 
 /* A record's strings at 6 bytes a byte, a container's at 18 (metadata.h), and the rest. */
 #define LINE_MAX_BYTES (size_t)(6 * BH_RECORD_MAX + 18 * 65536 + 32768)

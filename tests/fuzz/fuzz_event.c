@@ -4,7 +4,7 @@
  * and, when accepted, bh_json_event_line: every line is one bounded JSON object.
  */
 #include "fuzz.h"
-#include "output_json.h"
+#include "output/output_json.h"
 
 /* Every byte of a record escapes to at most 6 ("\u00xx"); names, numbers and caps fit in 16 KiB. */
 #define LINE_MAX_BYTES (6 * BH_RECORD_MAX + 16384)

@@ -6,7 +6,7 @@
  * independently of the writer's table-driven check.
  */
 #include "fuzz.h"
-#include "json_writer.h"
+#include "core/json_writer.h"
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629), or 0: computed from the code point. */
 static size_t oracle_seq(const unsigned char *s, size_t n)

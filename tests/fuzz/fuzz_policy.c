@@ -4,9 +4,9 @@
  * is then used as the rules use it: lookups, allow-lists and a rules engine.
  */
 #include "fuzz.h"
-#include "log.h"
-#include "policy.h"
-#include "rules.h"
+#include "core/log.h"
+#include "rules/policy.h"
+#include "rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

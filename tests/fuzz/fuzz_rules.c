@@ -8,9 +8,9 @@
  * and that many bytes of metadata, then records, each a little-endian u16 length and the
  * record's bytes. tests/fuzz/gen_corpus.c writes seeds in this form.
  */
-#include "container.h"
+#include "container/container.h"
 #include "fuzz.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 #define FLAG_DOCKER 0x1
 #define FLAG_HOST   0x2

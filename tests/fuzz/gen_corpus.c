@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "capture.h"
-#include "container.h"
+#include "capture/capture.h"
+#include "container/container.h"
 #include "fixture.h"
 #include "helpers.h"
 

@@ -6,9 +6,9 @@
 #ifndef BULKHEAD_FUZZ_METADATA_H
 #define BULKHEAD_FUZZ_METADATA_H
 
-#include "container.h"
+#include "container/container.h"
 #include "fuzz.h"
-#include "output_json.h"
+#include "output/output_json.h"
 
 typedef int (*fuzz_parse_fn)(const char *json, size_t len, struct bh_container *c);
 

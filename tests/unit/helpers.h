@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "event.h"
+#include "core/event.h"
 
 /* A tail string from a literal, embedded NULs included ("sh\0-c" is 5 bytes). */
 #define BH_TSTR(lit) ((struct bh_str){ .ptr = (lit), .len = sizeof(lit) - 1 })

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "helpers.h"
 
 #define MAX_RECS 32

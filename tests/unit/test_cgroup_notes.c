@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "container/cgroup.h"
 
 static void test_put_get(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "container.h"
+#include "container/container.h"
 
 #define ID_A	 "f6e7513a668adcc530ec73c8713888189e6795b999459b3c6e1bdfea5de7a180"
 #define ID_B	 "2b652d48c07089f2ae638298445eea864209b78d50018c6b8cabc63e56151db8"

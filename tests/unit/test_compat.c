@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "compat.h"
+#include "collector/compat.h"
 #include "fixture.h"
 
 /* The development VM's command line, cut to what matters: no ia32_emulation= at all. */

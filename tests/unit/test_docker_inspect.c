@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "container.h"
+#include "container/container.h"
 #include "fixture.h"
 
 #define CAP(n) (1ULL << (n))

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "event.h"
+#include "core/event.h"
 #include "helpers.h"
 
 static void assert_str(struct bh_str s, const char *expect, size_t len)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hashtab.h"
+#include "core/hashtab.h"
 
 struct val {
 	uint64_t x;

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
-#include "json_writer.h"
+#include "core/json_writer.h"
 
 /* Checks w holds exactly expect, and that json-c parses it as one strict JSON value. */
 static void assert_json(const struct bh_json *w, const char *expect)

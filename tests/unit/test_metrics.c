@@ -19,10 +19,10 @@
 #include <curl/curl.h>
 #include <bpf/bpf.h>
 
-#include "compat.h"
-#include "http.h"
-#include "metrics.h"
-#include "rules.h"
+#include "collector/compat.h"
+#include "collector/http.h"
+#include "collector/metrics.h"
+#include "rules/rules.h"
 
 #define SEC 1000000000LL
 

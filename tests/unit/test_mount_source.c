@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "mount_source.h"
-#include "policy.h"
+#include "container/mount_source.h"
+#include "rules/policy.h"
 
 /* A temp dir holding root/ (the host root) and outside/ (what must stay out of reach). */
 struct tree {
@@ -221,6 +221,7 @@ static void test_sources_named(void **state)
 	struct tree *t = *state;
 	struct bh_mount_spec m[10];
 	struct bh_policy *p = NULL;
+	struct bh_host_paths hp;
 	size_t n = 0;
 
 	assert_int_equal(bh_policy_parse("test", yaml, sizeof(yaml) - 1, &p), 0);
@@ -240,7 +241,8 @@ static void test_sources_named(void **state)
 	m[n++] = bind_of("relative");
 	m[n] = bind_of("tmpfs");
 	m[n++].bind = false;
-	assert_int_equal(bh_mount_sources_resolve(t->root, p, m, n), 0);
+	hp = bh_policy_host_paths(p);
+	assert_int_equal(bh_mount_sources_resolve(t->root, &hp, m, n), 0);
 	/* the resolved path spells a socket of the policy: it names the source */
 	assert_string_equal(m[0].host_path, "/run/docker.sock");
 	/* so does the spec's own path, though /var/run is a link */

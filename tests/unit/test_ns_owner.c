@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "ns_owner.h"
+#include "container/ns_owner.h"
 
 #define PID_A 4026532180u
 #define MNT_A 4026532177u

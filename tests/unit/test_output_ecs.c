@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "finding.h"
+#include "rules/finding.h"
 #include "helpers.h"
-#include "output_ecs.h"
-#include "output_json.h"
+#include "output/output_ecs.h"
+#include "output/output_json.h"
 
 static const char ctr_id[] = "8c024f8abfce8e10705546031d8b79c2a21d1905ac309e53aa042d0b4409e44e";
 

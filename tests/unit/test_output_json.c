@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
-#include "output_json.h"
+#include "output/output_json.h"
 
 /* 2026-11-30T04:36:11Z in wall-clock ns, for a boot clock of 0. */
 #define T_WALL_NS    (1796013371LL * 1000000000LL)

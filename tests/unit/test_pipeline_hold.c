@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "helpers.h"
-#include "metrics.h"
-#include "pipeline.h"
+#include "collector/metrics.h"
+#include "collector/pipeline.h"
 
 #define MAX_SEEN 8192
 

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "container.h"
-#include "log.h"
-#include "policy.h"
+#include "container/container.h"
+#include "core/log.h"
+#include "rules/policy.h"
 
 #define DATA(name) TEST_DATA_DIR "/" name
 

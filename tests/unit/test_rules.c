@@ -15,11 +15,11 @@
 
 #include <cmocka.h>
 
-#include "container.h"
+#include "container/container.h"
 #include "fixture.h"
 #include "helpers.h"
-#include "policy.h"
-#include "rules.h"
+#include "rules/policy.h"
+#include "rules/rules.h"
 
 #define CAP(n)	    (1ULL << (n))
 #define SEC	    1000000000ULL

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
-#include "sink.h"
+#include "output/sink.h"
 
 static void test_lines_batched_until_flush(void **state)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "tui_model.h"
+#include "top/tui_model.h"
 
 #define CTR_WEB                                                                                    \
 	"{\"id\":\"2aa791134a749111c1bf6265f929afb7fe2eccd67c51c6dea752fbcef3573afa\","            \

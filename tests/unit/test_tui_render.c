@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "tui_render.h"
+#include "top/tui_render.h"
 
 struct fixture {
 	struct tui_model m;

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "stream.h"
+#include "output/stream.h"
 
 struct fixture {
 	char dir[64];

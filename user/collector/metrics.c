@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* metrics.c - health verdict and Prometheus text rendering of a counters snapshot. */
+#define _GNU_SOURCE
+#include "metrics.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "compat.h"
+#include "core/event.h"
+
+int64_t bh_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool bh_metrics_healthy(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, const char **why)
+{
+	const char *reason = NULL;
+
+	if (s->programs_attached <= 0)
+		reason = "the BPF programs are not attached";
+	else if (!s->drained_mono_ns)
+		reason = "the ring buffer has not been read yet";
+	else if (now_mono_ns - s->drained_mono_ns > BH_HEALTH_MAX_AGE_NS)
+		reason = "the ring buffer has not been drained for more than 10 seconds";
+	if (why)
+		*why = reason;
+	return !reason;
+}
+
+/* One metric family's HELP and TYPE lines. */
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void scalar(FILE *f, const char *name, const char *type, const char *help, __u64 v)
+{
+	family(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/*
+ * Label values are the agent's own identifiers (event families, rule ids,
+ * severities, the version): none holds a quote, a backslash or a newline, so
+ * nothing needs escaping.
+ */
+int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, char **out,
+		      size_t *len)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+
+	family(f, "bulkhead_build_info", "gauge", "Version and event ABI of this agent.");
+	fprintf(f, "bulkhead_build_info{version=\"%s\",abi=\"%d\"} 1\n", BULKHEAD_VERSION,
+		BH_ABI_VERSION);
+	family(f, "bulkhead_up", "gauge",
+	       "1 while the BPF programs are attached and the ring buffer is drained.");
+	fprintf(f, "bulkhead_up %d\n", bh_metrics_healthy(s, now_mono_ns, NULL) ? 1 : 0);
+	scalar(f, "bulkhead_bpf_programs_attached", "gauge", "BPF programs attached.",
+	       s->programs_attached > 0 ? (__u64)s->programs_attached : 0);
+	family(f, "bulkhead_last_drain_age_seconds", "gauge",
+	       "Seconds since the ring buffer was last drained (-1: never).");
+	if (s->drained_mono_ns)
+		fprintf(f, "bulkhead_last_drain_age_seconds %.3f\n",
+			(double)(now_mono_ns - s->drained_mono_ns) / 1e9);
+	else
+		fputs("bulkhead_last_drain_age_seconds -1\n", f);
+
+	family(f, "bulkhead_events_total", "counter",
+	       "Events read from the kernel and decoded, by family.");
+	for (unsigned int t = 1; t < BH_EV_TYPE_MAX; t++)
+		fprintf(f, "bulkhead_events_total{family=\"%s\"} %llu\n", bh_event_type_name(t),
+			(unsigned long long)s->events[t]);
+
+	/* Every (rule, severity) pair, zeros included: a policy may move a rule to any
+	 * severity, and rate() needs the series to exist before the first finding. */
+	family(f, "bulkhead_findings_total", "counter",
+	       "Findings written, by rule and severity (after the policy's overrides).");
+	for (unsigned int r = 0; r < BH_RULE_COUNT; r++)
+		for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
+			fprintf(f, "bulkhead_findings_total{rule=\"%s\",severity=\"%s\"} %llu\n",
+				bh_rule_id_name(r), bh_severity_name(v),
+				(unsigned long long)s->findings[r][v]);
+
+	scalar(f, "bulkhead_kernel_events_total", "counter",
+	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);
+	scalar(f, "bulkhead_drops_total", "counter",
+	       "Events lost in the kernel because the ring buffer was full.", s->drops);
+	family(f, "bulkhead_kernel_read_errors_total", "counter",
+	       "Kernel or user memory reads that left an event field empty, by site "
+	       "(<family>.<field>: which program, which read).");
+	for (unsigned int i = 0; i < BH_READ_SITES; i++)
+		fprintf(f, "bulkhead_kernel_read_errors_total{site=\"%s\"} %llu\n",
+			bh_read_site_name(i), (unsigned long long)s->read_errors[i]);
+	scalar(f, "bulkhead_kernel_args_lost_total", "counter",
+	       "Threads whose state the kernel had no memory to keep: an exec's "
+	       "credentials before it, or the sets a capset is compared with, unknown.",
+	       s->args_lost);
+	family(f, "bulkhead_compat_syscalls", "gauge",
+	       "Compat syscalls (x86 ia32 and x32, unseen by the per-syscall tracepoints): 1 for "
+	       "the state of this node: impossible on its kernel, watched, or possible and not "
+	       "watched.");
+	for (unsigned int i = 0; i < BH_COMPAT_STATES; i++)
+		fprintf(f, "bulkhead_compat_syscalls{state=\"%s\"} %d\n", bh_compat_state_name(i),
+			s->compat_state == (int)i);
+	scalar(f, "bulkhead_kernel_compat_syscalls_total", "counter",
+	       "Compat syscalls of a hooked kind (mount, setns, capset, connect, bind, listen) "
+	       "the kernel saw, judged or filtered.",
+	       s->compat_calls);
+	scalar(f, "bulkhead_decode_errors_total", "counter",
+	       "Records rejected by user space as malformed.", s->decode_errors);
+	scalar(f, "bulkhead_containers", "gauge", "Containers tracked by the resolver.",
+	       s->containers);
+	scalar(f, "bulkhead_resolver_cache_hits_total", "counter",
+	       "Container lookups answered from the cache.", s->resolver_hits);
+	scalar(f, "bulkhead_resolver_cache_misses_total", "counter",
+	       "Container lookups that read cgroup and runtime state.", s->resolver_misses);
+	scalar(f, "bulkhead_resolver_api_errors_total", "counter",
+	       "Failed container runtime API queries.", s->resolver_api_errors);
+	if (s->ringbuf_size_bytes) {
+		scalar(f, "bulkhead_ringbuf_size_bytes", "gauge", "BPF ring buffer size.",
+		       s->ringbuf_size_bytes);
+		scalar(f, "bulkhead_ringbuf_used_bytes", "gauge",
+		       "Bytes queued in the BPF ring buffer at the last snapshot.",
+		       s->ringbuf_used_bytes);
+		family(f, "bulkhead_ringbuf_fill_ratio", "gauge",
+		       "Fill of the BPF ring buffer at the last snapshot (0 to 1).");
+		fprintf(f, "bulkhead_ringbuf_fill_ratio %.6f\n",
+			(double)s->ringbuf_used_bytes / (double)s->ringbuf_size_bytes);
+	}
+	scalar(f, "bulkhead_output_lines_total", "counter", "JSON lines written to stdout.",
+	       s->output_lines);
+	scalar(f, "bulkhead_output_bytes_total", "counter", "Bytes written to stdout.",
+	       s->output_bytes);
+	scalar(f, "bulkhead_output_dropped_lines_total", "counter",
+	       "Raw event lines dropped because stdout could not keep up (findings never are).",
+	       s->output_dropped_lines);
+
+	err = ferror(f) ? -ENOMEM : 0;
+	if (fclose(f) || err) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	*len = size;
+	return 0;
+}
+
+int bh_ringbuf_usage(int map_fd, __u64 *used, __u64 *size)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	volatile const unsigned long *cons, *prod;
+	void *m;
+	int err;
+
+	err = bpf_obj_get_info_by_fd(map_fd, &info, &info_len);
+	if (err)
+		return err;
+	if (info.type != BPF_MAP_TYPE_RINGBUF)
+		return -EINVAL;
+	/* Page 0 holds the consumer position, page 1 the producer's (kernel/bpf/ringbuf.c);
+	 * both may be mapped read-only by anyone holding the fd. */
+	m = mmap(NULL, (size_t)page * 2, PROT_READ, MAP_SHARED, map_fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	cons = m;
+	prod = (const void *)((const char *)m + page);
+	*used = (__u64)(*prod - *cons);
+	*size = info.max_entries;
+	munmap(m, (size_t)page * 2);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* runtime.h - helpers shared by the OCI bundle and docker API readers (internal). */
+#ifndef BULKHEAD_RUNTIME_H
+#define BULKHEAD_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "container.h"
+#include "spec.h"
+#include "core/json_reader.h"
+
+/* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
+int bh_cap_from_name(const char *name);
+
+/* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
+int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
+
+/*
+ * GET /v1.41/containers/<id>/json on an Engine API socket (docker's, or podman's
+ * compatible one). *body is NUL-terminated
+ * and freed by the caller. Returns 0, -ENOENT (no such container), or a
+ * negative errno when the daemon cannot be reached in timeout_ms.
+ */
+int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
+			    size_t *len);
+
+/*
+ * A thread that asks Engine APIs (docker's, podman's) so that the caller's loop
+ * never waits on them: ids go in through a bounded queue, answers come back in
+ * order through a list, with an eventfd readable while answers wait.
+ */
+struct bh_docker_worker;
+
+struct bh_docker_answer {
+	struct bh_docker_answer *next;
+	char id[BH_CONTAINER_ID_LEN + 1];
+	const char *socket_path; /* the API asked, as given to put */
+	int err;		 /* as bh_docker_fetch_inspect's */
+	char *body;
+	size_t len;
+};
+
+/* Returns 0 or a negative errno. */
+int bh_docker_worker_start(int timeout_ms, size_t max_queue, struct bh_docker_worker **out);
+/* Stops and joins the thread; queued ids and unread answers are dropped. */
+void bh_docker_worker_stop(struct bh_docker_worker *w);
+int bh_docker_worker_fd(const struct bh_docker_worker *w);
+/*
+ * Queues an id for the API at socket_path (a string that outlives the worker): 0,
+ * -EAGAIN when the queue is full, or -ENOMEM.
+ */
+int bh_docker_worker_put(struct bh_docker_worker *w, const char *socket_path, const char *id);
+/* Every answer ready now, oldest first (NULL: none); free each with bh_docker_answer_free. */
+struct bh_docker_answer *bh_docker_worker_take(struct bh_docker_worker *w);
+void bh_docker_answer_free(struct bh_docker_answer *a);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * finding.h - the finding line (schema v1): rule, severity, summary, container,
+ * process, evidence, remediation, in the style of the event lines.
+ */
+#ifndef BULKHEAD_FINDING_H
+#define BULKHEAD_FINDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "container/container.h"
+#include "core/event.h"
+#include "core/json_writer.h"
+
+struct bh_finding {
+	const char *rule;
+	const char *severity;
+	const char *summary; /* one sentence naming the container */
+	const char *remediation;
+	const struct bh_container *container; /* NULL: a host process */
+	const struct bh_event *ev; /* the triggering event; NULL: configuration finding */
+	int64_t time_ns;	   /* wall clock */
+	uint64_t count;		   /* events folded in; 0: omitted (configuration) */
+};
+
+/*
+ * Resets w and writes the line up to an open "evidence" object:
+ * {"schema":1,"time":..,"type":"finding","rule":..,"severity":..,"summary":..,
+ * "container":{..}|null,"process":{..,"args":[..] for exec} (with an event),"evidence":{
+ * The caller then writes the evidence members.
+ */
+void bh_finding_begin(struct bh_json *w, const struct bh_finding *f);
+
+/* Closes the evidence, writes "remediation", "count" and "event", and the newline. */
+void bh_finding_end(struct bh_json *w, const struct bh_finding *f);
+
+/*
+ * How a summary names a container: 'container "web" (3f2a1b0c4d5e)', with the
+ * pod when known, or "a host process" for NULL. Always NUL-terminated.
+ */
+void bh_finding_subject(const struct bh_container *c, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * rule_config.c - configuration rules: what a container's spec grants, judged once per
+ * container.
+ */
+#include "rule_impl.h"
+
+#include <string.h>
+
+#include "output/output_json.h"
+
+/* Files the runtime itself generates and bind-mounts into every container. */
+static const char *const runtime_generated[] = {
+	"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/shm", "/dev/termination-log",
+};
+
+/*
+ * Where runtimes keep one directory per container, named by its id: docker's, and the
+ * containers/storage run and graph roots of podman and CRI-O (.../<id>/userdata). What
+ * the runtime put there for this container (hosts, .containerenv, shm) is its own.
+ */
+static const char *const per_container_roots[] = {
+	"/var/lib/docker/containers",
+	"/run/containers/storage/overlay-containers",
+	"/var/lib/containers/storage/overlay-containers",
+};
+
+/* Where runtimes keep per-sandbox files (containerd's CRI plugin names them by sandbox id). */
+static const char *const runtime_state_dirs[] = {
+	"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes",
+	"/run/containerd/io.containerd.grpc.v1.cri/sandboxes",
+};
+
+/* path has a component equal to name (a container id or pod uid). */
+static bool has_component(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		return false;
+	for (const char *p = strstr(path, name); p; p = strstr(p + 1, name))
+		if (p > path && p[-1] == '/' && (p[n] == '/' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* source is within root/<id>, the directory root keeps for container id. */
+static bool within_own_dir(const char *source, const char *root, const char *id)
+{
+	char dir[BH_NORM_PATH_MAX];
+
+	return snprintf(dir, sizeof(dir), "%s/%s", root, id) < (int)sizeof(dir) &&
+	       bh_path_within(source, dir);
+}
+
+/*
+ * The runtime's own mounts: what it made for this container in the directory it keeps
+ * for it, /etc/hosts & co. from the container's (or its pod's) own state dir, and docker
+ * named volumes. They live under /var/lib/docker, /var/lib/kubelet or /run, but are the
+ * runtime's, not a host path handed over.
+ */
+static bool runtime_own_mount(const struct bh_container *c, const struct bh_mount_spec *m,
+			      const char *source)
+{
+	char dest[BH_NORM_PATH_MAX];
+
+	if (bh_path_within(source, "/var/lib/docker/volumes") && strstr(source, "/_data"))
+		return true;
+	for (size_t i = 0; i < sizeof(per_container_roots) / sizeof(per_container_roots[0]); i++)
+		if (within_own_dir(source, per_container_roots[i], c->id))
+			return true;
+	if (c->pod_uid && bh_path_within(source, "/var/lib/kubelet/pods") &&
+	    has_component(source, c->pod_uid))
+		return true;
+	bh_path_normalize(m->destination ? m->destination : "", dest, sizeof(dest));
+	for (size_t i = 0; i < sizeof(runtime_generated) / sizeof(runtime_generated[0]); i++) {
+		if (strcmp(dest, runtime_generated[i]))
+			continue;
+		if (has_component(source, c->id))
+			return true;
+		for (size_t j = 0; j < sizeof(runtime_state_dirs) / sizeof(runtime_state_dirs[0]);
+		     j++)
+			if (bh_path_within(source, runtime_state_dirs[j]))
+				return true;
+	}
+	return false;
+}
+
+/* What the host calls the source when it is not what the spec says, else NULL. */
+static const char *host_alias(const struct bh_mount_spec *m)
+{
+	char src[BH_NORM_PATH_MAX];
+
+	if (!m->host_path || !m->source)
+		return NULL;
+	bh_path_normalize(m->source, src, sizeof(src));
+	return strcmp(src, m->host_path) ? m->host_path : NULL;
+}
+
+static void mount_evidence(struct bh_json *w, const struct bh_mount_spec *m)
+{
+	const char *alias = host_alias(m);
+
+	bh_json_obj_begin(w);
+	bh_json_key_str(w, "source", m->source);
+	if (alias)
+		bh_json_key_str(w, "host_path", alias);
+	if (m->destination)
+		bh_json_key_str(w, "destination", m->destination);
+	if (m->type)
+		bh_json_key_str(w, "type", m->type);
+	bh_json_key_bool(w, "readonly", m->readonly);
+	if (m->propagation[0])
+		bh_json_key_str(w, "propagation", m->propagation);
+	bh_json_obj_end(w);
+}
+
+enum mount_check { SOCKET_MOUNT, SENSITIVE_WRITABLE, SHARED_PROPAGATION };
+
+static bool mount_matches(const struct bh_rules *r, const struct bh_container *c,
+			  const struct bh_mount_spec *m, enum mount_check check)
+{
+	char src[BH_NORM_PATH_MAX];
+
+	if (check == SHARED_PROPAGATION)
+		return !strcmp(m->propagation, "shared") || !strcmp(m->propagation, "rshared");
+	/* proc, sysfs, tmpfs, devpts, mqueue: the runtime's own filesystems, not host paths. */
+	if (!m->bind || !m->source || m->source[0] != '/')
+		return false;
+	/* Judged by what was mounted: the host's name for it, the spec's path when unknown. */
+	bh_path_normalize(m->host_path ? m->host_path : m->source, src, sizeof(src));
+	if (check == SOCKET_MOUNT)
+		return bh_runtime_socket(r->policy, src) || bh_runtime_socket_dir(r->policy, src);
+	/* A socket mount is docker-socket-mount's finding, not also a writable path. */
+	return !m->readonly && !runtime_own_mount(c, m, src) &&
+	       !bh_runtime_socket(r->policy, src) && bh_sensitive_path(r->policy, src);
+}
+
+/* One finding per rule listing every offending mount. */
+static void check_mounts(struct bh_rules *r, const struct bh_container *c, unsigned int rule,
+			 enum mount_check check, const char *what, bh_finding_sink sink, void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	const struct bh_mount_spec *first = NULL;
+	const char *alias;
+	struct bh_json *w;
+	struct bh_hit h;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		if (mount_matches(r, c, &cfg->mounts[i], check)) {
+			first = first ? first : &cfg->mounts[i];
+			n++;
+		}
+	}
+	if (!n)
+		return;
+	alias = host_alias(first);
+	w = bh_hit_config(&h, r, rule, c, sink, ctx, "%s %s%s%s%s at %s%s", what,
+			  first->source ? first->source : "?", alias ? " (" : "",
+			  alias ? alias : "", alias ? " on the host)" : "",
+			  first->destination ? first->destination : "?",
+			  n > 1 ? " (and more)" : "");
+	if (!w)
+		return;
+	bh_json_key(w, "mounts");
+	bh_json_arr_begin(w);
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (mount_matches(r, c, &cfg->mounts[i], check))
+			mount_evidence(w, &cfg->mounts[i]);
+	bh_json_arr_end(w);
+	bh_hit_send(&h);
+}
+
+static void check_privileged(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			     void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	const char *why;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!bh_container_privileged(c, &why))
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_PRIVILEGED_CONTAINER, c, sink, ctx, "runs privileged (%s)",
+			  why);
+	if (!w)
+		return;
+	bh_json_key_str(w, "reason", why);
+	bh_json_key_bool(w, "privileged", cfg->privileged);
+	bh_json_key_uint(w, "cap_count",
+			 (uint64_t)__builtin_popcountll(cfg->cap_bounding | cfg->cap_effective));
+	bh_json_key_hex(w, "cap_bounding", cfg->cap_bounding);
+	bh_json_key_bool(w, "seccomp", cfg->seccomp);
+	bh_json_key_bool(w, "devices_unrestricted", cfg->devices_unrestricted);
+	bh_hit_send(&h);
+}
+
+/* Not reported for a privileged container: privileged-container already says it all. */
+static void check_capabilities(struct bh_rules *r, const struct bh_container *c,
+			       bh_finding_sink sink, void *ctx)
+{
+	__u64 caps = (c->config.cap_bounding | c->config.cap_effective) & BH_DANGEROUS_CAPS;
+	const char *why, *first = NULL;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!caps || bh_container_privileged(c, &why))
+		return;
+	for (unsigned int i = 0; i < 64 && !first; i++)
+		if (caps & (1ULL << i))
+			first = bh_cap_name(i);
+	w = bh_hit_config(&h, r, BH_RULE_DANGEROUS_CAPABILITY, c, sink, ctx,
+			  "holds dangerous capabilities (%s%s)", first ? first : "?",
+			  __builtin_popcountll(caps) > 1 ? ", ..." : "");
+	if (!w)
+		return;
+	bh_json_key(w, "capabilities");
+	bh_json_caps(w, caps);
+	bh_json_key_hex(w, "cap_bounding", c->config.cap_bounding);
+	bh_json_key_hex(w, "cap_effective", c->config.cap_effective);
+	bh_hit_send(&h);
+}
+
+/* SELinux off for the container: the spc_t ("super privileged") type or label=disable. */
+static bool selinux_disabled(const char *label)
+{
+	return label && (strstr(label, ":spc_t:") || !strcmp(label, "disable"));
+}
+
+static void check_security_profiles(struct bh_rules *r, const struct bh_container *c,
+				    bh_finding_sink sink, void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	bool apparmor_off = cfg->apparmor_profile && !strcmp(cfg->apparmor_profile, "unconfined");
+	bool selinux_off = selinux_disabled(cfg->selinux_label);
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (cfg->seccomp && !apparmor_off && !selinux_off)
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_SECURITY_PROFILE_DISABLED, c, sink, ctx,
+			  "runs with %s disabled",
+			  !cfg->seccomp	 ? "seccomp"
+			  : apparmor_off ? "AppArmor"
+					 : "SELinux");
+	if (!w)
+		return;
+	bh_json_key(w, "disabled");
+	bh_json_arr_begin(w);
+	if (!cfg->seccomp)
+		bh_json_str(w, "seccomp");
+	if (apparmor_off)
+		bh_json_str(w, "apparmor");
+	if (selinux_off)
+		bh_json_str(w, "selinux");
+	bh_json_arr_end(w);
+	bh_json_key_bool(w, "seccomp", cfg->seccomp);
+	if (cfg->apparmor_profile)
+		bh_json_key_str(w, "apparmor_profile", cfg->apparmor_profile);
+	if (cfg->selinux_label)
+		bh_json_key_str(w, "selinux_label", cfg->selinux_label);
+	bh_hit_send(&h);
+}
+
+static void check_host_namespaces(struct bh_rules *r, const struct bh_container *c,
+				  bh_finding_sink sink, void *ctx)
+{
+	/* user and cgroup are shared by docker's defaults; mnt and time are not judged. */
+	static const int kinds[] = { BH_NS_PID, BH_NS_NET, BH_NS_IPC, BH_NS_UTS };
+	char names[32];
+	struct bh_json *w;
+	struct bh_hit h;
+	unsigned int mask = 0;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (bh_container_shares_host_ns(r, c, kinds[i]))
+			mask |= 1u << kinds[i];
+	if (!mask)
+		return;
+	bh_ns_names(mask, names, sizeof(names));
+	w = bh_hit_config(&h, r, BH_RULE_HOST_NAMESPACE_SHARED, c, sink, ctx,
+			  "shares the host's %s namespace%s", names, strchr(names, ',') ? "s" : "");
+	if (!w)
+		return;
+	bh_json_key(w, "namespaces");
+	bh_json_arr_begin(w);
+	for (int k = 0; k < BH_NS_KINDS; k++)
+		if (mask & (1u << k))
+			bh_json_str(w, bh_ns_name(k));
+	bh_json_arr_end(w);
+	bh_hit_send(&h);
+}
+
+static void check_ports(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	const struct bh_port_binding *first = NULL;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	for (size_t i = 0; i < cfg->n_ports && !first; i++)
+		if (cfg->ports[i].host_port && cfg->ports[i].host_port < 1024)
+			first = &cfg->ports[i];
+	if (!first)
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_PRIVILEGED_PORT, c, sink, ctx,
+			  "publishes privileged host port %u", first->host_port);
+	if (!w)
+		return;
+	bh_json_key(w, "ports");
+	bh_json_arr_begin(w);
+	for (size_t i = 0; i < cfg->n_ports; i++) {
+		const struct bh_port_binding *p = &cfg->ports[i];
+
+		if (!p->host_port || p->host_port >= 1024)
+			continue;
+		bh_json_obj_begin(w);
+		bh_json_key_uint(w, "host_port", p->host_port);
+		bh_json_key_uint(w, "container_port", p->container_port);
+		bh_json_key_str(w, "proto", p->proto);
+		if (p->host_ip[0])
+			bh_json_key_str(w, "host_ip", p->host_ip);
+		bh_json_obj_end(w);
+	}
+	bh_json_arr_end(w);
+	bh_hit_send(&h);
+}
+
+static void check_no_new_privs(struct bh_rules *r, const struct bh_container *c,
+			       bh_finding_sink sink, void *ctx)
+{
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (c->config.no_new_privileges)
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_NO_NEW_PRIVILEGES_MISSING, c, sink, ctx,
+			  "runs without no-new-privileges: setuid binaries can raise privilege");
+	if (!w)
+		return;
+	bh_json_key_bool(w, "no_new_privileges", false);
+	bh_hit_send(&h);
+}
+
+void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+		     void *ctx)
+{
+	check_privileged(r, c, sink, ctx);
+	check_capabilities(r, c, sink, ctx);
+	check_security_profiles(r, c, sink, ctx);
+	check_host_namespaces(r, c, sink, ctx);
+	check_mounts(r, c, BH_RULE_DOCKER_SOCKET_MOUNT, SOCKET_MOUNT, "mounts the runtime socket",
+		     sink, ctx);
+	check_mounts(r, c, BH_RULE_SENSITIVE_MOUNT_WRITABLE, SENSITIVE_WRITABLE,
+		     "mounts the sensitive host path", sink, ctx);
+	check_mounts(r, c, BH_RULE_SHARED_PROPAGATION, SHARED_PROPAGATION,
+		     "mounts with shared propagation", sink, ctx);
+	check_ports(r, c, sink, ctx);
+	check_no_new_privs(r, c, sink, ctx);
+}
