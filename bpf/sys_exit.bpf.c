@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* sys_exit.bpf.c - the raw sys_exit dispatcher: x86 compat syscalls, and with them the native ones. */
+/* sys_exit.bpf.c - the raw sys_exit dispatcher: x86 compat syscalls, and with them the native ones.
+ */
 #include "common.bpf.h"
 #include "maps.bpf.h"
 #include "emit.bpf.h"
@@ -14,7 +15,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * go unseen. This program sits on the raw sys_exit tracepoint, which every
  * syscall passes, and hands a call of a hooked kind to its family's handler (a
  * global function of its family's file). The loader attaches it only where the
- * kernel can make compat calls at all (user/compat.c): it costs every syscall of
+ * kernel can make compat calls at all (user/collector/compat.c): it costs every syscall of
  * the node. Where it runs it takes the native hooked calls too, and the loader
  * leaves their syscalls/sys_exit_* programs unattached: a perf syscall
  * tracepoint costs more per call than this dispatch (perf_syscall_exit builds a

@@ -1855,7 +1855,8 @@ static int group_setup(void **state)
 	if (!err)
 		err = bh_loader_start(&opts, &T.loader);
 	if (!err && T.facts && bh_loader_compat(T.loader) != BH_COMPAT_WATCHED) {
-		fprintf(stderr, "BULKHEAD_TEST_SYS_EXIT=1: the sys_exit dispatcher is not attached\n");
+		fprintf(stderr,
+			"BULKHEAD_TEST_SYS_EXIT=1: the sys_exit dispatcher is not attached\n");
 		return -1;
 	}
 	if (err) {
