@@ -98,13 +98,19 @@ finding_set() {
 	bh_require docker
 	out=$BATS_TEST_TMPDIR/slow.out
 	err=$BATS_TEST_TMPDIR/slow.err
-	# The reader sleeps before it reads: the pipe and the queue fill with raw events.
-	("$BULKHEAD" run --events all --stats-interval 1 2>"$err" 3>&- | (sleep 8; cat >"$out")) 3>&- &
+	# The reader reads nothing until the burst and the scenarios are over (however long they
+	# take on this machine): the pipe and the queue (4 MiB) fill with raw events.
+	flag=$BATS_TEST_TMPDIR/read-now
+	("$BULKHEAD" run --events all --stats-interval 1 2>"$err" 3>&- |
+		(until [ -e "$flag" ]; do sleep 0.1; done; cat >"$out")) 3>&- &
 	for ((i = 0; i < 300; i++)); do grep -qw ready "$err" && break; sleep 0.1; done
 	grep -qw ready "$err"
-	# Many raw events (every exec is one), then the rule scenarios.
-	ctr_run "$IMAGE" sh -c 'i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done' || true
+	# Many raw events (every exec is one, its arguments make it some 2 KiB: 3000 of them
+	# are more than the queue holds), then the rule scenarios.
+	ctr_run "$IMAGE" sh -c 'a=$(seq 1000 1300); i=0
+		while [ $i -lt 3000 ]; do /bin/true $a; i=$((i+1)); done' || true
 	run_scenarios
+	touch "$flag"
 	sleep 2
 	pid=$(pgrep -f "^$BULKHEAD run --events all --stats-interval 1" | head -n 1)
 	kill -INT "$pid"
