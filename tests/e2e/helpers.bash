@@ -62,11 +62,16 @@ bh_start() {
 	BH_ERR=$BATS_TEST_TMPDIR/bulkhead.err
 	: >"$BH_OUT"
 	: >"$BH_ERR"
+	local i status own=()
+	# Agents of other runs may be up on this node: no fixed port or socket path unless the
+	# test names them (port 0: the kernel picks one; the log line says which).
+	[[ " $* " == *" --http "* || " $* " == *" --no-http "* ]] || own+=(--http 127.0.0.1:0)
+	[[ " $* " == *" --socket "* || " $* " == *" --no-socket "* ]] ||
+		own+=(--socket "$BATS_TEST_TMPDIR/bh-events.sock")
 	# fd 3 is bats' own output channel: a background process holding it stalls bats.
 	# The shell starts it with SIGINT ignored (a background job): bulkhead must stop anyway.
-	"$BULKHEAD" run "$@" >"$BH_OUT" 2>"$BH_ERR" 3>&- &
+	"$BULKHEAD" run "${own[@]}" "$@" >"$BH_OUT" 2>"$BH_ERR" 3>&- &
 	BH_PID=$!
-	local i status
 	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
 		if grep -qw ready "$BH_ERR"; then
 			return 0
