@@ -87,8 +87,10 @@ static void test_defaults(void **state)
 
 	(void)state;
 	assert_non_null(p);
+	/* an advisory rule (hygiene a plain `docker run` lacks) is off unless the file says */
 	for (int i = 0; i < BH_RULE_COUNT; i++) {
-		assert_true(p->rules[i].enabled);
+		assert_int_equal(p->rules[i].enabled, !bh_rule_catalogue[i].advisory);
+		assert_false(p->rules[i].enabled_set);
 		assert_int_equal(bh_policy_severity(p, (unsigned)i, BH_SEV_LOW), BH_SEV_LOW);
 	}
 	assert_int_equal(p->dedup_window_s, 60);

@@ -27,6 +27,18 @@ enum bh_rule {
 	BH_RULE_NO_NEW_PRIVILEGES_MISSING,
 	BH_RULE_MOUNT_IN_CONTAINER,
 	BH_RULE_CGROUP_ESCAPE,
+	BH_RULE_READONLY_ROOTFS_MISSING,
+	BH_RULE_MEMORY_LIMIT_MISSING,
+	BH_RULE_PIDS_LIMIT_MISSING,
+	BH_RULE_CPU_SHARES_MISSING,
+	BH_RULE_RUNS_AS_ROOT,
+	BH_RULE_HOST_USER_NAMESPACE,
+	BH_RULE_PORT_ALL_INTERFACES,
+	BH_RULE_RESTART_POLICY,
+	BH_RULE_HEALTHCHECK_MISSING,
+	BH_RULE_HOST_DEVICE,
+	BH_RULE_CGROUP_PARENT,
+	BH_RULE_EXEC_BEYOND_CONFIG,
 	BH_RULE_COUNT,
 };
 
@@ -54,11 +66,22 @@ struct bh_rule_info {
 	const char *kind;		     /* "config", "behaviour" or "config+behaviour" */
 	const char *trigger;
 	const char *remediation;
+	const char *cis;    /* CIS Docker Benchmark 1.6 control ids, comma-separated */
+	const char *attack; /* MITRE ATT&CK technique ids, comma-separated */
+	bool advisory;	    /* hygiene a plain `docker run` lacks: off in the agent unless the
+			     * policy enables it; `bulkhead audit` judges it always */
 };
 
 extern const struct bh_rule_info bh_rule_catalogue[BH_RULE_COUNT];
 
-/* `bulkhead rules`: id, severity, trigger and fix of every rule, as a table or JSON lines. */
+struct bh_json;
+/* "compliance":{"cis":[..],"attack":[..]} of a rule, as a member of the open object. */
+void bh_rule_compliance_json(struct bh_json *w, const struct bh_rule_info *ri);
+
+/*
+ * `bulkhead rules`: id, severity, trigger, fix, compliance ids and whether the agent runs
+ * it by default, as a table or JSON lines.
+ */
 void bh_rules_list(FILE *out, bool json);
 
 #endif

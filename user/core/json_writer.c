@@ -718,3 +718,16 @@ void bh_json_key_time(struct bh_json *w, const char *key, int64_t sec, long nsec
 	*out++ = '"';
 	commit(w, out);
 }
+
+void bh_json_key_csv(struct bh_json *w, const char *key, const char *csv)
+{
+	bh_json_key(w, key);
+	bh_json_arr_begin(w);
+	for (const char *p = csv; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		bh_json_strn(w, p, n);
+		p += n + (p[n] == ',');
+	}
+	bh_json_arr_end(w);
+}

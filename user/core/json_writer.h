@@ -58,6 +58,8 @@ void bh_json_newline(struct bh_json *w);
 /* Member shorthands: key then value. */
 void bh_json_key_str(struct bh_json *w, const char *key, const char *s);
 void bh_json_key_strn(struct bh_json *w, const char *key, const char *s, size_t len);
+/* key: an array of the items of a comma-separated list ("5.2,5.3"); NULL or "": []. */
+void bh_json_key_csv(struct bh_json *w, const char *key, const char *csv);
 void bh_json_key_int(struct bh_json *w, const char *key, int64_t v);
 void bh_json_key_uint(struct bh_json *w, const char *key, uint64_t v);
 void bh_json_key_bool(struct bh_json *w, const char *key, bool v);

@@ -125,6 +125,22 @@ static void put_strs(struct json_object *doc, const char *path, const char *a, c
 	put(doc, path, arr);
 }
 
+/* The items of a comma-separated list as an array of strings. */
+static void put_csv(struct json_object *doc, const char *path, const char *csv)
+{
+	struct json_object *arr = json_object_new_array();
+
+	if (!arr)
+		return;
+	for (const char *p = csv; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		json_object_array_add(arr, json_object_new_string_len(p, (int)n));
+		p += n + (p[n] == ',');
+	}
+	put(doc, path, arr);
+}
+
 int bh_ecs_severity(const char *name)
 {
 	static const struct {
@@ -264,8 +280,16 @@ static void map_finding(struct json_object *doc, struct json_object *line)
 	put_str(doc, "rule.id", rule);
 	put_str(doc, "rule.name", rule);
 	put_str(doc, "rule.ruleset", "bulkhead");
-	if (id >= 0)
-		put_str(doc, "rule.description", bh_rule_catalogue[id].trigger);
+	if (id >= 0) {
+		const struct bh_rule_info *ri = &bh_rule_catalogue[id];
+		char ref[96];
+
+		put_str(doc, "rule.description", ri->trigger);
+		snprintf(ref, sizeof(ref), "CIS Docker Benchmark v1.6.0 %s", ri->cis);
+		put_str(doc, "rule.reference", ref);
+		put_str(doc, "threat.framework", "MITRE ATT&CK");
+		put_csv(doc, "threat.technique.id", ri->attack);
+	}
 }
 
 static void map_lifecycle(struct json_object *doc, struct json_object *line)

@@ -38,6 +38,8 @@ void bh_finding_end(struct bh_json *w, const struct bh_finding *f)
 {
 	bh_json_obj_end(w);
 	bh_json_key_str(w, "remediation", f->remediation);
+	if (f->info)
+		bh_rule_compliance_json(w, f->info);
 	if (f->count)
 		bh_json_key_uint(w, "count", f->count);
 	if (f->ev)

@@ -10,10 +10,12 @@
 #include <stdint.h>
 
 #include "container/container.h"
+#include "core/catalogue.h"
 #include "core/event.h"
 #include "core/json_writer.h"
 
 struct bh_finding {
+	const struct bh_rule_info *info; /* the rule's catalogue entry: its compliance ids */
 	const char *rule;
 	const char *severity;
 	const char *summary; /* one sentence naming the container */

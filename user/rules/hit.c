@@ -157,6 +157,7 @@ static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 	h->r = r;
 	h->rule = rule;
 	h->severity = (unsigned int)bh_policy_severity(r->policy, rule, severity);
+	h->f.info = &bh_rule_catalogue[rule];
 	h->f.rule = bh_rule_catalogue[rule].id;
 	h->f.severity = bh_severity_name(h->severity);
 	h->f.summary = h->summary;

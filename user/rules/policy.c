@@ -109,7 +109,7 @@ struct bh_policy *bh_policy_default(void)
 	if (!p)
 		return NULL;
 	for (int i = 0; i < BH_RULE_COUNT; i++) {
-		p->rules[i].enabled = true;
+		p->rules[i].enabled = !bh_rule_catalogue[i].advisory;
 		p->rules[i].severity = -1;
 	}
 	p->dedup_window_s = BH_POLICY_DEFAULT_DEDUP_S;
@@ -317,6 +317,7 @@ static int parse_rule_settings(struct loader *l, yaml_node_t *n, int rule)
 
 		if (!strcmp(key, "enabled")) {
 			err = get_bool(l, v, "enabled", &pr->enabled);
+			pr->enabled_set = true;
 		} else if (!strcmp(key, "severity")) {
 			int sev = v->type == YAML_SCALAR_NODE ? bh_severity_lookup(scalar(v)) : -1;
 

@@ -17,7 +17,8 @@
 #define BH_POLICY_DEFAULT_DEDUP_S 60
 
 struct bh_policy_rule {
-	bool enabled;
+	bool enabled;	  /* an advisory rule (catalogue.h) is off unless the file says */
+	bool enabled_set; /* the file said enabled: true or false */
 	int severity; /* enum bh_severity, or -1: the rule's own */
 };
 
