@@ -117,11 +117,12 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	const struct cred *cred;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 off;
+	bool setup_end;
 
 	if (bh_is_self())
 		return 0;
 	/* before any filter: a set-up that ends here must not outlive this exec */
-	bh_setup_exec(task);
+	setup_end = bh_setup_exec(task);
 	if (bh_host_task(BH_EV_EXEC, task) && !host_exec_wanted(bprm)) {
 		/* the cached exe is the old program's: a later record walks the new one */
 		bpf_map_delete_elem(&bh_exe_cache, &tgid);
@@ -134,6 +135,8 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *task, pid_t old_pid
 	/* a new program: its exe path replaces the cached one */
 	bh_exe_refresh(task, s, tgid);
 	off = bh_begin(s, task, BH_EV_EXEC, sizeof(*e), 0);
+	if (setup_end)
+		e->hdr.flags |= BH_HDR_SETUP_END;
 
 	cred = BPF_CORE_READ(task, cred);
 	e->cap_permitted = bh_cred_caps(cred, BH_CAP_PERMITTED);

@@ -55,15 +55,16 @@ static __always_inline bool bh_setup_own_exe(struct task_struct *task)
 	return (void *)BPF_CORE_READ(mnt, mnt_ns) == (void *)BPF_CORE_READ(task, nsproxy, mnt_ns);
 }
 
-/* At exec: ends the task's set-up when it now runs the container's own program. */
-static __always_inline void bh_setup_exec(struct task_struct *task)
+/* At exec: ends the task's set-up when it now runs the container's own program (true). */
+static __always_inline bool bh_setup_exec(struct task_struct *task)
 {
 	struct bh_setup *m = bh_setup_of(task);
 
 	if (!m || BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == m->mnt_ns ||
 	    !bh_setup_own_exe(task))
-		return;
+		return false;
 	bpf_task_storage_delete(&bh_setups, task->group_leader);
+	return true;
 }
 
 #endif /* BULKHEAD_SETUP_BPF_H */

@@ -62,6 +62,9 @@ enum bh_hdr_flag {
 	BH_HDR_RUNTIME_SETUP = 1 << 0,
 	BH_HDR_COMPAT_IA32 = 1 << 1,
 	BH_HDR_COMPAT_X32 = 1 << 2,
+	/* exec: this exec ended the runtime's set-up (setup.bpf.h): the container's first
+	 * program, or a command exec'd into it (docker exec), with the creds it was given */
+	BH_HDR_SETUP_END = 1 << 3,
 };
 
 /* Namespace kinds, the index into the per-kind inode arrays of a setns event. */

@@ -78,6 +78,25 @@ static void config_json(struct bh_json *w, const struct bh_container_config *cfg
 	for (size_t i = 0; i < cfg->n_exposed_ports; i++)
 		bh_json_str(w, cfg->exposed_ports[i] ? cfg->exposed_ports[i] : "");
 	bh_json_arr_end(w);
+	/* objects, as bh_strv_parse() reads a list back */
+	bh_json_key(w, "devices");
+	bh_json_arr_begin(w);
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		bh_json_obj_begin(w);
+		bh_json_key_str(w, "path", cfg->devices[i]);
+		bh_json_obj_end(w);
+	}
+	bh_json_arr_end(w);
+	bh_json_key_int(w, "memory_limit", cfg->memory_limit);
+	bh_json_key_int(w, "pids_limit", cfg->pids_limit);
+	bh_json_key_uint(w, "cpu_shares", cfg->cpu_shares);
+	bh_json_key_bool(w, "user_known", cfg->user_known);
+	bh_json_key_uint(w, "uid", cfg->uid);
+	key_opt_str(w, "cgroups_path", cfg->cgroups_path);
+	key_opt_str(w, "cgroup_parent", cfg->cgroup_parent);
+	key_opt_str(w, "restart_policy", cfg->restart_policy);
+	bh_json_key_uint(w, "restart_max_retries", cfg->restart_max_retries);
+	bh_json_key_uint(w, "healthcheck", cfg->healthcheck);
 	bh_json_obj_end(w);
 }
 
@@ -183,8 +202,22 @@ static int parse_config(struct json_object *o, struct bh_container_config *cfg)
 	cfg->devices_unrestricted = bh_jobj_bool(o, "devices_unrestricted");
 	cfg->cap_bounding = hex_mask(o, "cap_bounding");
 	cfg->cap_effective = hex_mask(o, "cap_effective");
+	cfg->memory_limit = bh_jobj_int(o, "memory_limit");
+	cfg->pids_limit = bh_jobj_int(o, "pids_limit");
+	cfg->cpu_shares = (__u64)bh_jobj_int(o, "cpu_shares");
+	cfg->user_known = bh_jobj_bool(o, "user_known");
+	cfg->uid = (__u32)bh_jobj_int(o, "uid");
+	cfg->restart_max_retries = (unsigned int)bh_jobj_int(o, "restart_max_retries");
+	cfg->healthcheck = bh_jobj_int(o, "healthcheck") == BH_YES  ? BH_YES
+			   : bh_jobj_int(o, "healthcheck") == BH_NO ? BH_NO
+								    : BH_UNKNOWN;
 	if (take_str(o, "apparmor_profile", &cfg->apparmor_profile) ||
-	    take_str(o, "selinux_label", &cfg->selinux_label))
+	    take_str(o, "selinux_label", &cfg->selinux_label) ||
+	    take_str(o, "cgroups_path", &cfg->cgroups_path) ||
+	    take_str(o, "cgroup_parent", &cfg->cgroup_parent) ||
+	    take_str(o, "restart_policy", &cfg->restart_policy) ||
+	    bh_strv_parse(bh_jobj_get(o, "devices", json_type_array), "path", &cfg->devices,
+			  &cfg->n_devices))
 		return -ENOMEM;
 	for (size_t k = 0; k < BH_NS_KINDS; k++) {
 		struct json_object *v;

@@ -2,6 +2,7 @@
 /* container.c - the resolver: cgroup ids -> cached containers with their metadata. */
 #define _GNU_SOURCE
 #include "container.h"
+#include "spec.h"
 #include "cgroup.h"
 #include "core/hashtab.h"
 #include "core/log.h"
@@ -16,7 +17,8 @@
 #include <string.h>
 
 #define MAX_HOST_CGROUPS   4096 /* host cgroups cached before the host entries are dropped */
-#define DEFAULT_TIMEOUT_MS 1000
+/* A daemon busy starting several containers at once answers in seconds, not ms. */
+#define DEFAULT_TIMEOUT_MS 3000
 #define CGROUP_NOTES	   8192 /* cgroup creations remembered (containers, not host ones) */
 #define V2_HIERARCHY_ID	   0	/* cgrp_dfl_root's id, the "0::" line of /proc/<pid>/cgroup */
 #define API_QUEUE	   256	/* ids waiting for the worker; beyond, the sweep asks later */
@@ -42,10 +44,12 @@ void bh_container_clear(struct bh_container *c)
 	for (int k = 0; k < BH_NS_KINDS; k++)
 		free(cfg->ns_path[k]);
 	bh_mounts_free(cfg->mounts, cfg->n_mounts);
+	bh_strv_free(cfg->devices, cfg->n_devices);
+	free(cfg->cgroups_path);
+	free(cfg->cgroup_parent);
+	free(cfg->restart_policy);
 	free(cfg->ports);
-	for (size_t i = 0; i < cfg->n_exposed_ports; i++)
-		free(cfg->exposed_ports[i]);
-	free(cfg->exposed_ports);
+	bh_strv_free(cfg->exposed_ports, cfg->n_exposed_ports);
 	memset(c, 0, sizeof(*c));
 }
 

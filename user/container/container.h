@@ -74,6 +74,20 @@ struct bh_container_config {
 	char **exposed_ports; /* runtime API: Config.ExposedPorts keys ("80/tcp") */
 	size_t n_exposed_ports;
 	bool devices_unrestricted; /* OCI linux.resources.devices allows all ("a") */
+	char **devices;		   /* host devices passed in: OCI linux.devices[].path */
+	size_t n_devices;
+	/* Limits: 0 is none (what a runtime leaves unset). */
+	__s64 memory_limit; /* bytes: OCI linux.resources.memory.limit */
+	__s64 pids_limit;   /* OCI linux.resources.pids.limit */
+	__u64 cpu_shares;   /* OCI linux.resources.cpu.shares */
+	bool user_known;    /* OCI process.user given */
+	__u32 uid;	    /* OCI process.user.uid */
+	char *cgroups_path; /* OCI linux.cgroupsPath; NULL when not said */
+	char *cgroup_parent; /* runtime API: the --cgroup-parent given ("" none); NULL unknown */
+	/* The runtime API's alone (docker, podman): NULL / BH_UNKNOWN without it. */
+	char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */
+	unsigned int restart_max_retries;
+	enum bh_tristate { BH_UNKNOWN, BH_NO, BH_YES } healthcheck;
 };
 
 struct bh_container {
@@ -98,7 +112,7 @@ struct bh_resolver_opts {
 	const char *docker_socket; /* NULL: /var/run/docker.sock */
 	const char *podman_socket; /* NULL: /run/podman/podman.sock */
 	bool no_docker_api;	   /* bundles and stores only, neither API */
-	int api_timeout_ms;	   /* 0: default (1000) */
+	int api_timeout_ms;	   /* 0: default (3000) */
 	/*
 	 * Ask the docker API from a worker thread: a new docker container is
 	 * pending until bh_resolver_complete() handles its answer. The caller

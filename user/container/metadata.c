@@ -19,6 +19,7 @@
 #include "core/log.h"
 
 #define API_RETRY_S 30	       /* how long a failed docker API stays unasked */
+#define API_SLOW_RETRY_S 2     /* the same for one that timed out: busy, not gone */
 #define BUNDLE_MAX  (4u << 20) /* a config.json larger than this is not one */
 
 static time_t now_s(void)
@@ -202,9 +203,15 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 	d->n_ports = s->n_ports;
 	s->ports = NULL;
 	s->n_ports = 0;
-	for (size_t i = 0; i < d->n_exposed_ports; i++)
-		free(d->exposed_ports[i]);
-	free(d->exposed_ports);
+	free(d->cgroup_parent);
+	d->cgroup_parent = s->cgroup_parent;
+	s->cgroup_parent = NULL;
+	free(d->restart_policy);
+	d->restart_policy = s->restart_policy;
+	s->restart_policy = NULL;
+	d->restart_max_retries = s->restart_max_retries;
+	d->healthcheck = s->healthcheck;
+	bh_strv_free(d->exposed_ports, d->n_exposed_ports);
 	d->exposed_ports = s->exposed_ports;
 	d->n_exposed_ports = s->n_exposed_ports;
 	s->exposed_ports = NULL;
@@ -250,13 +257,15 @@ void bh_meta_api_answer(struct bh_resolver *r, struct runtime_api *api, struct c
 		return;
 	}
 	if (err) {
+		int retry_s = err == -ETIMEDOUT ? API_SLOW_RETRY_S : API_RETRY_S;
+
 		r->st.api_errors++;
-		api->retry_at = now_s() + API_RETRY_S;
+		api->retry_at = now_s() + retry_s;
 		e->api_pending = true;
 		if (!api->warned)
 			bh_warn("%s API at %s unreachable (%s): container names, images and "
-				"ports come from bundles only; retrying every %d s",
-				api->runtime, api->socket, strerror(-err), API_RETRY_S);
+				"ports come from bundles only; retrying in %d s",
+				api->runtime, api->socket, strerror(-err), retry_s);
 		api->warned = true;
 		return;
 	}

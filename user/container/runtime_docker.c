@@ -189,9 +189,7 @@ static int parse_exposed(struct json_object *exposed, struct bh_container_config
 
 	if (!n)
 		return 0;
-	for (size_t i = 0; i < cfg->n_exposed_ports; i++)
-		free(cfg->exposed_ports[i]);
-	free(cfg->exposed_ports);
+	bh_strv_free(cfg->exposed_ports, cfg->n_exposed_ports);
 	cfg->n_exposed_ports = 0;
 	cfg->exposed_ports = calloc(n, sizeof(*cfg->exposed_ports));
 	if (!cfg->exposed_ports)
@@ -205,6 +203,25 @@ static int parse_exposed(struct json_object *exposed, struct bh_container_config
 		cfg->n_exposed_ports++;
 	}
 	return 0;
+}
+
+static int parse_restart(struct json_object *policy, struct bh_container_config *cfg)
+{
+	const char *name = bh_jobj_str(policy, "Name");
+
+	cfg->restart_max_retries = (unsigned int)bh_jobj_int(policy, "MaximumRetryCount");
+	/* docker says "" for a container created without --restart */
+	return bh_set_str(&cfg->restart_policy, name && *name ? name : "no");
+}
+
+/* Config.Healthcheck (the image's merged with the run's): defined, and not disabled. */
+static bool has_healthcheck(struct json_object *hc)
+{
+	struct json_object *test = bh_jobj_get(hc, "Test", json_type_array);
+	struct json_object *first = test ? json_object_array_get_idx(test, 0) : NULL;
+
+	return first && json_object_is_type(first, json_type_string) &&
+	       strcmp(json_object_get_string(first), "NONE") != 0;
 }
 
 static int parse_host_config(struct json_object *root, struct json_object *cconf,
@@ -232,9 +249,19 @@ static int parse_host_config(struct json_object *root, struct json_object *cconf
 	cfg->host_ns[BH_NS_UTS] = is_host_mode(hc, "UTSMode");
 	cfg->host_ns[BH_NS_CGROUP] = is_host_mode(hc, "CgroupnsMode");
 
+	cfg->memory_limit = bh_jobj_int(hc, "Memory");
+	cfg->pids_limit = bh_jobj_int(hc, "PidsLimit");
+	cfg->cpu_shares = (__u64)bh_jobj_int(hc, "CpuShares");
 	if (bh_set_str(&cfg->apparmor_profile, apparmor && *apparmor ? apparmor : NULL) ||
-	    bh_set_str(&cfg->selinux_label, selinux && *selinux ? selinux : NULL))
+	    bh_set_str(&cfg->selinux_label, selinux && *selinux ? selinux : NULL) ||
+	    bh_set_str(&cfg->cgroup_parent, bh_jobj_str(hc, "CgroupParent") ?: "") ||
+	    bh_strv_parse(bh_jobj_get(hc, "Devices", json_type_array), "PathInContainer",
+			  &cfg->devices, &cfg->n_devices) ||
+	    parse_restart(bh_jobj_get(hc, "RestartPolicy", json_type_object), cfg))
 		return -ENOMEM;
+	cfg->healthcheck = has_healthcheck(bh_jobj_get(cconf, "Healthcheck", json_type_object))
+				   ? BH_YES
+				   : BH_NO;
 	return parse_ports(bh_jobj_get(hc, "PortBindings", json_type_object),
 			   bh_jobj_get(bh_jobj_get(root, "NetworkSettings", json_type_object),
 				       "Ports", json_type_object),

@@ -128,11 +128,14 @@ static __u64 cap_mask(struct json_object *list)
 
 static int parse_process(struct json_object *proc, struct bh_container_config *cfg)
 {
-	struct json_object *caps = bh_jobj_get(proc, "capabilities", json_type_object);
+	struct json_object *caps = bh_jobj_get(proc, "capabilities", json_type_object), *user;
 
 	cfg->cap_bounding = cap_mask(bh_jobj_get(caps, "bounding", json_type_array));
 	cfg->cap_effective = cap_mask(bh_jobj_get(caps, "effective", json_type_array));
 	cfg->no_new_privileges = bh_jobj_bool(proc, "noNewPrivileges");
+	user = bh_jobj_get(proc, "user", json_type_object);
+	cfg->user_known = user != NULL;
+	cfg->uid = (__u32)bh_jobj_int(user, "uid");
 	if (bh_set_str(&cfg->apparmor_profile, bh_jobj_str(proc, "apparmorProfile")) ||
 	    bh_set_str(&cfg->selinux_label, bh_jobj_str(proc, "selinuxLabel")))
 		return -ENOMEM;
@@ -234,6 +237,13 @@ static bool devices_allow_all(struct json_object *list)
 	return all;
 }
 
+static void parse_resources(struct json_object *res, struct bh_container_config *cfg)
+{
+	cfg->memory_limit = bh_jobj_int(bh_jobj_get(res, "memory", json_type_object), "limit");
+	cfg->pids_limit = bh_jobj_int(bh_jobj_get(res, "pids", json_type_object), "limit");
+	cfg->cpu_shares = (__u64)bh_jobj_int(bh_jobj_get(res, "cpu", json_type_object), "shares");
+}
+
 int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 {
 	struct json_object *root = bh_jobj_parse(json, len), *linux_obj, *ann;
@@ -251,8 +261,15 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 		/* replaces what an earlier source said: the bundle is what the runtime mounted */
 		err = bh_mounts_parse(bh_jobj_get(root, "mounts", json_type_array), &oci_keys,
 				      fill_oci_mount, cfg);
+	if (!err)
+		/* the devices created in the container (--device), by their path there */
+		err = bh_strv_parse(bh_jobj_get(linux_obj, "devices", json_type_array), "path",
+				    &cfg->devices, &cfg->n_devices);
+	if (!err)
+		err = bh_set_str(&cfg->cgroups_path, bh_jobj_str(linux_obj, "cgroupsPath"));
 	if (err)
 		goto out;
+	parse_resources(bh_jobj_get(linux_obj, "resources", json_type_object), cfg);
 	cfg->readonly_rootfs =
 		bh_jobj_bool(bh_jobj_get(root, "root", json_type_object), "readonly");
 	cfg->seccomp = bh_jobj_get(linux_obj, "seccomp", json_type_object) != NULL;

@@ -19,6 +19,34 @@ int bh_set_str(char **dst, const char *src)
 	return 0;
 }
 
+void bh_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int bh_strv_parse(struct json_object *list, const char *key, char ***v, size_t *n)
+{
+	size_t len = list ? json_object_array_length(list) : 0;
+
+	bh_strv_free(*v, *n);
+	*v = NULL;
+	*n = 0;
+	if (!len)
+		return 0;
+	*v = calloc(len, sizeof(**v));
+	if (!*v)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		const char *s = bh_jobj_str(json_object_array_get_idx(list, i), key);
+
+		if (s && bh_set_str(&(*v)[(*n)++], s))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 void bh_mounts_free(struct bh_mount_spec *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -14,6 +14,15 @@
 /* Replaces *dst with a copy of src (NULL frees it). Returns 0 or -ENOMEM. */
 int bh_set_str(char **dst, const char *src);
 
+/* Frees an array of n strings and each string. */
+void bh_strv_free(char **v, size_t n);
+
+/*
+ * Replaces *v (n strings) with the string member key of each object of list (an absent
+ * or empty list: none). Returns 0 or -ENOMEM.
+ */
+int bh_strv_parse(struct json_object *list, const char *key, char ***v, size_t *n);
+
 /* Frees an array of mounts and what each owns. */
 void bh_mounts_free(struct bh_mount_spec *m, size_t n);
 

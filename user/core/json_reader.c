@@ -67,3 +67,10 @@ bool bh_jobj_bool(struct json_object *obj, const char *key)
 
 	return v && json_object_get_boolean(v);
 }
+
+int64_t bh_jobj_int(struct json_object *obj, const char *key)
+{
+	struct json_object *v = bh_jobj_get(obj, key, json_type_int);
+
+	return v ? json_object_get_int64(v) : 0;
+}

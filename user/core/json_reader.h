@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 /*
@@ -27,5 +28,8 @@ struct json_object *bh_jobj_get(struct json_object *obj, const char *key, enum j
 
 /* obj[key] when it is a boolean, else false. */
 bool bh_jobj_bool(struct json_object *obj, const char *key);
+
+/* obj[key] when it is an integer, else 0. */
+int64_t bh_jobj_int(struct json_object *obj, const char *key);
 
 #endif

@@ -344,6 +344,221 @@ static void check_no_new_privs(struct bh_rules *r, const struct bh_container *c,
 	bh_hit_send(&h);
 }
 
+/* A finding whose evidence is one value of the configuration. */
+static void check_value(struct bh_rules *r, const struct bh_container *c, unsigned int rule,
+			bool fails, const char *key, int64_t value, const char *what,
+			bh_finding_sink sink, void *ctx)
+{
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!fails)
+		return;
+	w = bh_hit_config(&h, r, rule, c, sink, ctx, "%s", what);
+	if (!w)
+		return;
+	bh_json_key_int(w, key, value);
+	bh_hit_send(&h);
+}
+
+/* 0 and 1024 are the kernel's default weight; 2 is the kubelet's for a pod with no request. */
+static bool cpu_shares_unset(__u64 shares)
+{
+	return shares == 0 || shares == 1024 || shares == 2;
+}
+
+static bool all_interfaces(const struct bh_port_binding *p)
+{
+	return p->host_port && (!p->host_ip[0] || !strcmp(p->host_ip, "0.0.0.0") ||
+				!strcmp(p->host_ip, "::"));
+}
+
+static void check_port_interfaces(struct bh_rules *r, const struct bh_container *c,
+				  bh_finding_sink sink, void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	const struct bh_port_binding *first = NULL;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	for (size_t i = 0; i < cfg->n_ports && !first; i++)
+		if (all_interfaces(&cfg->ports[i]))
+			first = &cfg->ports[i];
+	if (!first)
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_PORT_ALL_INTERFACES, c, sink, ctx,
+			  "publishes host port %u on every interface", first->host_port);
+	if (!w)
+		return;
+	bh_json_key(w, "ports");
+	bh_json_arr_begin(w);
+	for (size_t i = 0; i < cfg->n_ports; i++) {
+		if (!all_interfaces(&cfg->ports[i]))
+			continue;
+		bh_json_obj_begin(w);
+		bh_json_key_uint(w, "host_port", cfg->ports[i].host_port);
+		bh_json_key_str(w, "host_ip", cfg->ports[i].host_ip[0] ? cfg->ports[i].host_ip
+									: "0.0.0.0");
+		bh_json_key_str(w, "proto", cfg->ports[i].proto);
+		bh_json_obj_end(w);
+	}
+	bh_json_arr_end(w);
+	bh_hit_send(&h);
+}
+
+static bool restart_unbounded(const struct bh_container_config *cfg)
+{
+	const char *p = cfg->restart_policy;
+
+	if (!p)
+		return false;
+	if (!strcmp(p, "on-failure"))
+		return cfg->restart_max_retries == 0 || cfg->restart_max_retries > 5;
+	return !strcmp(p, "always") || !strcmp(p, "unless-stopped");
+}
+
+static void check_restart(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			  void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!restart_unbounded(cfg))
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_RESTART_POLICY, c, sink, ctx,
+			  "restarts without a bound (%s, %u retries)", cfg->restart_policy,
+			  cfg->restart_max_retries);
+	if (!w)
+		return;
+	bh_json_key_str(w, "restart_policy", cfg->restart_policy);
+	bh_json_key_uint(w, "maximum_retry_count", cfg->restart_max_retries);
+	bh_hit_send(&h);
+}
+
+/* Not reported for a privileged container, whose spec lists every host device. */
+static void check_devices(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			  void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	const char *why;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!cfg->n_devices || bh_container_privileged(c, &why))
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_HOST_DEVICE, c, sink, ctx, "is given the host device %s%s",
+			  cfg->devices[0], cfg->n_devices > 1 ? " (and more)" : "");
+	if (!w)
+		return;
+	bh_json_key(w, "devices");
+	bh_json_arr_begin(w);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		bh_json_str(w, cfg->devices[i]);
+	bh_json_arr_end(w);
+	bh_hit_send(&h);
+}
+
+/*
+ * The trees runtimes put containers in: cgroupfs paths by their first component, systemd
+ * ones ("slice:prefix:name") by their slice. containerd names the first component after
+ * its namespace ("/k8s.io/<id>", "/default/<id>").
+ */
+static bool runtime_cgroup_tree(const struct bh_container *c, const char *path)
+{
+	static const char *const trees[] = { "docker",	      "system.slice", "machine.slice",
+					     "libpod_parent", "machine",      "user.slice" };
+	const char *colon = strchr(path, ':');
+	char first[128];
+	size_t n;
+
+	if (colon) /* systemd: the slice */
+		n = (size_t)(colon - path);
+	else {
+		path += strspn(path, "/");
+		n = strcspn(path, "/");
+		/* a single component above the id: containerd's namespace */
+		if (!strcmp(c->runtime ? c->runtime : "", "containerd") && path[n] == '/' &&
+		    !strchr(path + n + 1, '/'))
+			return true;
+	}
+	snprintf(first, sizeof(first), "%.*s", (int)n, path);
+	if (!strncmp(first, "kubepods", 8) || !strncmp(first, "user-", 5))
+		return true;
+	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++)
+		if (!strcmp(first, trees[i]))
+			return true;
+	return false;
+}
+
+/* The runtime API says what --cgroup-parent was; the bundle where the cgroup is. */
+static void check_cgroup_parent(struct bh_rules *r, const struct bh_container *c,
+				bh_finding_sink sink, void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (cfg->cgroup_parent ? !cfg->cgroup_parent[0]
+			       : !cfg->cgroups_path || runtime_cgroup_tree(c, cfg->cgroups_path))
+		return;
+	w = bh_hit_config(&h, r, BH_RULE_CGROUP_PARENT, c, sink, ctx,
+			  "runs in a cgroup outside its runtime's tree (%s)",
+			  cfg->cgroup_parent ? cfg->cgroup_parent : cfg->cgroups_path);
+	if (!w)
+		return;
+	if (cfg->cgroup_parent)
+		bh_json_key_str(w, "cgroup_parent", cfg->cgroup_parent);
+	if (cfg->cgroups_path)
+		bh_json_key_str(w, "cgroups_path", cfg->cgroups_path);
+	bh_hit_send(&h);
+}
+
+/* Hygiene of CIS section 5 (advisory rules: off unless the policy enables them). */
+static void check_hygiene(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
+			  void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+
+	check_value(r, c, BH_RULE_READONLY_ROOTFS_MISSING, !cfg->readonly_rootfs,
+		    "readonly_rootfs", 0, "runs with a writable root filesystem", sink, ctx);
+	check_value(r, c, BH_RULE_MEMORY_LIMIT_MISSING, cfg->memory_limit <= 0, "memory_limit",
+		    cfg->memory_limit, "runs without a memory limit", sink, ctx);
+	check_value(r, c, BH_RULE_PIDS_LIMIT_MISSING, cfg->pids_limit <= 0, "pids_limit",
+		    cfg->pids_limit, "runs without a pids limit", sink, ctx);
+	check_value(r, c, BH_RULE_CPU_SHARES_MISSING, cpu_shares_unset(cfg->cpu_shares),
+		    "cpu_shares", (int64_t)cfg->cpu_shares, "runs with no CPU priority set", sink,
+		    ctx);
+	check_value(r, c, BH_RULE_RUNS_AS_ROOT,
+		    cfg->user_known && cfg->uid == 0 && cfg->host_ns[BH_NS_USER], "uid", 0,
+		    "runs as root (uid 0) in the host's user namespace", sink, ctx);
+	check_value(r, c, BH_RULE_HOST_USER_NAMESPACE, cfg->host_ns[BH_NS_USER],
+		    "user_namespace", 0, "shares the host's user namespace", sink, ctx);
+	check_value(r, c, BH_RULE_HEALTHCHECK_MISSING, cfg->healthcheck == BH_NO, "healthcheck",
+		    0, "has no health check", sink, ctx);
+	check_port_interfaces(r, c, sink, ctx);
+	check_restart(r, c, sink, ctx);
+}
+
+bool bh_rules_config_judges(unsigned int rule, const struct bh_container *c, const char **why)
+{
+	const struct bh_container_config *cfg = &c->config;
+
+	*why = NULL;
+	if (rule >= BH_RULE_COUNT || !strcmp(bh_rule_catalogue[rule].kind, "behaviour"))
+		*why = "judged from behaviour, by the live agent";
+	else if (!cfg->known)
+		*why = "the container's configuration could not be read";
+	else if ((rule == BH_RULE_RESTART_POLICY && !cfg->restart_policy) ||
+		 (rule == BH_RULE_HEALTHCHECK_MISSING && cfg->healthcheck == BH_UNKNOWN))
+		*why = "only a runtime API says (docker's, podman's); none answered for it";
+	else if (rule == BH_RULE_CGROUP_PARENT && !cfg->cgroup_parent && !cfg->cgroups_path)
+		*why = "the runtime does not say where its cgroup is";
+	else if (rule == BH_RULE_RUNS_AS_ROOT && !cfg->user_known)
+		*why = "the container's user is not known";
+	return !*why;
+}
+
 void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
 		     void *ctx)
 {
@@ -359,4 +574,7 @@ void bh_rules_config(struct bh_rules *r, const struct bh_container *c, bh_findin
 		     "mounts with shared propagation", sink, ctx);
 	check_ports(r, c, sink, ctx);
 	check_no_new_privs(r, c, sink, ctx);
+	check_devices(r, c, sink, ctx);
+	check_cgroup_parent(r, c, sink, ctx);
+	check_hygiene(r, c, sink, ctx);
 }

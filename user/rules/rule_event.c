@@ -239,6 +239,46 @@ static void on_exec_privilege(struct bh_rules *r, const struct bh_event *ev,
 	}
 }
 
+/*
+ * The exec that ends a set-up runs with the credentials the runtime gave: the container's
+ * own for its first program, the exec's for `docker exec`. Beyond the container's bounding
+ * set (--privileged) or as root where it runs as another user (-u root): an exec beyond
+ * its configuration. The first program is never so (the runtime applies the spec).
+ */
+static void on_exec_beyond_config(struct bh_rules *r, const struct bh_event *ev,
+				  const struct bh_container *c, const char *filename,
+				  bh_finding_sink sink, void *ctx)
+{
+	const struct bh_container_config *cfg = &c->config;
+	__u64 caps = ev->hdr->cap_effective & ~cfg->cap_bounding;
+	bool root = ev->hdr->uid == 0 && cfg->user_known && cfg->uid != 0;
+	const char *why;
+	struct bh_json *w;
+	struct bh_hit h;
+
+	if (!(ev->hdr->flags & BH_HDR_SETUP_END) || !cfg->known ||
+	    bh_container_privileged(c, &why) || (!caps && !root))
+		return;
+	w = bh_hit_event(&h, r, BH_RULE_EXEC_BEYOND_CONFIG, ev, c, filename, false, sink, ctx,
+			 "was exec'd into with %s beyond its configuration (%s)",
+			 caps && root ? "root and capabilities"
+			 : caps	      ? "capabilities"
+				      : "root",
+			 filename);
+	if (!w)
+		return;
+	if (caps) {
+		bh_json_key(w, "caps_beyond_config");
+		bh_json_caps(w, caps);
+		bh_json_key_hex(w, "cap_effective", ev->hdr->cap_effective);
+		bh_json_key_hex(w, "config_cap_bounding", cfg->cap_bounding);
+	}
+	bh_json_key_uint(w, "uid", ev->hdr->uid);
+	if (cfg->user_known)
+		bh_json_key_uint(w, "config_uid", cfg->uid);
+	bh_hit_send(&h);
+}
+
 static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,
 		    bh_finding_sink sink, void *ctx)
 {
@@ -253,6 +293,7 @@ static void on_exec(struct bh_rules *r, const struct bh_event *ev, const struct 
 	}
 	if (runtime_setup(ev))
 		return;
+	on_exec_beyond_config(r, ev, c, filename, sink, ctx);
 	on_exec_ssh(r, ev, c, exe, filename, sink, ctx);
 	on_exec_privilege(r, ev, c, filename, sink, ctx);
 }

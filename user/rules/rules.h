@@ -51,6 +51,13 @@ void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const stru
 void bh_rules_on_container(struct bh_rules *r, const struct bh_container *c, bh_finding_sink sink,
 			   void *ctx);
 
+/*
+ * Whether the configuration rule can be judged for c from what its sources said; false,
+ * with the reason in *why, for a behaviour rule or a value no source gave (`bulkhead
+ * audit`'s N/A).
+ */
+bool bh_rules_config_judges(unsigned int rule, const struct bh_container *c, const char **why);
+
 /* Drops the state kept for a container (config rules fired, dedup windows). */
 void bh_rules_forget_container(struct bh_rules *r, const char *container_id);
 
