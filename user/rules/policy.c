@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 /* Host paths whose writable bind mount hands the host to a container. */
@@ -591,40 +592,6 @@ int bh_policy_parse(const char *name, const char *text, size_t len, struct bh_po
 	return 0;
 }
 
-/* Reads a whole file into a NUL-terminated buffer. Returns 0 or -errno. */
-static int read_file(const char *path, char **out, size_t *out_len)
-{
-	char buf[4096], *text = NULL;
-	size_t n, len = 0;
-	int err = 0;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		char *t = realloc(text, len + n + 1);
-
-		if (!t) {
-			err = -ENOMEM;
-			break;
-		}
-		text = t;
-		memcpy(text + len, buf, n);
-		len += n;
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	fclose(f);
-	if (err) {
-		free(text);
-		return err;
-	}
-	*out = text;
-	*out_len = len;
-	return 0;
-}
-
 int bh_policy_load(const char *path, struct bh_policy **out)
 {
 	char *text = NULL;
@@ -632,7 +599,7 @@ int bh_policy_load(const char *path, struct bh_policy **out)
 	int err;
 
 	*out = NULL;
-	err = read_file(path, &text, &len);
+	err = bh_read_file(path, &text, &len);
 	if (err) {
 		bh_error("cannot read policy %s: %s", path, strerror(-err));
 		return err;
