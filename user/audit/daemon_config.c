@@ -23,27 +23,28 @@ enum kind {
 
 static const struct {
 	const char *flag; /* "--icc" */
-	char shorthand;
 	const char *json_key;
 	enum kind kind;
+	char shorthand;
 } dockerd_keys[BH_DK_COUNT] = {
-	[BH_DK_HOSTS] = { "--host", 'H', "hosts", KIND_LIST },
-	[BH_DK_TLS] = { "--tls", 0, "tls", KIND_BOOL },
-	[BH_DK_TLSVERIFY] = { "--tlsverify", 0, "tlsverify", KIND_BOOL },
-	[BH_DK_NO_NEW_PRIVILEGES] = { "--no-new-privileges", 0, "no-new-privileges", KIND_BOOL },
-	[BH_DK_USERNS_REMAP] = { "--userns-remap", 0, "userns-remap", KIND_STRING },
-	[BH_DK_ICC] = { "--icc", 0, "icc", KIND_BOOL },
-	[BH_DK_LIVE_RESTORE] = { "--live-restore", 0, "live-restore", KIND_BOOL },
-	[BH_DK_SECCOMP_PROFILE] = { "--seccomp-profile", 0, "seccomp-profile", KIND_STRING },
-	[BH_DK_INSECURE_REGISTRIES] = { "--insecure-registry", 0, "insecure-registries", KIND_LIST },
-	[BH_DK_USERLAND_PROXY] = { "--userland-proxy", 0, "userland-proxy", KIND_BOOL },
-	[BH_DK_AUTHORIZATION_PLUGINS] = { "--authorization-plugin", 0, "authorization-plugins",
-					  KIND_LIST },
-	[BH_DK_EXPERIMENTAL] = { "--experimental", 0, "experimental", KIND_BOOL },
-	[BH_DK_SELINUX_ENABLED] = { "--selinux-enabled", 0, "selinux-enabled", KIND_BOOL },
+	[BH_DK_HOSTS] = { "--host", "hosts", KIND_LIST, 'H' },
+	[BH_DK_TLS] = { "--tls", "tls", KIND_BOOL, 0 },
+	[BH_DK_TLSVERIFY] = { "--tlsverify", "tlsverify", KIND_BOOL, 0 },
+	[BH_DK_NO_NEW_PRIVILEGES] = { "--no-new-privileges", "no-new-privileges", KIND_BOOL, 0 },
+	[BH_DK_USERNS_REMAP] = { "--userns-remap", "userns-remap", KIND_STRING, 0 },
+	[BH_DK_ICC] = { "--icc", "icc", KIND_BOOL, 0 },
+	[BH_DK_LIVE_RESTORE] = { "--live-restore", "live-restore", KIND_BOOL, 0 },
+	[BH_DK_SECCOMP_PROFILE] = { "--seccomp-profile", "seccomp-profile", KIND_STRING, 0 },
+	[BH_DK_INSECURE_REGISTRIES] = { "--insecure-registry", "insecure-registries", KIND_LIST,
+					0 },
+	[BH_DK_USERLAND_PROXY] = { "--userland-proxy", "userland-proxy", KIND_BOOL, 0 },
+	[BH_DK_AUTHORIZATION_PLUGINS] = { "--authorization-plugin", "authorization-plugins",
+					  KIND_LIST, 0 },
+	[BH_DK_EXPERIMENTAL] = { "--experimental", "experimental", KIND_BOOL, 0 },
+	[BH_DK_SELINUX_ENABLED] = { "--selinux-enabled", "selinux-enabled", KIND_BOOL, 0 },
 };
 
-#define DOCKERD_CONFIG_DEFAULT "/etc/docker/daemon.json"
+#define DOCKERD_CONFIG_DEFAULT	  "/etc/docker/daemon.json"
 #define CONTAINERD_CONFIG_DEFAULT "/etc/containerd/config.toml"
 
 const char *bh_dockerd_flag(enum bh_dockerd_key k)
@@ -136,7 +137,8 @@ static void read_flags(char *const *argv, int argc, struct bh_dockerd_config *c,
 			int b = value ? parse_bool(value) : 1;
 
 			if (b >= 0)
-				setting_put(&c->s[k], KIND_BOOL, BH_SRC_CMDLINE, b ? "true" : "false");
+				setting_put(&c->s[k], KIND_BOOL, BH_SRC_CMDLINE,
+					    b ? "true" : "false");
 			continue;
 		}
 		if (!value && i + 1 < argc)
@@ -240,7 +242,7 @@ void bh_dockerd_describe(const struct bh_dockerd_config *c, enum bh_dockerd_key 
 	default:
 		snprintf(out, size, "%s set neither on its command line nor in %s%s",
 			 bh_dockerd_flag(k), c->config_file,
-			 !c->file_err		   ? ""
+			 !c->file_err		  ? ""
 			 : c->file_err == -ENOENT ? " (absent)"
 			 : c->file_err == -EINVAL ? " (not a JSON object)"
 						  : " (unreadable)");

@@ -28,7 +28,7 @@
 #define TCP_STATE_LISTEN 0x0A
 /* Listening sockets bound at one path: more than one only when a stale one is still open. */
 #define PATH_SOCKETS_MAX 8
-#define HOLDERS_MAX 8
+#define HOLDERS_MAX	 8
 
 void bh_host_path(char *out, size_t size, const char *host_root, const char *path)
 {
@@ -147,8 +147,9 @@ static unsigned long long start_time(const char *host_root, int pid)
 		return 0;
 	/* the command name (field 2) may hold spaces and parentheses: count after the last ')' */
 	p = strrchr(text, ')');
-	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-				"%*d %*d %*d %llu",
+	if (p && sscanf(p + 1,
+			" %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			"%*d %*d %*d %llu",
 			&t) != 1)
 		t = 0;
 	free(text);
@@ -249,14 +250,16 @@ static void tcp_listeners(const char *host_root, int pid, const struct inode_set
 	bh_host_path(path, sizeof(path), host_root, rel);
 	if (bh_read_file(path, &text, &len))
 		return;
-	/* sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode */
+	/* sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+	 */
 	for (line = strtok_r(text, "\n", &save); line && d->n_tcp < BH_DAEMON_TCP_MAX;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char local[64];
 		unsigned int state;
 		unsigned long ino;
 
-		if (sscanf(line, " %*s %63s %*s %x %*s %*s %*s %*s %*s %lu", local, &state, &ino) != 3)
+		if (sscanf(line, " %*s %63s %*s %x %*s %*s %*s %*s %*s %lu", local, &state, &ino) !=
+		    3)
 			continue;
 		if (state != TCP_STATE_LISTEN || !set_has(mine, ino))
 			continue;

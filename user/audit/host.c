@@ -16,13 +16,13 @@
 #include "core/file.h"
 #include "host_impl.h"
 
-#define DOCKER_SOCKET "/var/run/docker.sock"
-#define PODMAN_SOCKET "/run/podman/podman.sock"
+#define DOCKER_SOCKET	  "/var/run/docker.sock"
+#define PODMAN_SOCKET	  "/run/podman/podman.sock"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
 
 /* Swarm's manager (2377, mutual TLS whatever --tlsverify says) and gossip (7946) ports. */
 #define SWARM_MANAGER_PORT ":2377"
-#define SWARM_GOSSIP_PORT ":7946"
+#define SWARM_GOSSIP_PORT  ":7946"
 
 void bh_check_report(struct bh_check_result *r, enum bh_verdict v, bh_check_fn fn, void *ctx,
 		     const char *fmt, ...)
@@ -61,12 +61,11 @@ static bool runtime_profile(const char *name)
 }
 
 /* AppArmor on: PASS when a runtime profile enforces, FAIL when they only complain. */
-static void check_apparmor(const char *root, struct bh_check_result *r, bh_check_fn fn,
-			   void *ctx)
+static void check_apparmor(const char *root, struct bh_check_result *r, bh_check_fn fn, void *ctx)
 {
 	static const char profiles_rel[] = "/sys/kernel/security/apparmor/profiles";
 	char path[BH_NORM_PATH_MAX], *text, *line, *save = NULL, enforce[128] = "",
-					       complain[128] = "";
+						   complain[128] = "";
 	size_t len;
 	int err;
 
@@ -99,15 +98,16 @@ static void check_apparmor(const char *root, struct bh_check_result *r, bh_check
 				"AppArmor is enabled and the runtime profile %s enforces (%s)",
 				enforce, path);
 	else if (complain[0])
-		bh_check_report(r, BH_VERDICT_FAIL, fn, ctx,
-				"AppArmor is enabled but the runtime profile is %s, not enforcing "
-				"(%s)",
-				complain, path);
+		bh_check_report(
+			r, BH_VERDICT_FAIL, fn, ctx,
+			"AppArmor is enabled but the runtime profile is %s, not enforcing (%s)",
+			complain, path);
 	else
-		bh_check_report(r, BH_VERDICT_NA, fn, ctx,
-				"AppArmor is enabled but no runtime profile (docker-default, "
-				"containers-default-*, cri-containerd.apparmor.d) is loaded yet (%s)",
-				path);
+		bh_check_report(
+			r, BH_VERDICT_NA, fn, ctx,
+			"AppArmor is enabled but no runtime profile (docker-default, "
+			"containers-default-*, cri-containerd.apparmor.d) is loaded yet (%s)",
+			path);
 }
 
 /*
@@ -121,11 +121,14 @@ static void check_mac(const char *root, const struct bh_daemon *dockerd,
 	static const char aa_rel[] = "/sys/module/apparmor/parameters/enabled",
 			  se_rel[] = "/sys/fs/selinux/enforce";
 	struct bh_check_result r = {
-		"host-mac", "AppArmor or SELinux is enabled and enforcing for the runtime", "5.2,5.3",
-		"T1611", BH_SEV_HIGH, 0, NULL,
-		"Boot with AppArmor (apparmor=1 security=apparmor, Debian/Ubuntu) or SELinux in "
-		"enforcing mode (RHEL/Fedora; dockerd with --selinux-enabled), and keep the runtime's "
-		"default profile"
+		.id = "host-mac",
+		.title = "AppArmor or SELinux is enabled and enforcing for the runtime",
+		.cis = "5.2,5.3",
+		.attack = "T1611",
+		.severity = BH_SEV_HIGH,
+		.remediation = "Boot with AppArmor (apparmor=1 security=apparmor, Debian/Ubuntu) "
+			       "or SELinux in enforcing mode (RHEL/Fedora; dockerd with "
+			       "--selinux-enabled), and keep the runtime's default profile",
 	};
 	char aa[16], se[16], aa_path[BH_NORM_PATH_MAX], se_path[BH_NORM_PATH_MAX];
 	int aa_err, se_err;
@@ -170,8 +173,8 @@ static void group_name(const char *root, unsigned int gid, char *out, size_t siz
 		return;
 	/* name:password:gid:members */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *name_end = strchr(line, ':'), *gid_field = name_end ? strchr(name_end + 1, ':')
-									 : NULL;
+		char *name_end = strchr(line, ':'),
+		     *gid_field = name_end ? strchr(name_end + 1, ':') : NULL;
 
 		if (!gid_field || strtoul(gid_field + 1, NULL, 10) != gid)
 			continue;
@@ -188,17 +191,17 @@ static void group_name(const char *root, unsigned int gid, char *out, size_t siz
 static void check_socket(const char *root, const char *sock, const char *id, const char *title,
 			 const char *cis, bool docker_group, bh_check_fn fn, void *ctx)
 {
-	struct bh_check_result r = { id,
-				     title,
-				     cis,
-				     "T1609,T1610",
-				     BH_SEV_HIGH,
-				     0,
-				     NULL,
-				     docker_group ? "chown root:docker (or root:root) and chmod 660 "
-						    "the socket; set the daemon's socket group and "
-						    "mode rather than fixing them after start"
-						  : "chown root:root and chmod 660 the socket" };
+	struct bh_check_result r = {
+		.id = id,
+		.title = title,
+		.cis = cis,
+		.attack = "T1609,T1610",
+		.severity = BH_SEV_HIGH,
+		.remediation = docker_group ? "chown root:docker (or root:root) and chmod 660 the "
+					      "socket; set the daemon's socket group and mode "
+					      "rather than fixing them after start"
+					    : "chown root:root and chmod 660 the socket",
+	};
 	char path[BH_NORM_PATH_MAX], group[64];
 	unsigned int mode;
 	struct stat st;
@@ -215,14 +218,13 @@ static void check_socket(const char *root, const char *sock, const char *id, con
 	group_ok = st.st_gid == 0 || (docker_group && !strcmp(group, "docker"));
 	bh_check_report(&r,
 			st.st_uid == 0 && group_ok && !(mode & ~0660U) ? BH_VERDICT_PASS
-								      : BH_VERDICT_FAIL,
+								       : BH_VERDICT_FAIL,
 			fn, ctx, "%s: owner uid %u, group %s (gid %u), mode %04o (stat)", path,
 			(unsigned int)st.st_uid, group, (unsigned int)st.st_gid, mode);
 }
 
 /* "a, b" of the daemon's TCP listeners (those skip() keeps), or "none". */
-static void listeners(const struct bh_daemon *d, bool (*skip)(const char *), char *out,
-		      size_t size)
+static void listeners(const struct bh_daemon *d, bool (*skip)(const char *), char *out, size_t size)
 {
 	size_t len = 0;
 
@@ -259,7 +261,9 @@ static void tcp_hosts(const struct bh_dockerd_config *c, char *out, size_t size)
 }
 
 static const struct bh_check_result endpoints_template = {
-	NULL, NULL, "", "T1609,T1610", BH_SEV_CRITICAL, 0, NULL, NULL
+	.cis = "",
+	.attack = "T1609,T1610",
+	.severity = BH_SEV_CRITICAL,
 };
 
 /*
@@ -269,7 +273,7 @@ static const struct bh_check_result endpoints_template = {
  * daemon.json, which serve after the next restart if not now). Critical.
  */
 static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_dockerd_config *c,
-				   const char *sock, bh_check_fn fn, void *ctx)
+				   bh_check_fn fn, void *ctx)
 {
 	struct bh_check_result r = endpoints_template;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)], configured[512], tls[640];
@@ -281,7 +285,7 @@ static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_do
 	r.remediation = "Serve the API on the unix socket only, or add --tlsverify with "
 			"--tlscacert, --tlscert and --tlskey (\"tlsverify\": true in daemon.json)";
 	if (!d->pid) {
-		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "dockerd (%s): %s", sock, d->note);
+		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "dockerd %s", d->note);
 		return;
 	}
 	listeners(d, swarm_port, kernel, sizeof(kernel));
@@ -293,8 +297,8 @@ static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_do
 		bh_dockerd_describe(c, BH_DK_TLSVERIFY, tls, sizeof(tls));
 	if (!strcmp(kernel, "none") && !configured[0])
 		bh_check_report(&r, BH_VERDICT_PASS, fn, ctx,
-				"dockerd (pid %d) listens on no TCP socket (/proc/%d/net/tcp, tcp6) "
-				"and has no tcp:// host configured",
+				"dockerd (pid %d) listens on no TCP socket (/proc/%d/net/tcp, "
+				"tcp6) and has no tcp:// host configured",
 				d->pid, d->pid);
 	else
 		bh_check_report(&r, verify ? BH_VERDICT_PASS : BH_VERDICT_FAIL, fn, ctx,
@@ -308,8 +312,8 @@ static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_do
  * verification). Its other TCP listeners (metrics, the CRI streaming server) are named in
  * the evidence, not judged: they are not its administration API. Critical.
  */
-static void check_containerd_endpoints(const char *root, const struct bh_daemon *d,
-				       const char *sock, bh_check_fn fn, void *ctx)
+static void check_containerd_endpoints(const char *root, const struct bh_daemon *d, bh_check_fn fn,
+				       void *ctx)
 {
 	struct bh_check_result r = endpoints_template;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)];
@@ -320,7 +324,7 @@ static void check_containerd_endpoints(const char *root, const struct bh_daemon 
 	r.remediation = "Remove [grpc] tcp_address from containerd's config.toml, or set "
 			"tcp_tls_cert, tcp_tls_key and tcp_tls_ca";
 	if (!d->pid) {
-		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "containerd (%s): %s", sock, d->note);
+		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "containerd %s", d->note);
 		return;
 	}
 	bh_containerd_config_read(root, d->argv, d->argc, &g);
@@ -334,9 +338,9 @@ static void check_containerd_endpoints(const char *root, const struct bh_daemon 
 				"containerd (pid %d) serves gRPC on tcp_address %s ([grpc] of %s) "
 				"%s; TCP listeners: %s",
 				d->pid, g.tcp_address, g.config_file,
-				g.tcp_tls_cert[0] ? "with TLS but no tcp_tls_ca (no client "
-						    "verification)"
-						  : "without TLS",
+				g.tcp_tls_cert[0]
+					? "with TLS but no tcp_tls_ca (no client verification)"
+					: "without TLS",
 				kernel);
 	else
 		bh_check_report(&r, BH_VERDICT_PASS, fn, ctx,
@@ -348,8 +352,7 @@ static void check_containerd_endpoints(const char *root, const struct bh_daemon 
 }
 
 /* podman's API service has no TLS: any TCP endpoint of it is open to whoever reaches it. */
-static void check_podman_endpoints(const struct bh_daemon *d, const char *sock, bh_check_fn fn,
-				   void *ctx)
+static void check_podman_endpoints(const struct bh_daemon *d, bh_check_fn fn, void *ctx)
 {
 	struct bh_check_result r = endpoints_template;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)];
@@ -360,8 +363,7 @@ static void check_podman_endpoints(const struct bh_daemon *d, const char *sock, 
 	r.remediation = "Serve podman's API on its unix socket only (podman system service "
 			"unix://...), reached over SSH from other hosts";
 	if (!d->pid) {
-		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "podman service (%s): %s", sock,
-				d->note);
+		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "podman service %s", d->note);
 		return;
 	}
 	for (int i = 1; i < d->argc && !uri; i++)
@@ -392,25 +394,25 @@ void bh_audit_host(const struct bh_audit_host_opts *o, bh_check_fn fn, void *ctx
 	if (d.pid)
 		bh_dockerd_config_read(root, d.argv, d.argc, &dc);
 	check_mac(root, &d, &dc, fn, ctx);
-	check_socket(root, docker_sock, "socket-docker",
-		     "the Docker socket is owned by root:docker or root:root, mode 0660 or "
-		     "stricter",
-		     "3.15,3.16", true, fn, ctx);
-	check_docker_endpoints(&d, &dc, docker_sock, fn, ctx);
-	bh_audit_dockerd_defaults(&d, &dc, docker_sock, fn, ctx);
+	check_socket(
+		root, docker_sock, "socket-docker",
+		"the Docker socket is owned by root:docker or root:root, mode 0660 or stricter",
+		"3.15,3.16", true, fn, ctx);
+	check_docker_endpoints(&d, &dc, fn, ctx);
+	bh_audit_dockerd_defaults(&d, &dc, fn, ctx);
 	bh_daemon_free(&d);
 
 	check_socket(root, containerd_sock, "socket-containerd",
 		     "the containerd socket is owned by root:root, mode 0660 or stricter",
 		     "3.23,3.24", false, fn, ctx);
 	bh_daemon_find(root, containerd_sock, &d);
-	check_containerd_endpoints(root, &d, containerd_sock, fn, ctx);
+	check_containerd_endpoints(root, &d, fn, ctx);
 	bh_daemon_free(&d);
 
 	check_socket(root, podman_sock, "socket-podman",
 		     "podman's API socket is owned by root:root, mode 0660 or stricter", "", false,
 		     fn, ctx);
 	bh_daemon_find(root, podman_sock, &d);
-	check_podman_endpoints(&d, podman_sock, fn, ctx);
+	check_podman_endpoints(&d, fn, ctx);
 	bh_daemon_free(&d);
 }

@@ -12,9 +12,9 @@
 #include "audit/check.h"
 
 struct bh_audit_host_opts {
-	const char *host_root;	       /* NULL or "": the root; "/host": prefix of every path read */
-	const char *docker_socket;     /* NULL: /var/run/docker.sock */
-	const char *podman_socket;     /* NULL: /run/podman/podman.sock */
+	const char *host_root;	   /* NULL or "": the root; "/host": prefix of every path read */
+	const char *docker_socket; /* NULL: /var/run/docker.sock */
+	const char *podman_socket; /* NULL: /run/podman/podman.sock */
 	const char *containerd_socket; /* NULL: /run/containerd/containerd.sock */
 };
 

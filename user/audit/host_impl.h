@@ -17,7 +17,7 @@
 void bh_host_path(char *out, size_t size, const char *host_root, const char *path);
 
 /* Room for one TCP endpoint, "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535". */
-#define BH_ENDPOINT_MAX 48
+#define BH_ENDPOINT_MAX	  48
 #define BH_DAEMON_TCP_MAX 16
 
 /* A daemon found by kernel state: the process holding the listening unix socket at a path. */
@@ -108,7 +108,7 @@ void bh_containerd_config_read(const char *host_root, char *const *argv, int arg
 
 /* The dockerd defaults checks (daemon-docker-config ... -experimental), in their order. */
 void bh_audit_dockerd_defaults(const struct bh_daemon *d, const struct bh_dockerd_config *c,
-			       const char *sock, bh_check_fn fn, void *ctx);
+			       bh_check_fn fn, void *ctx);
 
 /* Fills r's verdict and evidence (printf) and reports it. */
 void bh_check_report(struct bh_check_result *r, enum bh_verdict v, bh_check_fn fn, void *ctx,
