@@ -357,6 +357,15 @@ void bh_daemon_find(const char *host_root, const char *sock, struct bh_daemon *d
 			 path, inodes[0], unreadable);
 		return;
 	}
+	/* its fds and command line are the service manager's, not the daemon's */
+	if (d->pid == 1) {
+		d->pid = 0;
+		snprintf(d->note, sizeof(d->note),
+			 "not started: only pid 1, the service manager, holds %s (socket "
+			 "activation); the daemon starts at the first connection",
+			 path);
+		return;
+	}
 	read_cmdline(host_root, d->pid, d);
 	d->env_tls_verify = env_tls_verify(host_root, d->pid);
 	fd_sockets(host_root, d->pid, &mine);

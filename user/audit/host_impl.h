@@ -36,8 +36,9 @@ struct bh_daemon {
  * Finds the process listening on the unix socket at sock (read under host_root): the
  * listening sockets of /proc/net/unix whose path is that file (same device and inode),
  * then the process whose fds hold one. When several do (systemd socket activation: pid 1
- * bound it and handed it over), the one started last, the receiver. Then its command line,
- * environment and TCP listeners. Free with bh_daemon_free().
+ * bound it and handed it over), the one started last, the receiver; pid 1 alone is no daemon
+ * (activation pending). Then its command line, environment and TCP listeners. Free with
+ * bh_daemon_free().
  */
 void bh_daemon_find(const char *host_root, const char *sock, struct bh_daemon *d);
 void bh_daemon_free(struct bh_daemon *d);
