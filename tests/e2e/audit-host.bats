@@ -9,9 +9,11 @@ setup_file() {
 	export DUMP=$BATS_FILE_TMPDIR/audit-host-dump
 	export CHECKS=$BATS_FILE_TMPDIR/checks.jsonl
 	[ -f "$BH_O/libbulkhead.a" ] || return 0
+	# the libraries of the Makefile's LDLIBS that the audit's objects pull in
 	# shellcheck disable=SC2046 # pkg-config prints several flags
 	gcc -std=gnu11 -O2 -I"$BH_REPO/user" -I"$BH_REPO/headers" -o "$DUMP" \
-		"$BH_REPO/tests/e2e/audit_host_dump.c" "$BH_O/libbulkhead.a" $(pkg-config --libs json-c)
+		"$BH_REPO/tests/e2e/audit_host_dump.c" "$BH_O/libbulkhead.a" \
+		$(pkg-config --libs json-c libbpf)
 }
 
 # Root (other users' /proc/PID/fd), dockerd answering, and the dump built; then the checks.

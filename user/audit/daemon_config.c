@@ -205,8 +205,9 @@ void bh_dockerd_config_read(const char *host_root, char *const *argv, int argc,
 	memset(c, 0, sizeof(*c));
 	snprintf(c->config_file, sizeof(c->config_file), "%s", DOCKERD_CONFIG_DEFAULT);
 	read_flags(argv, argc, c, c->config_file, sizeof(c->config_file));
-	bh_host_path(path, sizeof(path), host_root, c->config_file);
-	c->file_err = bh_read_file(path, &text, &len);
+	c->file_err = bh_host_file(host_root, c->config_file, path, sizeof(path), NULL);
+	if (!c->file_err)
+		c->file_err = bh_read_file(path, &text, &len);
 	if (c->file_err)
 		return;
 	root = bh_jobj_parse(text, len);
@@ -288,8 +289,9 @@ void bh_containerd_config_read(const char *host_root, char *const *argv, int arg
 		else if (!strncmp(argv[i], "--config=", 9))
 			snprintf(g->config_file, sizeof(g->config_file), "%s", argv[i] + 9);
 	}
-	bh_host_path(path, sizeof(path), host_root, g->config_file);
-	g->file_err = bh_read_file(path, &text, &len);
+	g->file_err = bh_host_file(host_root, g->config_file, path, sizeof(path), NULL);
+	if (!g->file_err)
+		g->file_err = bh_read_file(path, &text, &len);
 	if (g->file_err)
 		return;
 	/* only the [grpc] table's string keys: all this check needs of TOML */

@@ -8,18 +8,21 @@
  * /proc/net/unix lists the sockets of the reader's network namespace: the audit runs in the
  * host's (a DaemonSet pod with hostNetwork), where the daemons bind their sockets.
  */
+#define _GNU_SOURCE
 #include "host_impl.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "container/mount_source.h"
 #include "core/file.h"
 
 /* __SO_ACCEPTCON in /proc/net/unix's Flags: the socket listens. */
@@ -33,6 +36,26 @@
 void bh_host_path(char *out, size_t size, const char *host_root, const char *path)
 {
 	snprintf(out, size, "%s%s", host_root ? host_root : "", path);
+}
+
+int bh_host_file(const char *host_root, const char *path, char *out, size_t size, struct stat *st)
+{
+	char resolved[BH_NORM_PATH_MAX];
+	int rootfd, err;
+
+	if (!host_root || !host_root[0]) {
+		snprintf(out, size, "%s", path);
+		return st && stat(path, st) ? -errno : 0;
+	}
+	bh_host_path(out, size, host_root, path);
+	rootfd = open(host_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	err = bh_resolve_in_root(rootfd, path, resolved, sizeof(resolved), st);
+	close(rootfd);
+	if (!err)
+		bh_host_path(out, size, host_root, resolved);
+	return err;
 }
 
 /* A growable set of socket inodes. */
@@ -85,8 +108,8 @@ static size_t path_sockets(const char *host_root, const struct stat *sock_st, un
 		if (!(flags & UNIX_FLAG_LISTENING) || bound[0] != '/')
 			continue;
 		/* the path as bound may differ (/var/run -> /run): the file is what counts */
-		bh_host_path(full, sizeof(full), host_root, bound);
-		if (stat(full, &st) || st.st_dev != sock_st->st_dev || st.st_ino != sock_st->st_ino)
+		if (bh_host_file(host_root, bound, full, sizeof(full), &st) ||
+		    st.st_dev != sock_st->st_dev || st.st_ino != sock_st->st_ino)
 			continue;
 		out[n++] = ino;
 	}
@@ -329,12 +352,13 @@ void bh_daemon_find(const char *host_root, const char *sock, struct bh_daemon *d
 	unsigned int unreadable = 0;
 	struct stat st;
 	size_t n;
+	int err;
 
 	memset(d, 0, sizeof(*d));
-	bh_host_path(path, sizeof(path), host_root, sock);
-	if (stat(path, &st)) {
+	err = bh_host_file(host_root, sock, path, sizeof(path), &st);
+	if (err) {
 		snprintf(d->note, sizeof(d->note), "not running: no socket at %s (%s)", path,
-			 strerror(errno));
+			 strerror(-err));
 		return;
 	}
 	if (!S_ISSOCK(st.st_mode)) {

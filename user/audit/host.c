@@ -168,8 +168,8 @@ static void group_name(const char *root, unsigned int gid, char *out, size_t siz
 	size_t len;
 
 	snprintf(out, size, "%u", gid);
-	bh_host_path(path, sizeof(path), root, "/etc/group");
-	if (bh_read_file(path, &text, &len))
+	if (bh_host_file(root, "/etc/group", path, sizeof(path), NULL) ||
+	    bh_read_file(path, &text, &len))
 		return;
 	/* name:password:gid:members */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -206,11 +206,12 @@ static void check_socket(const char *root, const char *sock, const char *id, con
 	unsigned int mode;
 	struct stat st;
 	bool group_ok;
+	int err;
 
-	bh_host_path(path, sizeof(path), root, sock);
-	if (stat(path, &st)) {
+	err = bh_host_file(root, sock, path, sizeof(path), &st);
+	if (err) {
 		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "no socket at %s (%s)", path,
-				strerror(errno));
+				strerror(-err));
 		return;
 	}
 	group_name(root, st.st_gid, group, sizeof(group));
@@ -383,13 +384,19 @@ static const char *or_default(const char *path, const char *dflt)
 
 void bh_audit_host(const struct bh_audit_host_opts *o, bh_check_fn fn, void *ctx)
 {
-	const char *root = o->host_root ? o->host_root : "",
-		   *docker_sock = or_default(o->docker_socket, DOCKER_SOCKET),
+	const char *docker_sock = or_default(o->docker_socket, DOCKER_SOCKET),
 		   *containerd_sock = or_default(o->containerd_socket, CONTAINERD_SOCKET),
 		   *podman_sock = or_default(o->podman_socket, PODMAN_SOCKET);
+	char root[BH_NORM_PATH_MAX];
+	size_t len;
 	struct bh_dockerd_config dc = { 0 };
 	struct bh_daemon d;
 
+	/* "/" and "/host/" name the same roots as "" and "/host" */
+	snprintf(root, sizeof(root), "%s", o->host_root ? o->host_root : "");
+	len = strlen(root);
+	while (len && root[len - 1] == '/')
+		root[--len] = '\0';
 	bh_daemon_find(root, docker_sock, &d);
 	if (d.pid)
 		bh_dockerd_config_read(root, d.argv, d.argc, &dc);

@@ -9,12 +9,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "audit/check.h"
 #include "core/path.h"
 
-/* host_root + path, in out. */
+/* host_root + path, in out: for /proc and /sys, the host's mounts, where no link is followed. */
 void bh_host_path(char *out, size_t size, const char *host_root, const char *path);
+/*
+ * A path of the host's filesystem as the host resolves it: its links followed inside
+ * host_root (/var/run -> /run is the host's /run, not ours), in out prefixed by host_root
+ * (host_root + path when it cannot be resolved), and its stat in st when not NULL. Returns
+ * 0 or -errno.
+ */
+int bh_host_file(const char *host_root, const char *path, char *out, size_t size, struct stat *st);
 
 /* Room for one TCP endpoint, "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535". */
 #define BH_ENDPOINT_MAX	  48
