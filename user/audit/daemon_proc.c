@@ -43,6 +43,8 @@ int bh_host_file(const char *host_root, const char *path, char *out, size_t size
 	char resolved[BH_NORM_PATH_MAX];
 	int rootfd, err;
 
+	if (st)
+		memset(st, 0, sizeof(*st));
 	if (!host_root || !host_root[0]) {
 		snprintf(out, size, "%s", path);
 		return st && stat(path, st) ? -errno : 0;
