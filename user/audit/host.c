@@ -87,7 +87,8 @@ static void check_apparmor(const char *root, struct bh_check_result *r, bh_check
 		*mode = '\0';
 		if (!runtime_profile(line))
 			continue;
-		if (!strcmp(mode + 1, "(enforce)") && !enforce[0])
+		/* "kill" (AppArmor 4) enforces too, and kills on a denial */
+		if ((!strcmp(mode + 1, "(enforce)") || !strcmp(mode + 1, "(kill)")) && !enforce[0])
 			snprintf(enforce, sizeof(enforce), "%s", line);
 		else if (!complain[0])
 			snprintf(complain, sizeof(complain), "%s %s", line, mode + 1);
