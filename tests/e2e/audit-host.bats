@@ -103,6 +103,29 @@ check_is() {
 	evidence socket-docker | grep -q "mode 0$mode"
 }
 
+@test "podman's API service on a socket of its own: found by kernel state, unix only" {
+	require_dockerd || return
+	command -v podman >/dev/null || bh_skip_or_fail "podman not installed (sudo make deps)" || return
+	local dir=$BATS_TEST_TMPDIR/podman sock pid mode i
+	mkdir -p "$dir"
+	sock=$dir/podman.sock
+	# serving the API runs no container: the host's podman configuration will do
+	podman system service --time=0 "unix://$sock" >"$dir/log" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		grep -q " $sock\$" /proc/net/unix && break
+		sleep 0.1
+	done
+	mode=$(stat -c %a "$sock")
+	"$DUMP" "" "" "$sock" >"$CHECKS"
+	kill "$pid"
+	wait "$pid" || true
+	check_is daemon-podman-endpoints PASS
+	evidence daemon-podman-endpoints | grep -q "^podman service (pid $pid) listens on TCP none"
+	check_is socket-podman PASS
+	evidence socket-podman | grep -q "mode 0$mode"
+}
+
 @test "containerd: found by its socket when it runs, N/A saying so when not" {
 	require_dockerd || return
 	if [ -S /run/containerd/containerd.sock ] && pgrep -x containerd >/dev/null; then

@@ -2,7 +2,7 @@
 /*
  * audit_host_dump.c - runs the audit's host and daemon checks on this machine and prints
  * each verdict as one JSON line, for audit-host.bats to hold against what the daemons say.
- * Usage: audit_host_dump [HOST_ROOT [DOCKER_SOCKET]]
+ * Usage: audit_host_dump [HOST_ROOT [DOCKER_SOCKET [PODMAN_SOCKET]]] ("" for the default)
  */
 #include <stdio.h>
 
@@ -26,11 +26,18 @@ static void print(const struct bh_check_result *r, void *ctx)
 	json_object_put(o);
 }
 
+/* argv[i], or NULL when absent or "". */
+static const char *arg(int argc, char **argv, int i)
+{
+	return i < argc && argv[i][0] ? argv[i] : NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct bh_audit_host_opts o = {
-		.host_root = argc > 1 ? argv[1] : "",
-		.docker_socket = argc > 2 ? argv[2] : NULL,
+		.host_root = arg(argc, argv, 1),
+		.docker_socket = arg(argc, argv, 2),
+		.podman_socket = arg(argc, argv, 3),
 	};
 
 	bh_audit_host(&o, print, NULL);
