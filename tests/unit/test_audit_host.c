@@ -201,6 +201,41 @@ static void stop_fake_daemon(pid_t pid)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
+/* A daemon stand-in: its folder, daemon.json and sockets, then its process. */
+struct stand_in {
+	char *dir;
+	char sock[PATH_MAX], json[PATH_MAX], tcp_host[64], endpoint[64];
+	int fds[2];
+	pid_t pid;
+};
+
+/* The folder, daemon.json holding json_text, a listening unix socket and TCP socket. */
+static void stand_in_prepare(struct stand_in *s, const char *json_text)
+{
+	unsigned int port;
+
+	s->dir = make_tmpdir();
+	snprintf(s->sock, sizeof(s->sock), "%s/docker.sock", s->dir);
+	snprintf(s->json, sizeof(s->json), "%s/daemon.json", s->dir);
+	write_file(s->json, json_text);
+	s->fds[0] = listen_unix(s->sock);
+	s->fds[1] = listen_tcp(&port);
+	snprintf(s->tcp_host, sizeof(s->tcp_host), "tcp://127.0.0.1:%u", port);
+	snprintf(s->endpoint, sizeof(s->endpoint), "127.0.0.1:%u", port);
+}
+
+/* Runs it with argv, audits the host with docker_socket sock, and cleans up. */
+static void stand_in_audit(struct stand_in *s, char *const argv[], const char *sock,
+			   struct results *rs)
+{
+	s->pid = start_fake_daemon(argv, s->fds, 2);
+	bh_audit_host(&(struct bh_audit_host_opts){ .host_root = "", .docker_socket = sock },
+		      collect, rs);
+	stop_fake_daemon(s->pid);
+	remove_tree(s->dir);
+	free(s->dir);
+}
+
 /*
  * Kernel state: a stand-in dockerd with -H tcp://127.0.0.1:PORT really listening there, no
  * --tlsverify: the endpoint is found and judged critical; its other flags and daemon.json are
@@ -208,39 +243,25 @@ static void stop_fake_daemon(pid_t pid)
  */
 static void test_kernel_tcp_without_tls(void **state)
 {
-	char *dir = make_tmpdir(), sock[PATH_MAX], link_dir[PATH_MAX], link_sock[PATH_MAX],
-	     json[PATH_MAX], host[64], endpoint[64], pid_text[32];
+	char link_dir[PATH_MAX], link_sock[PATH_MAX], pid_text[32];
 	struct results rs = { .n = 0 };
-	unsigned int port;
-	int fds[2];
-	pid_t pid;
+	struct stand_in s;
 
 	(void)state;
-	snprintf(sock, sizeof(sock), "%s/docker.sock", dir);
-	snprintf(link_sock, sizeof(link_sock), "%s/run/docker.sock", dir);
-	snprintf(json, sizeof(json), "%s/daemon.json", dir);
-	snprintf(link_dir, sizeof(link_dir), "%s/run", dir);
-	assert_int_equal(symlink(dir, link_dir), 0);
-	write_file(json, "{\"live-restore\": true, \"insecure-registries\": [\"reg:5000\"]}");
-	fds[0] = listen_unix(sock);
-	fds[1] = listen_tcp(&port);
-	snprintf(host, sizeof(host), "tcp://127.0.0.1:%u", port);
-	snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", port);
+	stand_in_prepare(&s, "{\"live-restore\": true, \"insecure-registries\": [\"reg:5000\"]}");
+	snprintf(link_dir, sizeof(link_dir), "%s/run", s.dir);
+	assert_int_equal(symlink(s.dir, link_dir), 0);
+	snprintf(link_sock, sizeof(link_sock), "%s/run/docker.sock", s.dir);
 	{
-		char *argv[] = { "fake-dockerd", "-H",	    host,	    "--config-file", json,
+		char *argv[] = { "fake-dockerd", "-H",	    s.tcp_host,	    "--config-file", s.json,
 				 "--icc=false",	 "--debug", "--containerd", "/x.sock",	     NULL };
 
-		pid = start_fake_daemon(argv, fds, 2);
+		stand_in_audit(&s, argv, link_sock, &rs);
 	}
-	snprintf(pid_text, sizeof(pid_text), "pid %d", (int)pid);
-	bh_audit_host(&(struct bh_audit_host_opts){ .host_root = "", .docker_socket = link_sock },
-		      collect, &rs);
-	stop_fake_daemon(pid);
-	remove_tree(dir);
-	free(dir);
+	snprintf(pid_text, sizeof(pid_text), "pid %d", (int)s.pid);
 
-	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, endpoint);
-	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, host);
+	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, s.endpoint);
+	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, s.tcp_host);
 	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, pid_text);
 	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_FAIL, "--tlsverify set neither");
 	assert_int_equal(find(&rs, "daemon-docker-endpoints")->severity, BH_SEV_CRITICAL);
@@ -258,29 +279,19 @@ static void test_kernel_tcp_without_tls(void **state)
  */
 static void test_kernel_tcp_with_tls_and_conflict(void **state)
 {
-	char *dir = make_tmpdir(), sock[PATH_MAX], json[PATH_MAX], host[64];
 	struct results rs = { .n = 0 };
-	unsigned int port;
-	int fds[2];
-	pid_t pid;
+	struct stand_in s;
+	char host[80];
 
 	(void)state;
-	snprintf(sock, sizeof(sock), "%s/docker.sock", dir);
-	snprintf(json, sizeof(json), "%s/daemon.json", dir);
-	write_file(json, "{\"icc\": false, \"seccomp-profile\": \"unconfined\"}");
-	fds[0] = listen_unix(sock);
-	fds[1] = listen_tcp(&port);
-	snprintf(host, sizeof(host), "--host=tcp://127.0.0.1:%u", port);
+	stand_in_prepare(&s, "{\"icc\": false, \"seccomp-profile\": \"unconfined\"}");
+	snprintf(host, sizeof(host), "--host=%s", s.tcp_host);
 	{
 		char *argv[] = { "fake-dockerd", host,		"--tlsverify", "--config-file",
-				 json,		 "--icc=false", NULL };
+				 s.json,	 "--icc=false", NULL };
 
-		pid = start_fake_daemon(argv, fds, 2);
+		stand_in_audit(&s, argv, s.sock, &rs);
 	}
-	bh_audit_host(&(struct bh_audit_host_opts){ .docker_socket = sock }, collect, &rs);
-	stop_fake_daemon(pid);
-	remove_tree(dir);
-	free(dir);
 
 	expect(&rs, "daemon-docker-endpoints", BH_VERDICT_PASS, "--tlsverify=true");
 	expect(&rs, "daemon-docker-config", BH_VERDICT_FAIL, "--icc/icc set both");
@@ -308,8 +319,11 @@ static void test_kernel_socket_without_listener(void **state)
 	expect(&rs, "daemon-docker-config", BH_VERDICT_NA, "not running");
 }
 
-/* Every check is reported once, in the same order on every run. */
-static void test_stable_order(void **state)
+/*
+ * File-level (an empty host_root tree): every check is reported once, in the same order on
+ * every run; neither AppArmor nor SELinux is a FAIL, never an N/A.
+ */
+static void test_files_empty_root(void **state)
 {
 	static const char *const ids[] = {
 		"host-mac",
@@ -340,18 +354,6 @@ static void test_stable_order(void **state)
 	assert_int_equal(rs.n, sizeof(ids) / sizeof(ids[0]));
 	for (size_t i = 0; i < rs.n; i++)
 		assert_string_equal(rs.r[i].id, ids[i]);
-}
-
-/* File-level (host_root tree): neither AppArmor nor SELinux is a FAIL, never an N/A. */
-static void test_files_mac_neither(void **state)
-{
-	char *dir = make_tmpdir();
-	struct results rs = { .n = 0 };
-
-	(void)state;
-	bh_audit_host(&(struct bh_audit_host_opts){ .host_root = dir }, collect, &rs);
-	remove_tree(dir);
-	free(dir);
 	expect(&rs, "host-mac", BH_VERDICT_FAIL, "neither AppArmor");
 	assert_int_equal(find(&rs, "host-mac")->severity, BH_SEV_HIGH);
 }
@@ -540,8 +542,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_tcp_without_tls),
 		cmocka_unit_test(test_kernel_tcp_with_tls_and_conflict),
 		cmocka_unit_test(test_kernel_socket_without_listener),
-		cmocka_unit_test(test_stable_order),
-		cmocka_unit_test(test_files_mac_neither),
+		cmocka_unit_test(test_files_empty_root),
 		cmocka_unit_test(test_files_mac_variants),
 		cmocka_unit_test(test_files_socket_owner_and_mode),
 		cmocka_unit_test(test_files_dockerd_flags_and_json),
