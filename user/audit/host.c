@@ -262,10 +262,35 @@ static void tcp_hosts(const struct bh_dockerd_config *c, char *out, size_t size)
 						len ? ", " : "", h);
 }
 
-static const struct bh_check_result endpoints_template = {
+/* An API reachable over the network without client authentication: critical. */
+static const struct bh_check_result docker_endpoints = {
+	.id = "daemon-docker-endpoints",
+	.title = "dockerd serves its API on TCP only with TLS client verification",
+	.cis = "2.7",
+	.attack = "T1609,T1610",
+	.severity = BH_SEV_CRITICAL,
+	.remediation = "Serve the API on the unix socket only, or add --tlsverify with "
+		       "--tlscacert, --tlscert and --tlskey (\"tlsverify\": true in daemon.json)",
+};
+
+static const struct bh_check_result containerd_endpoints = {
+	.id = "daemon-containerd-endpoints",
+	.title = "containerd serves gRPC on TCP only with TLS client verification",
 	.cis = "",
 	.attack = "T1609,T1610",
 	.severity = BH_SEV_CRITICAL,
+	.remediation = "Remove [grpc] tcp_address from containerd's config.toml, or set "
+		       "tcp_tls_cert, tcp_tls_key and tcp_tls_ca",
+};
+
+static const struct bh_check_result podman_endpoints = {
+	.id = "daemon-podman-endpoints",
+	.title = "podman's API service listens on no TCP socket",
+	.cis = "",
+	.attack = "T1609,T1610",
+	.severity = BH_SEV_CRITICAL,
+	.remediation = "Serve podman's API on its unix socket only (podman system service "
+		       "unix://...), reached over SSH from other hosts",
 };
 
 /*
@@ -277,15 +302,10 @@ static const struct bh_check_result endpoints_template = {
 static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_dockerd_config *c,
 				   bh_check_fn fn, void *ctx)
 {
-	struct bh_check_result r = endpoints_template;
+	struct bh_check_result r = docker_endpoints;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)], configured[512], tls[640];
 	bool verify;
 
-	r.id = "daemon-docker-endpoints";
-	r.title = "dockerd serves its API on TCP only with TLS client verification";
-	r.cis = "2.7";
-	r.remediation = "Serve the API on the unix socket only, or add --tlsverify with "
-			"--tlscacert, --tlscert and --tlskey (\"tlsverify\": true in daemon.json)";
 	if (!d->pid) {
 		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "dockerd %s", d->note);
 		return;
@@ -317,14 +337,10 @@ static void check_docker_endpoints(const struct bh_daemon *d, const struct bh_do
 static void check_containerd_endpoints(const char *root, const struct bh_daemon *d, bh_check_fn fn,
 				       void *ctx)
 {
-	struct bh_check_result r = endpoints_template;
+	struct bh_check_result r = containerd_endpoints;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)];
 	struct bh_containerd_grpc g;
 
-	r.id = "daemon-containerd-endpoints";
-	r.title = "containerd serves gRPC on TCP only with TLS client verification";
-	r.remediation = "Remove [grpc] tcp_address from containerd's config.toml, or set "
-			"tcp_tls_cert, tcp_tls_key and tcp_tls_ca";
 	if (!d->pid) {
 		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "containerd %s", d->note);
 		return;
@@ -356,14 +372,10 @@ static void check_containerd_endpoints(const char *root, const struct bh_daemon 
 /* podman's API service has no TLS: any TCP endpoint of it is open to whoever reaches it. */
 static void check_podman_endpoints(const struct bh_daemon *d, bh_check_fn fn, void *ctx)
 {
-	struct bh_check_result r = endpoints_template;
+	struct bh_check_result r = podman_endpoints;
 	char kernel[BH_DAEMON_TCP_MAX * (BH_ENDPOINT_MAX + 2)];
 	const char *uri = NULL;
 
-	r.id = "daemon-podman-endpoints";
-	r.title = "podman's API service listens on no TCP socket";
-	r.remediation = "Serve podman's API on its unix socket only (podman system service "
-			"unix://...), reached over SSH from other hosts";
 	if (!d->pid) {
 		bh_check_report(&r, BH_VERDICT_NA, fn, ctx, "podman service %s", d->note);
 		return;
