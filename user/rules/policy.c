@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 /* Host paths whose writable bind mount hands the host to a container. */
@@ -197,10 +198,10 @@ struct loader {
 	struct bh_policy *p;
 };
 
-static int fail(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+static void report(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+static void report(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -209,8 +210,13 @@ static int fail(const struct loader *l, const yaml_node_t *n, const char *fmt, .
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	bh_error("%s:%zu:%zu: %s", l->name, n->start_mark.line + 1, n->start_mark.column + 1, msg);
-	return -EINVAL;
 }
+
+/*
+ * Logs the error at node n and gives -EINVAL. A macro, so that the static analyzer, which
+ * does not follow variadic calls, sees every failing parse return non-zero.
+ */
+#define fail(l, n, ...) (report((l), (n), __VA_ARGS__), -EINVAL)
 
 static const char *node_kind(const yaml_node_t *n)
 {
@@ -592,40 +598,6 @@ int bh_policy_parse(const char *name, const char *text, size_t len, struct bh_po
 	return 0;
 }
 
-/* Reads a whole file into a NUL-terminated buffer. Returns 0 or -errno. */
-static int read_file(const char *path, char **out, size_t *out_len)
-{
-	char buf[4096], *text = NULL;
-	size_t n, len = 0;
-	int err = 0;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		char *t = realloc(text, len + n + 1);
-
-		if (!t) {
-			err = -ENOMEM;
-			break;
-		}
-		text = t;
-		memcpy(text + len, buf, n);
-		len += n;
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	fclose(f);
-	if (err) {
-		free(text);
-		return err;
-	}
-	*out = text;
-	*out_len = len;
-	return 0;
-}
-
 int bh_policy_load(const char *path, struct bh_policy **out)
 {
 	char *text = NULL;
@@ -633,7 +605,7 @@ int bh_policy_load(const char *path, struct bh_policy **out)
 	int err;
 
 	*out = NULL;
-	err = read_file(path, &text, &len);
+	err = bh_read_file(path, &text, &len);
 	if (err) {
 		bh_error("cannot read policy %s: %s", path, strerror(-err));
 		return err;
