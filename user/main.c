@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "collector/agent.h"
 #include "core/event.h"
 #include "collector/http.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"       bulkhead top [--socket PATH] [--no-color]\n"
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE\n"
+	"       bulkhead audit [--all] [--container NAME|ID] [--format FORMAT] [--fail-on SEV]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
 	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
@@ -41,6 +43,9 @@ static const char usage_text[] =
 	"  top                   full-screen live view (attaches to a running agent)\n"
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
 	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
+	"  audit                 one-shot report of the host, its runtime daemons and every\n"
+	"                        container: PASS / FAIL / N/A per check, with CIS Docker\n"
+	"                        Benchmark and ATT&CK ids (root; no BPF)\n"
 	"\n"
 	"A command takes only its own options; another's is a usage error (exit 2).\n"
 	"\n"
@@ -80,6 +85,19 @@ static const char usage_text[] =
 	"      --socket PATH     the agent's event socket to attach to (default\n"
 	"                        " BH_STREAM_DEFAULT_PATH ")\n"
 	"      --no-color        no colours (NO_COLOR set and not empty does the same)\n"
+	"\n"
+	"Options of audit:\n"
+	"      --all             stopped containers too (those the runtime APIs list)\n"
+	"      --container NAME|ID\n"
+	"                        only this container (a name or an id prefix), no host section\n"
+	"      --format FORMAT   table (the default on a terminal), json (the default\n"
+	"                        otherwise), junit or sarif\n"
+	"      --fail-on SEVERITY\n"
+	"                        exit 1 when a check fails at low, medium, high or critical\n"
+	"                        or above (default: exit 0 whatever fails)\n"
+	"  -p, --policy FILE, --host-root DIR, --docker-socket PATH, --podman-socket PATH,\n"
+	"      --no-color        as for run (the policy's advisory rules are all judged unless\n"
+	"                        it turns them off; its allow list does not apply)\n"
 	"\n"
 	"Option of rules:\n"
 	"      --json            one JSON object per line and rule\n"
@@ -128,6 +146,9 @@ enum {
 	OPT_SOCKET,
 	OPT_NO_SOCKET,
 	OPT_NO_COLOR,
+	OPT_ALL,
+	OPT_CONTAINER,
+	OPT_FAIL_ON,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -138,14 +159,16 @@ enum {
 	CMD_TOP = 1 << 3,
 	CMD_RULES = 1 << 4,
 	CMD_POLICY = 1 << 5,
+	CMD_AUDIT = 1 << 6,
 	CMD_AGENT = CMD_RUN | CMD_RECORD,
 	/* what judges events and logs: the live agent and a replay of its capture */
 	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
-	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_AUDIT,
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
-static const char *const command_names[] = { "run", "record", "replay", "top", "rules", "policy" };
+static const char *const command_names[] = { "run",   "record", "replay", "top",
+					     "rules", "policy", "audit" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
@@ -154,8 +177,8 @@ static const struct cli_option {
 	unsigned int commands;
 } cli_options[] = {
 	{ { "events", required_argument, NULL, 'e' }, CMD_PIPELINE },
-	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE },
-	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE },
+	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE | CMD_AUDIT },
+	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE | CMD_AUDIT },
 	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
 	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
@@ -165,12 +188,15 @@ static const struct cli_option {
 	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT },
 	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT | CMD_TOP },
 	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT },
-	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT },
-	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT },
-	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT },
+	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT | CMD_AUDIT },
+	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT | CMD_AUDIT },
+	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT | CMD_AUDIT },
 	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT },
 	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
-	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP },
+	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP | CMD_AUDIT },
+	{ { "all", no_argument, NULL, OPT_ALL }, CMD_AUDIT },
+	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_AUDIT },
+	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, CMD_AUDIT },
 	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
@@ -181,6 +207,8 @@ static const struct cli_option {
 struct cli {
 	unsigned int command; /* one CMD_* bit */
 	struct bh_agent_opts agent;
+	struct bh_audit_opts audit;
+	bool format_given; /* audit: --format given (else by whether stdout is a terminal) */
 	bool verbose, log_json, json, no_color;
 };
 
@@ -244,6 +272,39 @@ static int cmd_policy(int argc, char **argv)
 	return 0;
 }
 
+static int parse_audit_format(const char *s, enum bh_audit_format *out)
+{
+	static const char *const names[] = { "table", "json", "junit", "sarif" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (enum bh_audit_format)i;
+			return 0;
+		}
+	}
+	usage_error("--format: '%s' is not table, json, junit or sarif", s);
+	return -EINVAL;
+}
+
+/* The audit's options as the agent's shared ones were given. */
+static int cmd_audit(struct cli *cli)
+{
+	struct bh_audit_opts *a = &cli->audit;
+	bool tty = isatty(STDOUT_FILENO);
+	const char *no_color = getenv("NO_COLOR");
+
+	a->host_root = cli->agent.host_root;
+	a->docker_socket = cli->agent.docker_socket;
+	a->podman_socket = cli->agent.podman_socket;
+	a->policy_path = cli->agent.policy_path;
+	if (!a->policy_path && access(BH_POLICY_DEFAULT_PATH, F_OK) == 0)
+		a->policy_path = BH_POLICY_DEFAULT_PATH;
+	if (!cli->format_given)
+		a->format = tty ? BH_AUDIT_TABLE : BH_AUDIT_JSON;
+	a->color = tty && !cli->no_color && !(no_color && *no_color);
+	return bh_audit_main(a);
+}
+
 /* Returns 0, or the exit code when the process must stop (help, version, a bad option). */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
@@ -286,7 +347,11 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			o->capture_path = optarg;
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json")) {
+			if (cli->command == CMD_AUDIT) {
+				if (parse_audit_format(optarg, &cli->audit.format))
+					return EXIT_USAGE;
+				cli->format_given = true;
+			} else if (!strcmp(optarg, "json")) {
 				o->format = BH_FORMAT_JSON;
 			} else if (!strcmp(optarg, "ecs")) {
 				o->format = BH_FORMAT_ECS;
@@ -345,6 +410,20 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case OPT_NO_COLOR:
 			cli->no_color = true;
 			break;
+		case OPT_ALL:
+			cli->audit.all = true;
+			break;
+		case OPT_CONTAINER:
+			cli->audit.container = optarg;
+			break;
+		case OPT_FAIL_ON:
+			cli->audit.fail_on = bh_severity_lookup(optarg);
+			if (cli->audit.fail_on < 0) {
+				usage_error("--fail-on: '%s' is not low, medium, high or critical",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'v':
 			cli->verbose = true;
 			break;
@@ -393,6 +472,7 @@ int main(int argc, char **argv)
 	static char prog[32];
 	struct cli cli = {
 		.command = CMD_RUN,
+		.audit = { .fail_on = -1 },
 		.agent = {
 			.event_mask = 0,
 			.findings = true,
@@ -408,7 +488,8 @@ int main(int argc, char **argv)
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
 			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy)",
+				"unknown command '%s' (run, record, replay, top, rules, policy, "
+				"audit)",
 				argv[1]);
 			return EXIT_USAGE;
 		}
@@ -433,6 +514,8 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (cli.command == CMD_AUDIT)
+		return cmd_audit(&cli);
 	if (cli.command == CMD_RULES) {
 		bh_rules_list(stdout, cli.json);
 		return 0;

@@ -27,6 +27,13 @@ int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout
 			    size_t *len);
 
 /*
+ * GET /v1.41PATH ("/containers/json?all=1") on an Engine API socket, as
+ * bh_docker_fetch_inspect() does.
+ */
+int bh_engine_api_get(const char *socket_path, const char *path, int timeout_ms, char **body,
+		      size_t *len);
+
+/*
  * A thread that asks Engine APIs (docker's, podman's) so that the caller's loop
  * never waits on them: ids go in through a bounded queue, answers come back in
  * order through a list, with an eventfd readable while answers wait.

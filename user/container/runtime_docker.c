@@ -214,6 +214,25 @@ static int parse_restart(struct json_object *policy, struct bh_container_config 
 	return bh_set_str(&cfg->restart_policy, name && *name ? name : "no");
 }
 
+/*
+ * Config.User (the image's USER unless the run gave one): "" and "root" are uid 0, a number
+ * is itself; a user name is not known without the image's /etc/passwd.
+ */
+static void parse_user(const char *user, struct bh_container_config *cfg)
+{
+	char *end;
+	unsigned long uid;
+
+	if (!user || !*user || (!strncmp(user, "root", 4) && (!user[4] || user[4] == ':'))) {
+		cfg->user_known = true;
+		cfg->uid = 0;
+		return;
+	}
+	uid = strtoul(user, &end, 10);
+	cfg->user_known = end != user && (*end == '\0' || *end == ':');
+	cfg->uid = (__u32)uid;
+}
+
 /* Config.Healthcheck (the image's merged with the run's): defined, and not disabled. */
 static bool has_healthcheck(struct json_object *hc)
 {
@@ -259,6 +278,7 @@ static int parse_host_config(struct json_object *root, struct json_object *cconf
 			  &cfg->devices, &cfg->n_devices) ||
 	    parse_restart(bh_jobj_get(hc, "RestartPolicy", json_type_object), cfg))
 		return -ENOMEM;
+	parse_user(bh_jobj_str(cconf, "User"), cfg);
 	cfg->healthcheck = has_healthcheck(bh_jobj_get(cconf, "Healthcheck", json_type_object))
 				   ? BH_YES
 				   : BH_NO;
@@ -334,8 +354,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout_ms, char **body,
 			    size_t *len)
 {
+	char path[128];
+
+	snprintf(path, sizeof(path), "/containers/%s/json", id);
+	return bh_engine_api_get(socket_path, path, timeout_ms, body, len);
+}
+
+int bh_engine_api_get(const char *socket_path, const char *path, int timeout_ms, char **body,
+		      size_t *len)
+{
 	struct body b = { 0 };
-	char url[128];
+	char url[256];
 	long status = 0;
 	CURLcode rc;
 	CURL *curl;
@@ -348,7 +377,7 @@ int bh_docker_fetch_inspect(const char *socket_path, const char *id, int timeout
 		return -ENOMEM;
 	/* the host part is ignored on a unix socket; the API version is the one docker 20.10 serves
 	 */
-	snprintf(url, sizeof(url), "http://localhost/v1.41/containers/%s/json", id);
+	snprintf(url, sizeof(url), "http://localhost/v1.41%s", path);
 	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
