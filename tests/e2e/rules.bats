@@ -261,3 +261,18 @@ teardown() {
 		.exec.no_new_privs == true')"
 	no_finding
 }
+
+@test "exec-beyond-config: docker exec -u root into a container of uid 1000; a plain exec is quiet" {
+	ctr_run -d --user 1000 "$IMAGE" sleep 60
+	docker exec "$CTR_NAME" id -u >/dev/null
+	docker exec -u root "$CTR_NAME" id -u >/dev/null
+	line=$(finding exec-beyond-config)
+	json_check "$line" '.severity == "high" and .evidence.uid == 0 and .evidence.config_uid == 1000'
+	json_check "$line" '.process.exe == "/bin/busybox" and .event == "exec"'
+	json_check "$line" '.compliance.cis == ["5.23", "5.24"] and (.compliance.attack | index("T1609"))'
+	# the first exec, of uid 1000, was within the configuration: one finding only
+	docker exec "$CTR_NAME" /bin/true
+	wait_event ".event == \"exec\" and .container.id == \"$CTR_ID\" and
+		.exec.filename == \"/bin/true\"" 20 "$CTR_ID" >/dev/null
+	[ "$(ctr_findings '.rule == "exec-beyond-config"' | wc -l)" -eq 1 ]
+}
