@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "container/container.h"
+#include "container/spec.h"
 #include "fixture.h"
 #include "helpers.h"
 #include "rules/policy.h"
@@ -640,6 +641,134 @@ static struct bh_exec *mk_exec(struct rec *r, const char *exe, const char *filen
 	return e;
 }
 
+/* The advisory rules, enabled by the policy: what each reads of the configuration. */
+static int setup_advisory(void **state)
+{
+	return setup_with(state, "rules:\n"
+				 "  readonly-rootfs-missing: {enabled: true}\n"
+				 "  memory-limit-missing: {enabled: true}\n"
+				 "  pids-limit-missing: {enabled: true}\n"
+				 "  cpu-shares-missing: {enabled: true}\n"
+				 "  container-runs-as-root: {enabled: true}\n"
+				 "  host-user-namespace: {enabled: true}\n"
+				 "  port-all-interfaces: {enabled: true}\n"
+				 "  restart-policy-unbounded: {enabled: true}\n"
+				 "  healthcheck-missing: {enabled: true}\n");
+}
+
+static void test_advisory(void **state)
+{
+	static const char *const plain_run[] = {
+		"no-new-privileges-missing", "readonly-rootfs-missing", "memory-limit-missing",
+		"pids-limit-missing",	     "cpu-shares-missing",	"container-runs-as-root",
+		"host-user-namespace",
+	};
+	struct ctx *t = *state;
+	struct bh_container_config *cfg = &t->c.config;
+	struct json_object *f;
+
+	/* a bundle says nothing of health checks and restarts: not judged (N/A in the audit) */
+	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
+	config(t);
+	assert_int_equal(t->s.n, sizeof(plain_run) / sizeof(plain_run[0]));
+	for (size_t i = 0; i < sizeof(plain_run) / sizeof(plain_run[0]); i++)
+		assert_true(has_rule(&t->s, plain_run[i]));
+	/* each practice followed: quiet but for the user namespace, the daemon's choice */
+	bh_rules_forget_container(t->r, t->c.id);
+	cfg->no_new_privileges = cfg->readonly_rootfs = true;
+	cfg->memory_limit = 64 << 20;
+	cfg->pids_limit = 64;
+	cfg->cpu_shares = 512;
+	cfg->uid = 1000;
+	cfg->healthcheck = BH_YES;
+	assert_int_equal(bh_set_str(&cfg->restart_policy, "on-failure"), 0);
+	cfg->restart_max_retries = 5;
+	config(t);
+	only(&t->s, "host-user-namespace");
+	assert_int_equal(t->s.n, 1);
+	/* 1024 is the kernel's default weight; always restarts without a bound */
+	bh_rules_forget_container(t->r, t->c.id);
+	cfg->cpu_shares = 1024;
+	cfg->healthcheck = BH_NO;
+	assert_int_equal(bh_set_str(&cfg->restart_policy, "always"), 0);
+	config(t);
+	assert_true(has_rule(&t->s, "cpu-shares-missing"));
+	assert_true(has_rule(&t->s, "healthcheck-missing"));
+	f = only(&t->s, "restart-policy-unbounded");
+	assert_string_equal(jstr(f, "evidence.restart_policy"), "always");
+	assert_true(arr_has(f, "compliance.cis", "5.15"));
+}
+
+/* Devices, the cgroup parent and ports on every interface, as a bundle and the API say. */
+static void test_devices_cgroup_ports(void **state)
+{
+	struct ctx *t = *state;
+	struct bh_container_config *cfg = &t->c.config;
+	struct json_object *f;
+
+	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
+	cfg->no_new_privileges = true;
+	cfg->devices = calloc(1, sizeof(*cfg->devices));
+	assert_non_null(cfg->devices);
+	cfg->devices[0] = strdup("/dev/fuse");
+	cfg->n_devices = 1;
+	assert_int_equal(bh_set_str(&cfg->cgroups_path, "/custom.slice/" ID_DEF), 0);
+	config(t);
+	f = only(&t->s, "host-device-exposed");
+	assert_true(arr_has(f, "evidence.devices", "/dev/fuse"));
+	f = only(&t->s, "cgroup-parent-custom");
+	assert_string_equal(jstr(f, "severity"), "medium");
+	/* the runtimes' own trees: docker's (both drivers), kubepods, containerd's namespace */
+	static const char *const own[] = { "/docker/" ID_DEF, "system.slice:docker:" ID_DEF,
+					   "kubepods-besteffort-pod1.slice:cri-containerd:" ID_DEF,
+					   "/kubepods/burstable/pod1/" ID_DEF, "/k8s.io/" ID_DEF };
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		bh_rules_forget_container(t->r, t->c.id);
+		t->c.runtime = i == 4 ? "containerd" : "docker";
+		assert_int_equal(bh_set_str(&cfg->cgroups_path, own[i]), 0);
+		config(t);
+		assert_false(has_rule(&t->s, "cgroup-parent-custom"));
+	}
+	/* the API's --cgroup-parent wins over a path that looks like the runtime's */
+	bh_rules_forget_container(t->r, t->c.id);
+	assert_int_equal(bh_set_str(&cfg->cgroup_parent, "/docker"), 0);
+	config(t);
+	only(&t->s, "cgroup-parent-custom");
+}
+
+/* An exec that ends the runtime's set-up (docker exec) beyond the container's spec. */
+static void test_exec_beyond_config(void **state)
+{
+	struct ctx *t = *state;
+	struct json_object *f;
+	struct bh_exec *e;
+	struct rec r;
+
+	load_oci(&t->c, "oci-docker-default.json", ID_DEF);
+	t->c.config.uid = 1000;
+	/* the container's first program: its configured user and caps */
+	e = mk_exec(&r, "/bin/sh", "/bin/sh", "sh", 2);
+	e->hdr.uid = e->hdr.euid = 1000;
+	e->hdr.cap_effective = 0;
+	e->hdr.flags = BH_HDR_SETUP_END;
+	feed(t, &r, &t->c);
+	assert_int_equal(t->s.n, 0);
+	/* docker exec --privileged: every capability */
+	e = mk_exec(&r, "/bin/sh", "/bin/sh", "sh", 2);
+	e->hdr.uid = e->hdr.euid = 1000;
+	e->hdr.cap_effective = (1ULL << 41) - 1;
+	e->hdr.flags = BH_HDR_SETUP_END;
+	feed(t, &r, &t->c);
+	f = only(&t->s, "exec-beyond-config");
+	assert_true(arr_has(f, "evidence.caps_beyond_config", "CAP_SYS_ADMIN"));
+	sink_clear(&t->s);
+	/* the same credentials later in the session (no set-up ended): not an exec's start */
+	e = mk_exec(&r, "/bin/id", "/bin/id", "id", 2);
+	e->hdr.uid = 0;
+	feed(t, &r, &t->c);
+	assert_false(has_rule(&t->s, "exec-beyond-config"));
+}
+
 static void test_setuid(void **state)
 {
 	struct ctx *t = *state;
@@ -1076,8 +1205,14 @@ static void test_catalogue(void **state)
 	int lines = 0;
 
 	(void)state;
-	for (int i = 0; i < BH_RULE_COUNT; i++)
+	for (int i = 0; i < BH_RULE_COUNT; i++) {
+		const struct bh_rule_info *ri = &bh_rule_catalogue[i];
+
 		assert_int_equal(bh_rule_lookup(bh_rule_id_name((unsigned)i)), i);
+		/* every rule carries its CIS control and ATT&CK technique ids */
+		assert_true(ri->cis && ri->cis[0] >= '1' && ri->cis[0] <= '9');
+		assert_true(ri->attack && ri->attack[0] == 'T');
+	}
 	assert_int_equal(bh_rule_lookup("no-such-rule"), -ENOENT);
 	assert_int_equal(bh_severity_lookup("critical"), BH_SEV_CRITICAL);
 	assert_int_equal(bh_severity_lookup("urgent"), -EINVAL);
@@ -1128,6 +1263,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mounts_behaviour, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled_rules, setup_disabled, teardown),
 		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test_setup_teardown(test_advisory, setup_advisory, teardown),
+		cmocka_unit_test_setup_teardown(test_devices_cgroup_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_beyond_config, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
