@@ -138,7 +138,7 @@ $(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
-.PHONY: bench bench-per-call bench-latency bench-containers bench-findings
+.PHONY: bench bench-per-call bench-latency bench-containers bench-findings bench-audit
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
@@ -153,6 +153,10 @@ bench-latency: $(O)/bulkhead
 # Collector RSS and CPU with N containers tracked (ARGS=500 by default).
 bench-containers: $(O)/bulkhead
 	$(Q)O=$(O) bench/containers.sh $(ARGS)
+
+# `bulkhead audit` wall time with N running containers (ARGS=500 by default).
+bench-audit: $(O)/bulkhead
+	$(Q)O=$(O) bench/audit.sh $(ARGS)
 
 # Findings per rule of N default containers run in a row, Docker and podman (ARGS=500).
 bench-findings: $(O)/bulkhead

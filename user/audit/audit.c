@@ -53,7 +53,8 @@ static void on_finding(const char *line, size_t len, void *ctx)
 		j->severity[id] = (enum bh_severity)s;
 		free(j->evidence[id]);
 		if (asprintf(&j->evidence[id], "%s; evidence: %s", bh_jobj_str(o, "summary") ?: "",
-			     ev ? json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN)
+			     ev ? json_object_to_json_string_ext(
+				     ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 				: "{}") < 0)
 			j->evidence[id] = NULL;
 	}

@@ -53,12 +53,17 @@ int bh_audit_write_table(const struct bh_audit_report *rep, bool color, FILE *ou
 				behaviour++;
 				continue;
 			}
-			fprintf(out, "  %s%-4s%s %-8s %-32s %-10s %s\n", color ? colour(it) : "",
+			fprintf(out, "  %s%-4s%s %-8s %-32s %s", color ? colour(it) : "",
 				bh_verdict_name(it->verdict), color ? RESET : "",
 				it->verdict == BH_VERDICT_FAIL ? bh_severity_name(it->severity)
 							       : "",
-				it->id, it->cis && it->cis[0] ? it->cis : "-",
-				it->verdict != BH_VERDICT_PASS && it->evidence ? it->evidence : "");
+				it->id, it->cis && it->cis[0] ? it->cis : "-");
+			if (it->verdict != BH_VERDICT_PASS && it->evidence)
+				fprintf(out, "%*s %s", (int)(it->cis && strlen(it->cis) < 10
+								   ? 10 - strlen(it->cis)
+								   : 0),
+					"", it->evidence);
+			fputc('\n', out);
 			if (it->verdict == BH_VERDICT_FAIL && it->remediation)
 				fprintf(out, "  %57s fix: %s\n", "", it->remediation);
 		}
