@@ -6,23 +6,21 @@
 load helpers
 
 setup_file() {
-	export DUMP=$BATS_FILE_TMPDIR/audit-host-dump
 	export CHECKS=$BATS_FILE_TMPDIR/checks.jsonl
-	[ -f "$BH_O/libbulkhead.a" ] || return 0
-	# the libraries of the Makefile's LDLIBS that the audit's objects pull in
-	# shellcheck disable=SC2046 # pkg-config prints several flags
-	gcc -std=gnu11 -O2 -I"$BH_REPO/user" -I"$BH_REPO/headers" -o "$DUMP" \
-		"$BH_REPO/tests/e2e/audit_host_dump.c" "$BH_O/libbulkhead.a" \
-		$(pkg-config --libs json-c libbpf)
 }
 
-# Root (other users' /proc/PID/fd), dockerd answering, and the dump built; then the checks.
+# The host section of `bulkhead audit` as one JSON line per check; ARGS go to the audit.
+host_checks() {
+	"$BULKHEAD" audit --format json "$@" | jq -c '.host.checks[]'
+}
+
+# Root (other users' /proc/PID/fd) and dockerd answering; then the checks.
 require_dockerd() {
-	[ -x "$DUMP" ] || bh_skip_or_fail "no $DUMP: build $BH_O/libbulkhead.a (make)" || return
+	bh_require_binary || return
 	[ "$(id -u)" -eq 0 ] || bh_skip_or_fail "reading dockerd's /proc/PID/fd needs root" || return
 	timeout 10 docker info >/dev/null 2>&1 ||
 		bh_skip_or_fail "Docker does not answer (scripts/start-dockerd.sh)" || return
-	"$DUMP" >"$CHECKS"
+	host_checks >"$CHECKS"
 	INFO=$(timeout 10 docker info --format '{{json .}}')
 }
 
@@ -117,7 +115,7 @@ check_is() {
 		sleep 0.1
 	done
 	mode=$(stat -c %a "$sock")
-	"$DUMP" "" "" "$sock" >"$CHECKS"
+	host_checks --podman-socket "$sock" >"$CHECKS"
 	kill "$pid"
 	wait "$pid" || true
 	check_is daemon-podman-endpoints PASS
