@@ -54,7 +54,8 @@ static void on_finding(const char *line, size_t len, void *ctx)
 		free(j->evidence[id]);
 		if (asprintf(&j->evidence[id], "%s; evidence: %s", bh_jobj_str(o, "summary") ?: "",
 			     ev ? json_object_to_json_string_ext(
-				     ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+					  ev,
+					  JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 				: "{}") < 0)
 			j->evidence[id] = NULL;
 	}
@@ -150,8 +151,8 @@ static void audit_stopped(struct audit *a, const char *socket, const char *runti
 	size_t len, n;
 	char *body;
 
-	if (access(socket, F_OK) || bh_engine_api_get(socket, "/containers/json?all=1", 10000,
-						      &body, &len))
+	if (access(socket, F_OK) ||
+	    bh_engine_api_get(socket, "/containers/json?all=1", 10000, &body, &len))
 		return;
 	list = bh_json_parse_as(body, len, json_type_array);
 	free(body);
@@ -161,8 +162,8 @@ static void audit_stopped(struct audit *a, const char *socket, const char *runti
 		const char *id = bh_jobj_str(e, "Id"), *state = bh_jobj_str(e, "State");
 		struct bh_container c = { 0 };
 
-		if (!id || strlen(id) != BH_CONTAINER_ID_LEN || (state && !strcmp(state, "running")) ||
-		    judged_already(a, id))
+		if (!id || strlen(id) != BH_CONTAINER_ID_LEN ||
+		    (state && !strcmp(state, "running")) || judged_already(a, id))
 			continue;
 		memcpy(c.id, id, sizeof(c.id));
 		c.runtime = runtime;

@@ -18,10 +18,10 @@ enum bh_verdict {
 };
 
 struct bh_check_result {
-	const char *id;		  /* stable: a rule id, or "host-..." / "daemon-..." */
-	const char *title;	  /* what is checked, one line */
-	const char *cis;	  /* CIS Docker Benchmark 1.6 control ids, "2.14" or "3.15,3.16" */
-	const char *attack;	  /* MITRE ATT&CK technique ids, "T1611" or "T1611,T1068"; or NULL */
+	const char *id;	    /* stable: a rule id, or "host-..." / "daemon-..." */
+	const char *title;  /* what is checked, one line */
+	const char *cis;    /* CIS Docker Benchmark 1.6 control ids, "2.14" or "3.15,3.16" */
+	const char *attack; /* MITRE ATT&CK technique ids, "T1611" or "T1611,T1068"; or NULL */
 	enum bh_severity severity; /* of a FAIL */
 	enum bh_verdict verdict;
 	const char *evidence;	 /* one line: what was read, and where from */

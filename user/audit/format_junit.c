@@ -53,7 +53,8 @@ static void testcase(FILE *out, const struct bh_audit_target *t, const struct bh
 	xml_text(out, it->id);
 	fputs("\">\n", out);
 	if (it->verdict == BH_VERDICT_FAIL) {
-		fprintf(out, "      <failure type=\"%s\" message=\"", bh_severity_name(it->severity));
+		fprintf(out, "      <failure type=\"%s\" message=\"",
+			bh_severity_name(it->severity));
 		xml_text(out, it->evidence);
 		fputs("\">", out);
 		xml_text(out, it->title);

@@ -18,8 +18,9 @@ static const char *level(const struct bh_audit_item *it)
 {
 	if (it->verdict != BH_VERDICT_FAIL)
 		return "none";
-	return it->severity >= BH_SEV_HIGH ? "error" : it->severity == BH_SEV_MEDIUM ? "warning"
-										       : "note";
+	return it->severity >= BH_SEV_HIGH     ? "error"
+	       : it->severity == BH_SEV_MEDIUM ? "warning"
+					       : "note";
 }
 
 /* The index of id among the first n distinct check ids of the report (n when new). */
@@ -114,7 +115,8 @@ int bh_audit_write_sarif(const struct bh_audit_report *rep, FILE *out)
 			if (rule_index(ids, n_ids, t->items[j].id) < n_ids)
 				continue;
 			if (n_ids == cap) {
-				const char **more = realloc(ids, (cap = cap * 2 + 32) * sizeof(*ids));
+				const char **more =
+					realloc(ids, (cap = cap * 2 + 32) * sizeof(*ids));
 
 				if (!more) {
 					err = -ENOMEM;

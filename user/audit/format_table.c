@@ -9,9 +9,8 @@
 /* A FAIL's colour by severity; PASS green, N/A dim. */
 static const char *colour(const struct bh_audit_item *it)
 {
-	static const char *const by_severity[BH_SEV_COUNT] = {
-		"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"
-	};
+	static const char *const by_severity[BH_SEV_COUNT] = { "\033[36m", "\033[33m", "\033[31m",
+							       "\033[1;31m" };
 
 	if (it->verdict == BH_VERDICT_PASS)
 		return "\033[32m";
@@ -59,16 +58,17 @@ int bh_audit_write_table(const struct bh_audit_report *rep, bool color, FILE *ou
 							       : "",
 				it->id, it->cis && it->cis[0] ? it->cis : "-");
 			if (it->verdict != BH_VERDICT_PASS && it->evidence)
-				fprintf(out, "%*s %s", (int)(it->cis && strlen(it->cis) < 10
-								   ? 10 - strlen(it->cis)
-								   : 0),
+				fprintf(out, "%*s %s",
+					(int)(it->cis && strlen(it->cis) < 10 ? 10 - strlen(it->cis)
+									      : 0),
 					"", it->evidence);
 			fputc('\n', out);
 			if (it->verdict == BH_VERDICT_FAIL && it->remediation)
 				fprintf(out, "  %57s fix: %s\n", "", it->remediation);
 		}
 		if (behaviour)
-			fprintf(out, "  (%zu behaviour rules are judged as it runs by `bulkhead run`)\n",
+			fprintf(out,
+				"  (%zu behaviour rules are judged as it runs by `bulkhead run`)\n",
 				behaviour);
 		fputc('\n', out);
 	}

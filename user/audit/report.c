@@ -24,17 +24,16 @@ int bh_audit_target_add(struct bh_audit_target *t, const struct bh_check_result 
 	memset(it, 0, sizeof(*it));
 	it->severity = r->severity;
 	it->verdict = r->verdict;
-	if (dup_opt(&it->id, r->id) || dup_opt(&it->title, r->title) ||
-	    dup_opt(&it->cis, r->cis) || dup_opt(&it->attack, r->attack) ||
-	    dup_opt(&it->evidence, r->evidence) || dup_opt(&it->remediation, r->remediation))
+	if (dup_opt(&it->id, r->id) || dup_opt(&it->title, r->title) || dup_opt(&it->cis, r->cis) ||
+	    dup_opt(&it->attack, r->attack) || dup_opt(&it->evidence, r->evidence) ||
+	    dup_opt(&it->remediation, r->remediation))
 		return -ENOMEM;
 	return 0;
 }
 
 struct bh_audit_target *bh_audit_report_add(struct bh_audit_report *rep)
 {
-	struct bh_audit_target *c =
-		realloc(rep->containers, (rep->n_containers + 1) * sizeof(*c));
+	struct bh_audit_target *c = realloc(rep->containers, (rep->n_containers + 1) * sizeof(*c));
 
 	if (!c)
 		return NULL;

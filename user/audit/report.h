@@ -22,7 +22,7 @@ struct bh_audit_item {
 
 /* What the verdicts are about: the host, or one container. */
 struct bh_audit_target {
-	char *id; /* "host", or the container id */
+	char *id;						 /* "host", or the container id */
 	char *name, *image, *runtime, *pod_name, *pod_namespace; /* NULL when unknown */
 	bool running;
 	struct bh_audit_item *items;

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_HOST_CGROUPS   4096 /* host cgroups cached before the host entries are dropped */
+#define MAX_HOST_CGROUPS 4096 /* host cgroups cached before the host entries are dropped */
 /* A daemon busy starting several containers at once answers in seconds, not ms. */
 #define DEFAULT_TIMEOUT_MS 3000
 #define CGROUP_NOTES	   8192 /* cgroup creations remembered (containers, not host ones) */

@@ -77,12 +77,12 @@ struct bh_container_config {
 	char **devices;		   /* host devices passed in: OCI linux.devices[].path */
 	size_t n_devices;
 	/* Limits: 0 is none (what a runtime leaves unset). */
-	__s64 memory_limit; /* bytes: OCI linux.resources.memory.limit */
-	__s64 pids_limit;   /* OCI linux.resources.pids.limit */
-	__u64 cpu_shares;   /* OCI linux.resources.cpu.shares */
-	bool user_known;    /* OCI process.user given */
-	__u32 uid;	    /* OCI process.user.uid */
-	char *cgroups_path; /* OCI linux.cgroupsPath; NULL when not said */
+	__s64 memory_limit;  /* bytes: OCI linux.resources.memory.limit */
+	__s64 pids_limit;    /* OCI linux.resources.pids.limit */
+	__u64 cpu_shares;    /* OCI linux.resources.cpu.shares */
+	bool user_known;     /* OCI process.user given */
+	__u32 uid;	     /* OCI process.user.uid */
+	char *cgroups_path;  /* OCI linux.cgroupsPath; NULL when not said */
 	char *cgroup_parent; /* runtime API: the --cgroup-parent given ("" none); NULL unknown */
 	/* The runtime API's alone (docker, podman): NULL / BH_UNKNOWN without it. */
 	char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */

@@ -18,9 +18,9 @@
 
 #include "core/log.h"
 
-#define API_RETRY_S 30	       /* how long a failed docker API stays unasked */
-#define API_SLOW_RETRY_S 2     /* the same for one that timed out: busy, not gone */
-#define BUNDLE_MAX  (4u << 20) /* a config.json larger than this is not one */
+#define API_RETRY_S	 30	    /* how long a failed docker API stays unasked */
+#define API_SLOW_RETRY_S 2	    /* the same for one that timed out: busy, not gone */
+#define BUNDLE_MAX	 (4u << 20) /* a config.json larger than this is not one */
 
 static time_t now_s(void)
 {

@@ -228,7 +228,8 @@ void bh_rules_list(FILE *out, bool json)
 		for (int i = 0; i < BH_RULE_COUNT; i++) {
 			const struct bh_rule_info *ri = &bh_rule_catalogue[i];
 
-			fprintf(out, "%-28s %-9s %-16s %s\n%56s fix: %s\n%56s CIS %s, ATT&CK %s%s\n",
+			fprintf(out,
+				"%-28s %-9s %-16s %s\n%56s fix: %s\n%56s CIS %s, ATT&CK %s%s\n",
 				ri->id, bh_severity_name(ri->severity), ri->kind, ri->trigger, "",
 				ri->remediation, "", ri->cis, ri->attack,
 				ri->advisory ? "; advisory: off unless the policy enables it" : "");

@@ -19,7 +19,7 @@
 struct bh_policy_rule {
 	bool enabled;	  /* an advisory rule (catalogue.h) is off unless the file says */
 	bool enabled_set; /* the file said enabled: true or false */
-	int severity; /* enum bh_severity, or -1: the rule's own */
+	int severity;	  /* enum bh_severity, or -1: the rule's own */
 };
 
 /* One exemption: every matcher set must match (globs, fnmatch). */

@@ -369,8 +369,8 @@ static bool cpu_shares_unset(__u64 shares)
 
 static bool all_interfaces(const struct bh_port_binding *p)
 {
-	return p->host_port && (!p->host_ip[0] || !strcmp(p->host_ip, "0.0.0.0") ||
-				!strcmp(p->host_ip, "::"));
+	return p->host_port &&
+	       (!p->host_ip[0] || !strcmp(p->host_ip, "0.0.0.0") || !strcmp(p->host_ip, "::"));
 }
 
 static void check_port_interfaces(struct bh_rules *r, const struct bh_container *c,
@@ -397,8 +397,8 @@ static void check_port_interfaces(struct bh_rules *r, const struct bh_container 
 			continue;
 		bh_json_obj_begin(w);
 		bh_json_key_uint(w, "host_port", cfg->ports[i].host_port);
-		bh_json_key_str(w, "host_ip", cfg->ports[i].host_ip[0] ? cfg->ports[i].host_ip
-									: "0.0.0.0");
+		bh_json_key_str(w, "host_ip",
+				cfg->ports[i].host_ip[0] ? cfg->ports[i].host_ip : "0.0.0.0");
 		bh_json_key_str(w, "proto", cfg->ports[i].proto);
 		bh_json_obj_end(w);
 	}
@@ -520,8 +520,8 @@ static void check_hygiene(struct bh_rules *r, const struct bh_container *c, bh_f
 {
 	const struct bh_container_config *cfg = &c->config;
 
-	check_value(r, c, BH_RULE_READONLY_ROOTFS_MISSING, !cfg->readonly_rootfs,
-		    "readonly_rootfs", 0, "runs with a writable root filesystem", sink, ctx);
+	check_value(r, c, BH_RULE_READONLY_ROOTFS_MISSING, !cfg->readonly_rootfs, "readonly_rootfs",
+		    0, "runs with a writable root filesystem", sink, ctx);
 	check_value(r, c, BH_RULE_MEMORY_LIMIT_MISSING, cfg->memory_limit <= 0, "memory_limit",
 		    cfg->memory_limit, "runs without a memory limit", sink, ctx);
 	check_value(r, c, BH_RULE_PIDS_LIMIT_MISSING, cfg->pids_limit <= 0, "pids_limit",
@@ -532,10 +532,10 @@ static void check_hygiene(struct bh_rules *r, const struct bh_container *c, bh_f
 	check_value(r, c, BH_RULE_RUNS_AS_ROOT,
 		    cfg->user_known && cfg->uid == 0 && cfg->host_ns[BH_NS_USER], "uid", 0,
 		    "runs as root (uid 0) in the host's user namespace", sink, ctx);
-	check_value(r, c, BH_RULE_HOST_USER_NAMESPACE, cfg->host_ns[BH_NS_USER],
-		    "user_namespace", 0, "shares the host's user namespace", sink, ctx);
-	check_value(r, c, BH_RULE_HEALTHCHECK_MISSING, cfg->healthcheck == BH_NO, "healthcheck",
-		    0, "has no health check", sink, ctx);
+	check_value(r, c, BH_RULE_HOST_USER_NAMESPACE, cfg->host_ns[BH_NS_USER], "user_namespace",
+		    0, "shares the host's user namespace", sink, ctx);
+	check_value(r, c, BH_RULE_HEALTHCHECK_MISSING, cfg->healthcheck == BH_NO, "healthcheck", 0,
+		    "has no health check", sink, ctx);
 	check_port_interfaces(r, c, sink, ctx);
 	check_restart(r, c, sink, ctx);
 }
