@@ -99,6 +99,19 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 				bh_rule_id_name(r), bh_severity_name(v),
 				(unsigned long long)s->findings[r][v]);
 
+	/* Per rule, not per container: the series stay as few as the rules, whatever runs. */
+	family(f, "bulkhead_open_findings", "gauge",
+	       "Findings open on the running containers (distinct, until the container stops), "
+	       "by rule and severity; GET /findings lists them.");
+	for (unsigned int r = 0; r < BH_RULE_COUNT; r++)
+		for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
+			fprintf(f, "bulkhead_open_findings{rule=\"%s\",severity=\"%s\"} %llu\n",
+				bh_rule_id_name(r), bh_severity_name(v),
+				(unsigned long long)s->open_findings[r][v]);
+	scalar(f, "bulkhead_open_findings_dropped_total", "counter",
+	       "New open findings not kept because a container or the node had its cap.",
+	       s->open_findings_dropped);
+
 	scalar(f, "bulkhead_kernel_events_total", "counter",
 	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);
 	scalar(f, "bulkhead_drops_total", "counter",
