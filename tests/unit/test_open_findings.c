@@ -23,9 +23,8 @@
 #define SEC 1000000000LL
 
 /* A finding line as the engine writes it, of container id (NULL: a host process). */
-static int add_line(struct bh_open_findings *s, const char *key, const char *rule,
-		    const char *sev, const char *id, const char *name, const char *ns,
-		    const char *time, int count)
+static int add_line(struct bh_open_findings *s, const char *key, const char *rule, const char *sev,
+		    const char *id, const char *name, const char *ns, const char *time, int count)
 {
 	char line[1024], ctr[384], cnt[32] = "";
 
@@ -158,35 +157,30 @@ static void test_caps_drop_and_count(void **state)
 
 	(void)state;
 	assert_int_equal(bh_open_findings_new(2, 3, &s), 0);
-	assert_int_equal(add_line(s, "a1", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t,
-				  1),
-			 1);
-	assert_int_equal(add_line(s, "a2", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t,
-				  1),
-			 1);
+	assert_int_equal(
+		add_line(s, "a1", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t, 1), 1);
+	assert_int_equal(
+		add_line(s, "a2", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t, 1), 1);
 	/* a third of A: its cap */
-	assert_int_equal(add_line(s, "a3", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t,
-				  1),
-			 -ENOSPC);
+	assert_int_equal(
+		add_line(s, "a3", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t, 1),
+		-ENOSPC);
 	assert_int_equal(bh_open_findings_dropped(s), 1);
 	/* one seen again is still updated at the cap */
-	assert_int_equal(add_line(s, "a1", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t,
-				  2),
-			 0);
-	assert_int_equal(add_line(s, "b1", "ssh-daemon-in-container", "medium", ID_B, "b", NULL, t,
-				  1),
-			 1);
+	assert_int_equal(
+		add_line(s, "a1", "ssh-daemon-in-container", "medium", ID_A, "a", NULL, t, 2), 0);
+	assert_int_equal(
+		add_line(s, "b1", "ssh-daemon-in-container", "medium", ID_B, "b", NULL, t, 1), 1);
 	/* the node's cap: C gets none */
-	assert_int_equal(add_line(s, "c1", "ssh-daemon-in-container", "medium", ID_C, "c", NULL, t,
-				  1),
-			 -ENOSPC);
+	assert_int_equal(
+		add_line(s, "c1", "ssh-daemon-in-container", "medium", ID_C, "c", NULL, t, 1),
+		-ENOSPC);
 	assert_int_equal(bh_open_findings_dropped(s), 2);
 	assert_int_equal(bh_open_findings_total(s), 3);
 	/* once A stops there is room again */
 	assert_int_equal(bh_open_findings_remove(s, ID_A), 2);
-	assert_int_equal(add_line(s, "c1", "ssh-daemon-in-container", "medium", ID_C, "c", NULL, t,
-				  1),
-			 1);
+	assert_int_equal(
+		add_line(s, "c1", "ssh-daemon-in-container", "medium", ID_C, "c", NULL, t, 1), 1);
 	bh_open_findings_free(s);
 }
 
@@ -273,8 +267,7 @@ static void test_filters(void **state)
 	fs = bh_test_jget(json_object_array_get_idx(bh_test_jget(o, "containers"), 0), "findings");
 	assert_string_equal(bh_test_jtext(json_object_array_get_idx(fs, 0), "severity"),
 			    "\"critical\"");
-	assert_string_equal(bh_test_jtext(json_object_array_get_idx(fs, 2), "severity"),
-			    "\"low\"");
+	assert_string_equal(bh_test_jtext(json_object_array_get_idx(fs, 2), "severity"), "\"low\"");
 	json_object_put(o);
 
 	/* bad filters: each with a reason */
@@ -356,7 +349,7 @@ static void test_engine_lines(void **state)
 
 	/* a windowed behaviour finding: one identity per (program, socket) */
 	connect_at(&k, &c, "/usr/bin/curl", "/s1", 100 * SEC);
-	connect_at(&k, &c, "/usr/bin/curl", "/s2", 101 * SEC); /* folded in the window */
+	connect_at(&k, &c, "/usr/bin/curl", "/s2", 101 * SEC);	/* folded in the window */
 	connect_at(&k, &c, "/usr/bin/curl", "/s3", 1000 * SEC); /* after it: count 2 */
 	connect_at(&k, &c, "/bin/wget", "/s1", 1001 * SEC);
 	assert_int_equal(bh_open_findings_total(k.s), config + 2);

@@ -181,8 +181,8 @@ static enum MHD_Result serve_findings(struct MHD_Connection *conn, struct bh_htt
 			return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					    "out of memory\n");
 		}
-		return reply(conn, MHD_HTTP_BAD_REQUEST, "application/json", w.buf,
-			     bh_json_len(&w), MHD_RESPMEM_MUST_FREE);
+		return reply(conn, MHD_HTTP_BAD_REQUEST, "application/json", w.buf, bh_json_len(&w),
+			     MHD_RESPMEM_MUST_FREE);
 	}
 	pthread_mutex_lock(&s->lock);
 	sv = s->findings;
@@ -295,8 +295,7 @@ int bh_http_start(const char *spec, struct bh_http **out)
 		return err;
 	}
 	*out = s;
-	bh_info("serving /healthz, /metrics and /findings on port %u (%s)", bh_http_port(s),
-		spec);
+	bh_info("serving /healthz, /metrics and /findings on port %u (%s)", bh_http_port(s), spec);
 	return 0;
 }
 

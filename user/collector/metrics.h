@@ -26,8 +26,6 @@ struct bh_metrics_snapshot {
 	int64_t drained_mono_ns; /* CLOCK_MONOTONIC of the last drained epoll round; 0: never */
 	__u64 events[BH_EV_TYPE_MAX]; /* decoded records by family (index: enum bh_event_type) */
 	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT]; /* bh_rules_finding_counts() */
-	__u64 open_findings[BH_RULE_COUNT][BH_SEV_COUNT]; /* bh_open_findings_counts() */
-	__u64 open_findings_dropped;
 	__u64 kernel_emitted;			     /* struct bh_counters, summed over CPUs */
 	__u64 drops;
 	__u64 read_errors[BH_READ_SITES]; /* by enum bh_read_site, summed over CPUs */
@@ -44,6 +42,9 @@ struct bh_metrics_snapshot {
 	__u64 output_lines;	  /* struct bh_sink: lines, bytes, dropped */
 	__u64 output_bytes;
 	__u64 output_dropped_lines; /* raw events dropped because stdout was slow */
+	/* bh_open_findings_counts(), bh_open_findings_dropped() */
+	__u64 open_findings[BH_RULE_COUNT][BH_SEV_COUNT];
+	__u64 open_findings_dropped;
 };
 
 /*

@@ -102,7 +102,7 @@ static bool set_str(char **dst, const char *src)
 static char *json_text(struct json_object *o)
 {
 	const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	return t ? strdup(t) : NULL;
 }
@@ -133,8 +133,8 @@ static char *entry_render(const struct open_entry *e, struct json_object *line)
 	last = last ? json_object_get(last) : json_object_new_string("");
 	for (size_t i = 0; i < sizeof(replaced_members) / sizeof(replaced_members[0]); i++)
 		json_object_object_del(line, replaced_members[i]);
-	if (!last || json_object_object_add(line, "first_seen",
-					    json_object_new_string(e->first_seen)) ||
+	if (!last ||
+	    json_object_object_add(line, "first_seen", json_object_new_string(e->first_seen)) ||
 	    json_object_object_add(line, "last_seen", last) ||
 	    json_object_object_add(line, "count", json_object_new_uint64(e->count)))
 		return NULL;
@@ -238,8 +238,9 @@ static bool entry_update(struct open_entry *e, struct open_ctr *c, struct json_o
 	memcpy(copy, line, len);
 	copy[len] = '\0';
 	/* a configuration finding has no count: it is one */
-	e->count += count && json_object_get_int64(count) > 0 ? (uint64_t)json_object_get_int64(count)
-							      : 1;
+	e->count += count && json_object_get_int64(count) > 0
+			    ? (uint64_t)json_object_get_int64(count)
+			    : 1;
 	json = entry_render(e, o);
 	if (!json) {
 		free(copy);
@@ -253,8 +254,7 @@ static bool entry_update(struct open_entry *e, struct open_ctr *c, struct json_o
 	return true;
 }
 
-int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line,
-			 size_t len)
+int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line, size_t len)
 {
 	struct json_object *o = bh_jobj_parse(line, len), *ctr;
 	const char *type = bh_jobj_str(o, "type"), *rule = bh_jobj_str(o, "rule"), *id;

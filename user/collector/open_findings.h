@@ -36,8 +36,7 @@ void bh_open_findings_free(struct bh_open_findings *s);
  * Returns 1 (new), 0 (seen again), -ENOENT (a host process's: not kept), -EINVAL (not a
  * finding line), -ENOSPC (a cap is reached: dropped and counted) or -ENOMEM.
  */
-int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line,
-			 size_t len);
+int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line, size_t len);
 
 /* The container stopped: its findings leave the set. Returns how many were open. */
 size_t bh_open_findings_remove(struct bh_open_findings *s, const char *container_id);

@@ -40,8 +40,9 @@ struct bh_pipeline_opts {
 	unsigned int event_mask;	/* bit (1 << BH_EV_*): print that raw event */
 	bool findings;			/* judge with the rules */
 	bool lifecycle;			/* print container-start/-stop lines */
-	bool open_findings; /* keep each container's open findings (p->open) while it runs */
 	const struct bh_policy *policy; /* caller-owned; NULL: built-in defaults */
+	/* keep the open findings of each running container (p->open), with the rules */
+	bool open_findings;
 	__u64 self_cgroup_id;
 	__u32 host_ns[BH_NS_KINDS];
 	int64_t boot_to_real_ns; /* wall-clock ns = boot ns + this */
