@@ -322,16 +322,15 @@ static void remember_rule(struct tui_container *c, const char *rule)
 /* Whether the finding (rule, summary) is new to c: it counts once while c runs. */
 static bool first_open(struct tui_container *c, const char *rule, const char *summary)
 {
-	size_t rlen = strlen(rule), slen = strlen(summary);
-	char key[512];
+	char key[600];
+	/* a rule id is letters and dashes: the bar cannot be part of it */
+	int n = snprintf(key, sizeof(key), "%s|%s", rule, summary);
 
-	if (rlen + 1 + slen > sizeof(key) || bh_hashtab_count(&c->open) >= TUI_CTR_OPEN)
+	if (n < 0 || (size_t)n >= sizeof(key) || bh_hashtab_count(&c->open) >= TUI_CTR_OPEN)
 		return true;
-	memcpy(key, rule, rlen + 1);
-	memcpy(key + rlen + 1, summary, slen);
-	if (bh_hashtab_get(&c->open, key, rlen + 1 + slen))
+	if (bh_hashtab_get(&c->open, key, (size_t)n))
 		return false;
-	bh_hashtab_put(&c->open, key, rlen + 1 + slen);
+	bh_hashtab_put(&c->open, key, (size_t)n);
 	return true;
 }
 

@@ -49,7 +49,7 @@ struct tui_container {
 	 * client that attaches); past TUI_CTR_OPEN each line counts.
 	 */
 	uint64_t findings[TUI_SEV_COUNT];
-	struct bh_hashtab open; /* "rule\0summary" -> nothing */
+	struct bh_hashtab open; /* "rule|summary" -> nothing */
 	enum tui_sev worst;
 	char rules[TUI_CTR_RULES][40];
 	int nrules;
