@@ -152,7 +152,9 @@ static void test_not_kept(void **state)
 
 static void test_caps_drop_and_count(void **state)
 {
+	struct bh_open_filter all = { .min_severity = BH_SEV_LOW };
 	struct bh_open_findings *s;
+	struct json_object *o;
 	const char *t = "2026-01-01T00:00:01Z";
 
 	(void)state;
@@ -177,6 +179,11 @@ static void test_caps_drop_and_count(void **state)
 		-ENOSPC);
 	assert_int_equal(bh_open_findings_dropped(s), 2);
 	assert_int_equal(bh_open_findings_total(s), 3);
+	/* /findings says that it is not the whole story */
+	o = render(s, &all);
+	assert_string_equal(bh_test_jtext(o, "dropped"), "2");
+	assert_string_equal(bh_test_jtext(o, "open_findings"), "3");
+	json_object_put(o);
 	/* once A stops there is room again */
 	assert_int_equal(bh_open_findings_remove(s, ID_A), 2);
 	assert_int_equal(

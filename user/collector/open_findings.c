@@ -189,6 +189,7 @@ static struct open_entry *entry_of(struct bh_open_findings *s, const char *id, c
 		return e;
 	if (s->n >= s->total || (c && c->n >= s->per_container)) {
 		s->dropped++;
+		s->generation++; /* /findings says how many were dropped */
 		*err = -ENOSPC;
 		return NULL;
 	}
