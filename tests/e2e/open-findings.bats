@@ -66,8 +66,8 @@ open_rules() {
 			.container.image == "local/busybox:1" and .open_findings == (.findings | length) and
 			all(.findings[]; (.rule | length) > 0 and
 				(.severity | IN("low", "medium", "high", "critical")) and
-				(.summary | contains($name)) and .first_seen <= .last_seen and .count >= 1))' \
-		<<<"$doc" >/dev/null
+				(.summary | contains($id[0:12])) and .first_seen <= .last_seen and .count >= 1))' \
+		<<<"$doc" >/dev/null || { echo "$doc" | jq -c ".containers[] | select(.container.id == \"$bad_id\")" >&2; false; }
 	jq -e --arg id "$bad_id" '.containers[] | select(.container.id == $id) | .findings[] |
 		select(.rule == "docker-socket-access") | .process.comm == "bh-trigger" and
 		(.evidence.peer_path | endswith("/docker.sock"))' <<<"$doc" >/dev/null

@@ -45,7 +45,7 @@ static int add_line(struct bh_open_findings *s, const char *key, const char *rul
 		 "\"severity\":\"%s\",\"summary\":\"%s at %s\",\"container\":%s,"
 		 "\"evidence\":{\"k\":1},\"remediation\":\"fix it\"%s}\n",
 		 time, rule, sev, rule, time, ctr, cnt);
-	return bh_open_findings_add(s, key, line, strlen(line));
+	return bh_open_findings_add(s, NULL, key, line, strlen(line));
 }
 
 static const char ID_A[] = "aaaa000000000000000000000000000000000000000000000000000000000000";
@@ -140,8 +140,8 @@ static void test_not_kept(void **state)
 	assert_int_equal(add_line(s, "k", "setuid-escalation", "high", NULL, NULL, NULL,
 				  "2026-01-01T00:00:01Z", 1),
 			 -ENOENT);
-	assert_int_equal(bh_open_findings_add(s, "k", "not json", 8), -EINVAL);
-	assert_int_equal(bh_open_findings_add(s, "k", event, sizeof(event) - 1), -EINVAL);
+	assert_int_equal(bh_open_findings_add(s, NULL, "k", "not json", 8), -EINVAL);
+	assert_int_equal(bh_open_findings_add(s, NULL, "k", event, sizeof(event) - 1), -EINVAL);
 	assert_int_equal(add_line(s, "k", "setuid-escalation", "severe", ID_A, "a", NULL,
 				  "2026-01-01T00:00:01Z", 1),
 			 -EINVAL);
@@ -301,6 +301,7 @@ static void test_filters(void **state)
 
 struct engine_sink {
 	struct bh_rules *r;
+	const struct bh_container *c; /* what the rules judge, as the pipeline passes it */
 	struct bh_open_findings *s;
 	int lines, fresh;
 };
@@ -310,7 +311,7 @@ static void keep(const char *line, size_t len, void *ctx)
 	struct engine_sink *k = ctx;
 
 	k->lines++;
-	k->fresh += bh_open_findings_add(k->s, bh_rules_finding_key(k->r), line, len) == 1;
+	k->fresh += bh_open_findings_add(k->s, k->c, bh_rules_finding_key(k->r), line, len) == 1;
 }
 
 /* A connect to the docker socket by exe at ts: one behaviour finding of the engine. */
@@ -348,6 +349,7 @@ static void test_engine_lines(void **state)
 	c.config.cap_bounding = ~0ULL;
 	assert_int_equal(bh_rules_new(&ro, &k.r), 0);
 	assert_int_equal(bh_open_findings_new(BH_OPEN_PER_CONTAINER, BH_OPEN_TOTAL, &k.s), 0);
+	k.c = &c;
 	bh_rules_on_container(k.r, &c, keep, &k);
 	assert_true(k.lines > 0);
 	/* each configuration finding is its own identity */
@@ -379,6 +381,21 @@ static void test_engine_lines(void **state)
 		/* three events of curl (one line, then one with the folded two), one of wget */
 		assert_int_equal(counts, 4);
 	}
+	json_object_put(o);
+
+	/*
+	 * The runtime's API answers late (the findings were written with the bundle's
+	 * metadata): the view describes the container as it is now, and filters on that.
+	 */
+	c.name = "/web-2";
+	c.pod_namespace = "shop";
+	f = (struct bh_open_filter){ .min_severity = BH_SEV_LOW };
+	assert_int_equal(bh_open_filter_set(&f, "namespace", "shop", &(const char *){ NULL }), 0);
+	assert_int_equal(bh_open_filter_set(&f, "container", "web-2", &(const char *){ NULL }), 0);
+	o = render(k.s, &f);
+	g = json_object_array_get_idx(bh_test_jget(o, "containers"), 0);
+	assert_string_equal(bh_test_jtext(g, "container.name"), "\"/web-2\"");
+	assert_string_equal(bh_test_jtext(g, "container.pod.namespace"), "\"shop\"");
 	json_object_put(o);
 	bh_open_findings_free(k.s);
 	bh_rules_free(k.r);

@@ -9,7 +9,9 @@
 
 #include "core/hashtab.h"
 #include "core/json_reader.h"
+#include "core/json_writer.h"
 #include "open_view.h"
+#include "output/output_json.h"
 
 /* The line's members that /findings replaces: the group says the container, the set the times. */
 static const char *const replaced_members[] = { "schema", "type", "time", "container", "count" };
@@ -27,6 +29,7 @@ struct open_entry {
 
 struct open_ctr {
 	char *id;
+	const struct bh_container *live;   /* NULL: described by its lines only */
 	char *name, *k8s_name, *namespace; /* from the last line's container object */
 	char *json;			   /* that object */
 	struct open_entry *entries;
@@ -255,7 +258,8 @@ static bool entry_update(struct open_entry *e, struct open_ctr *c, struct json_o
 	return true;
 }
 
-int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line, size_t len)
+int bh_open_findings_add(struct bh_open_findings *s, const struct bh_container *live,
+			 const char *key, const char *line, size_t len)
 {
 	struct json_object *o = bh_jobj_parse(line, len), *ctr;
 	const char *type = bh_jobj_str(o, "type"), *rule = bh_jobj_str(o, "rule"), *id;
@@ -277,6 +281,8 @@ int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char
 	if (!e)
 		goto out;
 	fresh = !e->line;
+	if (live)
+		c->live = live;
 	if (!fresh)
 		count_entry(s, e, -1);
 	if (!entry_update(e, c, o, line, len)) {
@@ -396,13 +402,33 @@ static int cmp_finding(const void *pa, const void *pb)
 	return b->severity - a->severity;
 }
 
+/* The container as its runtime describes it now (w: scratch); false without memory. */
+static bool view_describe_live(struct bh_open_view_container *dst, const struct bh_container *c,
+			       struct bh_json *w)
+{
+	bh_json_reset(w);
+	bh_json_container(w, c);
+	if (bh_json_failed(w) || !(dst->json = strndup(bh_json_data(w), bh_json_len(w))))
+		return false;
+	return set_str(&dst->name, c->name) && set_str(&dst->k8s_name, c->k8s_container) &&
+	       set_str(&dst->namespace, c->pod_namespace);
+}
+
+/* As its lines described it. */
+static bool view_describe_lines(struct bh_open_view_container *dst, const struct open_ctr *src)
+{
+	return set_str(&dst->name, src->name) && set_str(&dst->k8s_name, src->k8s_name) &&
+	       set_str(&dst->namespace, src->namespace) && set_str(&dst->json, src->json);
+}
+
 /* dst copies src's strings: false without memory (what was copied is freed with the view). */
-static bool view_copy(struct bh_open_view_container *dst, const struct open_ctr *src)
+static bool view_copy(struct bh_open_view_container *dst, const struct open_ctr *src,
+		      struct bh_json *w)
 {
 	dst->findings = calloc(src->n, sizeof(*dst->findings));
-	if (!dst->findings || !set_str(&dst->id, src->id) || !set_str(&dst->name, src->name) ||
-	    !set_str(&dst->k8s_name, src->k8s_name) || !set_str(&dst->namespace, src->namespace) ||
-	    !set_str(&dst->json, src->json))
+	if (!dst->findings || !set_str(&dst->id, src->id))
+		return false;
+	if (!(src->live ? view_describe_live(dst, src->live, w) : view_describe_lines(dst, src)))
 		return false;
 	for (; dst->n < src->n; dst->n++) {
 		dst->findings[dst->n].severity = src->entries[dst->n].severity;
@@ -419,17 +445,21 @@ struct bh_open_view *bh_open_view_build(const struct bh_open_findings *s)
 	size_t n = bh_hashtab_count(&s->ctrs);
 	struct bh_hashtab_iter it;
 	struct open_ctr *c;
+	struct bh_json w;
 
+	bh_json_init(&w);
 	if (!v || !(v->ctrs = calloc(n ? n : 1, sizeof(*v->ctrs))))
 		goto fail;
 	v->dropped = s->dropped;
 	bh_hashtab_iter_init(&it, (struct bh_hashtab *)&s->ctrs);
 	while ((c = bh_hashtab_iter_next(&it)))
-		if (!view_copy(&v->ctrs[v->n++], c))
+		if (!view_copy(&v->ctrs[v->n++], c, &w))
 			goto fail;
 	qsort(v->ctrs, v->n, sizeof(*v->ctrs), cmp_ctr);
+	bh_json_free(&w);
 	return v;
 fail:
+	bh_json_free(&w);
 	bh_open_view_free(v);
 	return NULL;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 
+#include "container/container.h"
 #include "core/catalogue.h"
 
 /*
@@ -33,10 +34,14 @@ void bh_open_findings_free(struct bh_open_findings *s);
 /*
  * One finding line (schema v1, as emitted) whose identity is key: a new open finding, or
  * one seen again (its count grows, its last line and last_seen replace the previous).
+ * c is the container the line names: a view describes it as c is when the view is built
+ * (its runtime's API may answer after the finding was written), so c must stay valid
+ * until bh_open_findings_remove() of its id. NULL: as the line's container object says.
  * Returns 1 (new), 0 (seen again), -ENOENT (a host process's: not kept), -EINVAL (not a
  * finding line), -ENOSPC (a cap is reached: dropped and counted) or -ENOMEM.
  */
-int bh_open_findings_add(struct bh_open_findings *s, const char *key, const char *line, size_t len);
+int bh_open_findings_add(struct bh_open_findings *s, const struct bh_container *c, const char *key,
+			 const char *line, size_t len);
 
 /* The container stopped: its findings leave the set. Returns how many were open. */
 size_t bh_open_findings_remove(struct bh_open_findings *s, const char *container_id);

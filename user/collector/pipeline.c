@@ -68,7 +68,7 @@ static void finding_sink(const char *line, size_t len, void *ctx)
 	emit(p, line, len, BH_SINK_KEEP);
 	/* a host process's is not kept, a full set drops it and counts: nothing to say here */
 	if (p->open)
-		bh_open_findings_add(p->open, bh_rules_finding_key(p->rules), line, len);
+		bh_open_findings_add(p->open, p->judged, bh_rules_finding_key(p->rules), line, len);
 }
 
 /*
@@ -241,8 +241,10 @@ static void process(struct bh_pipeline *p, const void *data, size_t size, const 
 		if (!bh_json_failed(&p->line))
 			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
 	}
-	if (p->rules)
+	if (p->rules) {
+		p->judged = c;
 		bh_rules_on_event(p->rules, ev, c, finding_sink, p);
+	}
 }
 
 static struct bh_hold *hold_find(struct bh_pipeline *p, const struct bh_container *c)
@@ -418,8 +420,10 @@ void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container 
 {
 	bh_debug("container %.12s (%s) appeared", c->id, c->name ? c->name : "?");
 	lifecycle_line(p, "container-start", c, -1);
-	if (p->rules)
+	if (p->rules) {
+		p->judged = c;
 		bh_rules_on_container(p->rules, c, finding_sink, p);
+	}
 }
 
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c)

@@ -88,8 +88,9 @@ struct bh_open_findings;
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
 	struct bh_rules *rules;
-	struct bh_open_findings *open; /* opts.open_findings with the rules; else NULL */
-	struct bh_json line;	       /* one reusable line buffer */
+	struct bh_open_findings *open;	   /* opts.open_findings with the rules; else NULL */
+	const struct bh_container *judged; /* what the rules judge now: its findings' container */
+	struct bh_json line;		   /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
 	bool stdout_events;	       /* the record being handled is selected for stdout */
 	struct bh_hashtab ctr_json;    /* container pointer, as uintptr_t -> its rendered value */
