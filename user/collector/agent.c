@@ -207,13 +207,17 @@ static void write_stats(struct agent *a, bool final)
 	}
 }
 
-/* /findings' view, built anew when the open findings changed since the last one. */
+/*
+ * /findings' view, built anew when the open findings changed since the last one, and at
+ * each sweep: a runtime's late answer (a retried API) describes a container anew in place.
+ */
 static void publish_findings(struct agent *a)
 {
 	uint64_t gen = bh_open_findings_generation(a->pipe.open);
 	struct bh_open_view *v;
 
-	if (a->findings_published && gen == a->findings_generation)
+	if (a->findings_published && gen == a->findings_generation &&
+	    a->ticks % SWEEP_INTERVAL_S != 0)
 		return;
 	v = bh_open_view_build(a->pipe.open);
 	/* without memory the last view stays, and the next tick tries again */
