@@ -130,3 +130,24 @@ assert_restored() {
 	# Leaving top never stops the agent.
 	kill -0 "$BH_PID"
 }
+
+@test "top: attached after a container started, shows the findings open on it" {
+	bh_require docker
+	local sock=$BATS_TEST_TMPDIR/events.sock
+	bh_start --socket "$sock"
+	ctr_run -d --cap-add SYS_ADMIN "$IMAGE" sleep 30 >/dev/null
+	# Reported before top comes: the agent sends top what is open when it attaches.
+	finding dangerous-capability >/dev/null
+
+	top_start 100 30 --socket "$sock"
+	wait_screen "agent $sock"
+	keys / "$CTR_NAME" Enter
+	wait_screen "filter: $CTR_NAME"
+	wait_screen "HIGH dangerous-capability"
+	screen | grep -F "${CTR_ID:0:12} $CTR_NAME" | grep -q "HIGH"
+	keys Enter
+	wait_screen "DETAIL  container $CTR_NAME"
+	wait_screen "open findings: critical 0, high 1"
+	keys q
+	assert_restored 0
+}

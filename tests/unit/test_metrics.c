@@ -22,6 +22,8 @@
 #include "collector/compat.h"
 #include "collector/http.h"
 #include "collector/metrics.h"
+#include "collector/open_findings.h"
+#include "helpers.h"
 #include "rules/rules.h"
 
 #define SEC 1000000000LL
@@ -36,6 +38,8 @@ static struct bh_metrics_snapshot sample(void)
 	s.events[BH_EV_CONNECT] = 3;
 	s.findings[BH_RULE_DOCKER_SOCKET_ACCESS][BH_SEV_CRITICAL] = 2;
 	s.findings[BH_RULE_SSH_DAEMON][BH_SEV_LOW] = 1; /* a policy override */
+	s.open_findings[BH_RULE_DOCKER_SOCKET_MOUNT][BH_SEV_HIGH] = 3;
+	s.open_findings_dropped = 2;
 	s.drops = 5;
 	s.read_errors[BH_READ_EXEC_ARGS] = 6;
 	s.compat_state = BH_COMPAT_WATCHED;
@@ -105,6 +109,16 @@ static void test_render_prometheus_text(void **state)
 	/* Every pair exists from the start, so rate() works before the first finding. */
 	assert_true(series_value(text, "bulkhead_findings_total{rule=\"mount-in-container\","
 				       "severity=\"medium\"}") == 0);
+	/* open findings: a gauge per (rule, severity), never per container */
+	assert_true(series_value(text, "bulkhead_open_findings{rule=\"docker-socket-mount\","
+				       "severity=\"high\"}") == 3);
+	assert_true(series_value(text, "bulkhead_open_findings{rule=\"docker-socket-mount\","
+				       "severity=\"low\"}") == 0);
+	assert_non_null(strstr(text, "# HELP bulkhead_open_findings "));
+	assert_non_null(strstr(text, "# TYPE bulkhead_open_findings gauge\n"));
+	assert_null(strstr(text, "bulkhead_open_findings{container"));
+	assert_true(series_value(text, "bulkhead_open_findings_dropped_total") == 2);
+	assert_non_null(strstr(text, "# TYPE bulkhead_open_findings_dropped_total counter\n"));
 	assert_true(series_value(text, "bulkhead_drops_total") == 5);
 	/* one series per read site, zeros included, as for the findings */
 	assert_true(series_value(text, "bulkhead_kernel_read_errors_total{site=\"exec.args\"}") ==
@@ -305,6 +319,60 @@ static void test_http_server(void **state)
 	bh_http_stop(srv);
 }
 
+/* /findings: what the loop published, filtered by the query; a bad filter is a JSON 400. */
+static void test_http_findings(void **state)
+{
+	static const char line[] =
+		"{\"schema\":1,\"time\":\"2026-01-01T00:00:01Z\",\"type\":\"finding\","
+		"\"rule\":\"privileged-container\",\"severity\":\"critical\",\"summary\":\"s\","
+		"\"container\":{\"id\":\"ab12\",\"name\":\"/web\"},\"evidence\":{},"
+		"\"remediation\":\"r\"}\n";
+	struct bh_open_findings *set;
+	struct bh_http *srv = NULL;
+	struct json_object *o;
+	static struct body b;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(bh_http_start("127.0.0.1:0", &srv), 0);
+	port = bh_http_port(srv);
+	/* nothing published yet: none open */
+	assert_int_equal(fetch(port, "/findings", false, &b), 200);
+	o = bh_test_parse(b.buf, b.len - 1);
+	assert_string_equal(bh_test_jtext(o, "open_findings"), "0");
+	json_object_put(o);
+
+	assert_int_equal(bh_open_findings_new(8, 8, &set), 0);
+	assert_int_equal(bh_open_findings_add(set, NULL, "k", line, sizeof(line) - 1), 1);
+	assert_int_equal(bh_http_publish_findings(srv, bh_open_view_build(set)), 0);
+	assert_int_equal(fetch(port, "/findings?container=web&severity=high", false, &b), 200);
+	o = bh_test_parse(b.buf, b.len - 1);
+	assert_string_equal(bh_test_jtext(o, "open_findings"), "1");
+	assert_string_equal(
+		bh_test_jtext(json_object_array_get_idx(bh_test_jget(o, "containers"), 0),
+			      "container.id"),
+		"\"ab12\"");
+	json_object_put(o);
+	assert_int_equal(fetch(port, "/findings?namespace=prod", false, &b), 200);
+	assert_non_null(strstr(b.buf, "\"open_findings\":0"));
+
+	/* a newer view replaces it; the old one is freed (ASan would see a leak) */
+	bh_open_findings_remove(set, "ab12");
+	assert_int_equal(bh_http_publish_findings(srv, bh_open_view_build(set)), 0);
+	assert_int_equal(fetch(port, "/findings", false, &b), 200);
+	assert_non_null(strstr(b.buf, "\"open_findings\":0"));
+
+	assert_int_equal(fetch(port, "/findings?severity=severe", false, &b), 400);
+	o = bh_test_parse(b.buf, b.len - 1);
+	assert_string_equal(bh_test_jtext(o, "filter"), "\"severity\"");
+	assert_non_null(strstr(bh_test_jtext(o, "error"), "low, medium, high, critical"));
+	json_object_put(o);
+	assert_int_equal(fetch(port, "/findings?pod=x", false, &b), 400);
+	assert_int_equal(fetch(port, "/findings?container=", false, &b), 400);
+	bh_open_findings_free(set);
+	bh_http_stop(srv);
+}
+
 static void test_http_bad_address(void **state)
 {
 	struct bh_http *srv = NULL, *second = NULL;
@@ -350,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_own_pod_exempt),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_http_server),
+		cmocka_unit_test(test_http_findings),
 		cmocka_unit_test(test_http_bad_address),
 		cmocka_unit_test(test_ringbuf_usage),
 	};

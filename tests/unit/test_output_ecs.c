@@ -205,7 +205,8 @@ static void test_stats_and_lifecycle(void **state)
 		"\"final\":false,\"events_total\":18446744073709551615}\n";
 	static const char life[] =
 		"{\"schema\":1,\"time\":\"2026-01-01T00:00:00Z\",\"type\":\"lifecycle\","
-		"\"action\":\"container-stop\",\"container\":{\"id\":\"ab\",\"name\":\"web\"}}\n";
+		"\"action\":\"container-stop\",\"container\":{\"id\":\"ab\",\"name\":\"web\"},"
+		"\"open_findings\":3}\n";
 	struct bh_json w;
 	struct json_object *o;
 
@@ -227,6 +228,8 @@ static void test_stats_and_lifecycle(void **state)
 	assert_string_equal(bh_test_jtext(o, "event.action"), "\"container-stop\"");
 	assert_string_equal(bh_test_jtext(o, "container.name"), "\"web\"");
 	assert_string_equal(bh_test_jtext(o, "message"), "\"container web stopped\"");
+	/* what was open when it stopped: the line's own member, kept */
+	assert_string_equal(bh_test_jtext(o, "bulkhead.open_findings"), "3");
 	json_object_put(o);
 	bh_json_free(&w);
 }

@@ -180,8 +180,45 @@ static void test_feed_keeps_newest(void **state)
 	assert_int_equal(tui_model_finding(m, 0)->seq, TUI_MAX_FINDINGS + 5);
 	assert_int_equal(tui_model_finding(m, TUI_MAX_FINDINGS - 1)->seq, 6);
 	assert_null(tui_model_finding(m, TUI_MAX_FINDINGS));
-	/* The counts keep what the feed forgot. */
-	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], TUI_MAX_FINDINGS + 5);
+	/* The totals keep what the feed forgot; the container has one finding open. */
+	assert_int_equal(m->findings[TUI_SEV_HIGH], TUI_MAX_FINDINGS + 5);
+	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], 1);
+}
+
+/*
+ * A container's counts are its open findings: a finding seen again (a windowed one
+ * repeated with its count, or the agent's open findings sent when top attaches) counts
+ * once; another summary of a rule is another finding; they leave with its stop.
+ */
+static void test_open_findings_per_container(void **state)
+{
+	struct tui_model *m = *state;
+	static const char again[] =
+		"{\"schema\":1,\"time\":\"2026-11-30T05:54:35Z\",\"type\":\"finding\","
+		"\"rule\":\"docker-socket-mount\",\"severity\":\"high\",\"summary\":\"Container "
+		"\\\"web\\\" mounts the runtime socket\",\"container\":" CTR_WEB ",\"count\":3}";
+	static const char other[] =
+		"{\"schema\":1,\"time\":\"2026-11-30T05:54:36Z\",\"type\":\"finding\","
+		"\"rule\":\"docker-socket-mount\",\"severity\":\"high\",\"summary\":\"Container "
+		"\\\"web\\\" mounts the podman socket\",\"container\":" CTR_WEB "}";
+	static const char stop[] =
+		"{\"schema\":1,\"time\":\"2026-11-30T04:55:38Z\",\"type\":\"lifecycle\","
+		"\"action\":\"container-stop\",\"container\":" CTR_WEB ",\"open_findings\":2}";
+
+	assert_int_equal(ingest(m, finding_web, 1), 0);
+	assert_int_equal(ingest(m, again, 2), 0);
+	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], 1);
+	assert_int_equal(ingest(m, other, 3), 0);
+	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], 2);
+	/* the feed has every line */
+	assert_int_equal(m->nfeed, 3);
+	assert_int_equal(ingest(m, stop, 4), 0);
+	assert_int_equal(m->nctrs, 0);
+	/* started again (same id, as docker start does): nothing is open yet */
+	assert_int_equal(ingest(m, exec_web, 5), 0);
+	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], 0);
+	assert_int_equal(ingest(m, finding_web, 6), 0);
+	assert_int_equal(m->ctrs[0]->findings[TUI_SEV_HIGH], 1);
 }
 
 static void test_stats_rates_drops(void **state)
@@ -246,6 +283,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_creates_container_and_rates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pod_and_host_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_findings_per_container, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lifecycle_adds_and_removes_rows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_finding_feed_and_detail, setup, teardown),

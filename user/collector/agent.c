@@ -21,6 +21,7 @@
 #include "container/container.h"
 #include "core/event.h"
 #include "http.h"
+#include "open_findings.h"
 #include "loader.h"
 #include "core/log.h"
 #include "metrics.h"
@@ -52,6 +53,8 @@ struct agent {
 	struct bh_counters *percpu;
 	__u64 drops_reported;
 	unsigned int ticks;
+	uint64_t findings_generation; /* of the open findings /findings serves */
+	bool findings_published;
 };
 
 static const struct bh_container *lookup_live(void *ctx, const struct bh_hdr *hdr)
@@ -204,6 +207,26 @@ static void write_stats(struct agent *a, bool final)
 	}
 }
 
+/*
+ * /findings' view, built anew when the open findings changed since the last one, and at
+ * each sweep: a runtime's late answer (a retried API) describes a container anew in place.
+ */
+static void publish_findings(struct agent *a)
+{
+	uint64_t gen = bh_open_findings_generation(a->pipe.open);
+	struct bh_open_view *v;
+
+	if (a->findings_published && gen == a->findings_generation &&
+	    a->ticks % SWEEP_INTERVAL_S != 0)
+		return;
+	v = bh_open_view_build(a->pipe.open);
+	/* without memory the last view stays, and the next tick tries again */
+	if (!v || bh_http_publish_findings(a->http, v))
+		return;
+	a->findings_generation = gen;
+	a->findings_published = true;
+}
+
 /* The counters the HTTP server serves, published once a second. */
 static void publish_metrics(struct agent *a)
 {
@@ -234,6 +257,11 @@ static void publish_metrics(struct agent *a)
 	snap.output_lines = a->out.lines;
 	snap.output_bytes = a->out.bytes;
 	snap.output_dropped_lines = a->out.dropped;
+	if (a->pipe.open) {
+		bh_open_findings_counts(a->pipe.open, snap.open_findings);
+		snap.open_findings_dropped = bh_open_findings_dropped(a->pipe.open);
+		publish_findings(a);
+	}
 	bh_http_publish(a->http, &snap);
 }
 
@@ -390,6 +418,28 @@ static void handle_tick(struct agent *a, int tfd)
 		a->stdout_gone = true;
 }
 
+struct greeting {
+	struct bh_stream *stream;
+	int clients; /* the newest, still attached */
+};
+
+static void greet_line(const char *line, size_t len, void *ctx)
+{
+	struct greeting *g = ctx;
+
+	if (g->clients)
+		g->clients = bh_stream_send_newest(g->stream, g->clients, line, len);
+}
+
+/* Clients that just came (`bulkhead top`) get the findings open before them. */
+static void greet_clients(struct agent *a, int n)
+{
+	struct greeting g = { a->stream, n };
+
+	if (n > 0 && a->pipe.open)
+		bh_open_findings_each_line(a->pipe.open, greet_line, &g);
+}
+
 static int event_loop(struct agent *a, int sfd, int tfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC), err = 0, rfd = bh_resolver_fd(a->resolver);
@@ -435,7 +485,7 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 				handle_tick(a, tfd);
 				break;
 			case TAG_STREAM:
-				bh_stream_accept(a->stream);
+				greet_clients(a, bh_stream_accept(a->stream));
 				break;
 			case TAG_RESOLVER:
 				bh_resolver_complete(a->resolver);
@@ -587,6 +637,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	if (start_servers(&a))
 		goto out;
 	popts.stream = a.stream;
+	popts.open_findings = true;
 	if (bh_pipeline_init(&a.pipe, &popts))
 		goto out;
 	pipe_ready = true;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* http.c - /healthz and /metrics with libmicrohttpd, from a snapshot behind a mutex. */
+/* http.c - /healthz, /metrics and /findings with libmicrohttpd, from snapshots behind a mutex. */
 #define _GNU_SOURCE
 #include "http.h"
 
@@ -8,22 +8,35 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
+#include "core/json_writer.h"
 #include "core/log.h"
+#include "open_findings.h"
 
 /* Prometheus scrapes and kubelet probes are few: a small bound keeps a flood cheap. */
 #define HTTP_CONNECTION_LIMIT 16
 #define HTTP_TIMEOUT_S	      5
 
+/*
+ * A published view of the open findings: a request renders from it outside the lock,
+ * so the loop is never held up by a large answer; the last one out frees it.
+ */
+struct shared_view {
+	struct bh_open_view *view;
+	int refs; /* guarded by bh_http.lock */
+};
+
 struct bh_http {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
 	struct bh_metrics_snapshot snap; /* guarded by lock */
+	struct shared_view *findings;	 /* guarded by lock; NULL: none published */
 };
 
 int bh_http_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
@@ -109,6 +122,80 @@ static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int st
 		     MHD_RESPMEM_PERSISTENT);
 }
 
+/* Drops a reference taken under the lock; the last one frees the view. */
+static void view_release(struct bh_http *s, struct shared_view *sv)
+{
+	bool last;
+
+	if (!sv)
+		return;
+	pthread_mutex_lock(&s->lock);
+	last = --sv->refs == 0;
+	pthread_mutex_unlock(&s->lock);
+	if (!last)
+		return;
+	bh_open_view_free(sv->view);
+	free(sv);
+}
+
+struct filter_args {
+	struct bh_open_filter filter;
+	const char *why; /* set on the first bad argument */
+	char bad[160];
+};
+
+static enum MHD_Result filter_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct filter_args *a = cls;
+
+	(void)kind;
+	if (a->why)
+		return MHD_NO;
+	if (bh_open_filter_set(&a->filter, key, value, &a->why))
+		snprintf(a->bad, sizeof(a->bad), "%s", key);
+	return a->why ? MHD_NO : MHD_YES;
+}
+
+/* GET /findings[?container=..&namespace=..&severity=..]: the open findings as JSON. */
+static enum MHD_Result serve_findings(struct MHD_Connection *conn, struct bh_http *s)
+{
+	struct filter_args args = { .filter = { .min_severity = BH_SEV_LOW } };
+	struct shared_view *sv;
+	char *body;
+	size_t len;
+	int err;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, filter_arg, &args);
+	if (args.why) {
+		struct bh_json w;
+
+		bh_json_init(&w);
+		bh_json_obj_begin(&w);
+		bh_json_key_str(&w, "error", args.why);
+		bh_json_key_str(&w, "filter", args.bad);
+		bh_json_obj_end(&w);
+		bh_json_newline(&w);
+		if (bh_json_failed(&w)) {
+			bh_json_free(&w);
+			return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					    "out of memory\n");
+		}
+		return reply(conn, MHD_HTTP_BAD_REQUEST, "application/json", w.buf, bh_json_len(&w),
+			     MHD_RESPMEM_MUST_FREE);
+	}
+	pthread_mutex_lock(&s->lock);
+	sv = s->findings;
+	if (sv)
+		sv->refs++;
+	pthread_mutex_unlock(&s->lock);
+	err = bh_open_view_render(sv ? sv->view : NULL, &args.filter, &body, &len);
+	view_release(s, sv);
+	if (err)
+		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	return reply(conn, MHD_HTTP_OK, "application/json", body, len, MHD_RESPMEM_MUST_FREE);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
@@ -151,7 +238,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body,
 			     len, MHD_RESPMEM_MUST_FREE);
 	}
-	return reply_static(conn, MHD_HTTP_NOT_FOUND, "not found: try /healthz or /metrics\n");
+	if (!strcmp(url, "/findings"))
+		return serve_findings(conn, s);
+	return reply_static(conn, MHD_HTTP_NOT_FOUND,
+			    "not found: try /healthz, /metrics or /findings\n");
 }
 
 /* libmicrohttpd's own diagnostics, through the agent's log. */
@@ -205,7 +295,7 @@ int bh_http_start(const char *spec, struct bh_http **out)
 		return err;
 	}
 	*out = s;
-	bh_info("serving /healthz and /metrics on port %u (%s)", bh_http_port(s), spec);
+	bh_info("serving /healthz, /metrics and /findings on port %u (%s)", bh_http_port(s), spec);
 	return 0;
 }
 
@@ -214,6 +304,11 @@ void bh_http_stop(struct bh_http *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->daemon);
+	/* the server thread is gone: the published view has no other holder */
+	if (s->findings) {
+		bh_open_view_free(s->findings->view);
+		free(s->findings);
+	}
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -238,4 +333,21 @@ void bh_http_touch(struct bh_http *s, int64_t mono_ns)
 	pthread_mutex_lock(&s->lock);
 	s->snap.drained_mono_ns = mono_ns;
 	pthread_mutex_unlock(&s->lock);
+}
+
+int bh_http_publish_findings(struct bh_http *s, struct bh_open_view *view)
+{
+	struct shared_view *sv = malloc(sizeof(*sv)), *old;
+
+	if (!sv) {
+		bh_open_view_free(view);
+		return -ENOMEM;
+	}
+	*sv = (struct shared_view){ .view = view, .refs = 1 };
+	pthread_mutex_lock(&s->lock);
+	old = s->findings;
+	s->findings = sv;
+	pthread_mutex_unlock(&s->lock);
+	view_release(s, old);
+	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * http.h - the agent's health and metrics endpoints (/healthz, /metrics) over HTTP,
- * served by libmicrohttpd from its own thread out of the last published snapshot.
+ * http.h - the agent's health, metrics and open findings endpoints (/healthz, /metrics,
+ * /findings) over HTTP, served by libmicrohttpd from its own thread out of the last
+ * published snapshots.
  */
 #ifndef BULKHEAD_HTTP_H
 #define BULKHEAD_HTTP_H
@@ -14,6 +15,7 @@
 #define BH_HTTP_DEFAULT_ADDR "127.0.0.1:9464"
 
 struct bh_http;
+struct bh_open_view;
 
 /*
  * Parses "IPv4:PORT", "[IPv6]:PORT" or ":PORT" (every address) into *ss.
@@ -35,6 +37,11 @@ uint16_t bh_http_port(const struct bh_http *s);
 
 /* Replaces the snapshot served (once a second from the loop). */
 void bh_http_publish(struct bh_http *s, const struct bh_metrics_snapshot *snap);
+/*
+ * Replaces the open findings /findings serves (when they changed) and takes view over,
+ * freeing it when no request uses it any more. Returns 0 or -ENOMEM (view freed).
+ */
+int bh_http_publish_findings(struct bh_http *s, struct bh_open_view *view);
 /* Marks the ring buffer drained at mono_ns (after every epoll round). */
 void bh_http_touch(struct bh_http *s, int64_t mono_ns);
 

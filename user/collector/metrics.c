@@ -52,6 +52,21 @@ static void scalar(FILE *f, const char *name, const char *type, const char *help
 }
 
 /*
+ * A family with one series per (rule, severity) pair, zeros included: a policy may move a
+ * rule to any severity, and rate() needs the series to exist before the first finding.
+ */
+static void by_rule_severity(FILE *f, const char *name, const char *type, const char *help,
+			     const __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT])
+{
+	family(f, name, type, help);
+	for (unsigned int r = 0; r < BH_RULE_COUNT; r++)
+		for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
+			fprintf(f, "%s{rule=\"%s\",severity=\"%s\"} %llu\n", name,
+				bh_rule_id_name(r), bh_severity_name(v),
+				(unsigned long long)counts[r][v]);
+}
+
+/*
  * Label values are the agent's own identifiers (event families, rule ids,
  * severities, the version): none holds a quote, a backslash or a newline, so
  * nothing needs escaping.
@@ -89,15 +104,17 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 		fprintf(f, "bulkhead_events_total{family=\"%s\"} %llu\n", bh_event_type_name(t),
 			(unsigned long long)s->events[t]);
 
-	/* Every (rule, severity) pair, zeros included: a policy may move a rule to any
-	 * severity, and rate() needs the series to exist before the first finding. */
-	family(f, "bulkhead_findings_total", "counter",
-	       "Findings written, by rule and severity (after the policy's overrides).");
-	for (unsigned int r = 0; r < BH_RULE_COUNT; r++)
-		for (unsigned int v = 0; v < BH_SEV_COUNT; v++)
-			fprintf(f, "bulkhead_findings_total{rule=\"%s\",severity=\"%s\"} %llu\n",
-				bh_rule_id_name(r), bh_severity_name(v),
-				(unsigned long long)s->findings[r][v]);
+	by_rule_severity(f, "bulkhead_findings_total", "counter",
+			 "Findings written, by rule and severity (after the policy's overrides).",
+			 s->findings);
+	/* Per rule, not per container: the series stay as few as the rules, whatever runs. */
+	by_rule_severity(f, "bulkhead_open_findings", "gauge",
+			 "Findings open on the running containers (distinct, until the container "
+			 "stops), by rule and severity; GET /findings lists them.",
+			 s->open_findings);
+	scalar(f, "bulkhead_open_findings_dropped_total", "counter",
+	       "New open findings not kept because a container or the node had its cap.",
+	       s->open_findings_dropped);
 
 	scalar(f, "bulkhead_kernel_events_total", "counter",
 	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);

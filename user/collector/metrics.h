@@ -42,6 +42,9 @@ struct bh_metrics_snapshot {
 	__u64 output_lines;	  /* struct bh_sink: lines, bytes, dropped */
 	__u64 output_bytes;
 	__u64 output_dropped_lines; /* raw events dropped because stdout was slow */
+	/* bh_open_findings_counts(), bh_open_findings_dropped() */
+	__u64 open_findings[BH_RULE_COUNT][BH_SEV_COUNT];
+	__u64 open_findings_dropped;
 };
 
 /*

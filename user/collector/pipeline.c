@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "metrics.h"
 #include "container/ns_owner.h"
+#include "open_findings.h"
 #include "output/output_json.h"
 #include "rules/rules.h"
 #include "output/stream.h"
@@ -65,6 +66,9 @@ static void finding_sink(const char *line, size_t len, void *ctx)
 
 	p->counts.findings++;
 	emit(p, line, len, BH_SINK_KEEP);
+	/* a host process's is not kept, a full set drops it and counts: nothing to say here */
+	if (p->open)
+		bh_open_findings_add(p->open, p->judged, bh_rules_finding_key(p->rules), line, len);
 }
 
 /*
@@ -167,6 +171,11 @@ int bh_pipeline_init(struct bh_pipeline *p, const struct bh_pipeline_opts *opts)
 			bh_error("cannot set up the rules engine: %s", strerror(-err));
 			return err;
 		}
+		if (opts->open_findings &&
+		    bh_open_findings_new(BH_OPEN_PER_CONTAINER, BH_OPEN_TOTAL, &p->open)) {
+			bh_error("cannot set up the open findings: %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -175,6 +184,8 @@ void bh_pipeline_fini(struct bh_pipeline *p)
 {
 	bh_rules_free(p->rules);
 	p->rules = NULL;
+	bh_open_findings_free(p->open);
+	p->open = NULL;
 	bh_ns_owners_fini(&p->ns_owners);
 	bh_json_free(&p->line);
 	bh_json_free(&p->ctr_scratch);
@@ -230,8 +241,10 @@ static void process(struct bh_pipeline *p, const void *data, size_t size, const 
 		if (!bh_json_failed(&p->line))
 			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
 	}
-	if (p->rules)
+	if (p->rules) {
+		p->judged = c;
 		bh_rules_on_event(p->rules, ev, c, finding_sink, p);
+	}
 }
 
 static struct bh_hold *hold_find(struct bh_pipeline *p, const struct bh_container *c)
@@ -385,8 +398,12 @@ void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size)
 	process(p, data, size, &ev, c, by_cgroup);
 }
 
-/* {"type":"lifecycle","action":"container-start"|"container-stop","container":{..}} */
-static void lifecycle_line(struct bh_pipeline *p, const char *action, const struct bh_container *c)
+/*
+ * {"type":"lifecycle","action":"container-start"|"container-stop","container":{..}}, and
+ * "open_findings" on a stop when they are kept (open >= 0).
+ */
+static void lifecycle_line(struct bh_pipeline *p, const char *action, const struct bh_container *c,
+			   int64_t open)
 {
 	if (!p->opts.lifecycle)
 		return;
@@ -394,15 +411,19 @@ static void lifecycle_line(struct bh_pipeline *p, const char *action, const stru
 	bh_json_key_str(&p->line, "action", action);
 	bh_json_key(&p->line, "container");
 	bh_json_container(&p->line, c);
+	if (open >= 0)
+		bh_json_key_uint(&p->line, "open_findings", (uint64_t)open);
 	bh_pipeline_line_end(p);
 }
 
 void bh_pipeline_container_new(struct bh_pipeline *p, const struct bh_container *c)
 {
 	bh_debug("container %.12s (%s) appeared", c->id, c->name ? c->name : "?");
-	lifecycle_line(p, "container-start", c);
-	if (p->rules)
+	lifecycle_line(p, "container-start", c, -1);
+	if (p->rules) {
+		p->judged = c;
 		bh_rules_on_container(p->rules, c, finding_sink, p);
+	}
 }
 
 void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container *c)
@@ -410,7 +431,8 @@ void bh_pipeline_container_gone(struct bh_pipeline *p, const struct bh_container
 	bh_debug("container %.12s (%s) is gone", c->id, c->name ? c->name : "?");
 	/* the caller releases it before; held records must not outlive it in any case */
 	bh_pipeline_container_ready(p, c);
-	lifecycle_line(p, "container-stop", c);
+	lifecycle_line(p, "container-stop", c,
+		       p->open ? (int64_t)bh_open_findings_remove(p->open, c->id) : -1);
 	if (p->rules)
 		bh_rules_forget_container(p->rules, c->id);
 	bh_ns_owners_forget(&p->ns_owners, c);

@@ -41,6 +41,8 @@ struct bh_pipeline_opts {
 	bool findings;			/* judge with the rules */
 	bool lifecycle;			/* print container-start/-stop lines */
 	const struct bh_policy *policy; /* caller-owned; NULL: built-in defaults */
+	/* keep the open findings of each running container (p->open), with the rules */
+	bool open_findings;
 	__u64 self_cgroup_id;
 	__u32 host_ns[BH_NS_KINDS];
 	int64_t boot_to_real_ns; /* wall-clock ns = boot ns + this */
@@ -81,11 +83,14 @@ struct bh_pipeline_counts {
 };
 
 struct bh_hold; /* pipeline.c: the records held for one pending container */
+struct bh_open_findings;
 
 struct bh_pipeline {
 	struct bh_pipeline_opts opts;
 	struct bh_rules *rules;
-	struct bh_json line; /* one reusable line buffer */
+	struct bh_open_findings *open;	   /* opts.open_findings with the rules; else NULL */
+	const struct bh_container *judged; /* what the rules judge now: its findings' container */
+	struct bh_json line;		   /* one reusable line buffer */
 	struct bh_pipeline_counts counts;
 	bool stdout_events;	       /* the record being handled is selected for stdout */
 	struct bh_hashtab ctr_json;    /* container pointer, as uintptr_t -> its rendered value */
@@ -104,7 +109,8 @@ void bh_pipeline_fini(struct bh_pipeline *p);
 void bh_pipeline_record(struct bh_pipeline *p, const void *data, size_t size);
 
 /*
- * Container lifecycle: configuration findings at first sight; state dropped when gone.
+ * Container lifecycle: configuration findings at first sight; state dropped when gone,
+ * its open findings too (the container-stop line says how many were open).
  * Event lines reuse a container's JSON, rendered once its metadata is complete
  * (metadata_done: the resolver changes nothing afterwards), until it is gone, so
  * a container must not be freed before bh_pipeline_container_gone().

@@ -181,6 +181,8 @@ int bh_replay_run(const struct bh_replay_opts *o)
 		.event_mask = o->event_mask,
 		.findings = o->findings,
 		.lifecycle = o->lifecycle,
+		/* the stop lines say how many findings were open, as the live run's did */
+		.open_findings = true,
 		.lookup = lookup_replay,
 		.lookup_ctx = &r,
 		.container_alive = alive_replay,

@@ -312,6 +312,20 @@ void bh_stream_broadcast(struct bh_stream *s, const char *line, size_t len)
 	}
 }
 
+int bh_stream_send_newest(struct bh_stream *s, int n, const char *line, size_t len)
+{
+	/* the newest are the last n: a dropped one's place takes the last, also one of them */
+	for (int i = s->nclients - n; i < s->nclients;) {
+		if (send_line(s, &s->clients[i], line, len)) {
+			i++;
+			continue;
+		}
+		drop_client(s, i);
+		n--;
+	}
+	return n;
+}
+
 void bh_stream_get_stats(const struct bh_stream *s, struct bh_stream_stats *st)
 {
 	*st = s->st;

@@ -40,6 +40,11 @@ int bh_stream_fd(const struct bh_stream *s);
 int bh_stream_accept(struct bh_stream *s);
 /* Sends one whole line (with its newline) to every client, without blocking. */
 void bh_stream_broadcast(struct bh_stream *s, const char *line, size_t len);
+/*
+ * Sends one whole line to the n clients attached last (bh_stream_accept() returned n), e.g.
+ * what they need of the time before they came. Returns how many of them are still attached.
+ */
+int bh_stream_send_newest(struct bh_stream *s, int n, const char *line, size_t len);
 void bh_stream_get_stats(const struct bh_stream *s, struct bh_stream_stats *st);
 /* Disconnects the clients, closes the socket and removes the file if it is still ours. */
 void bh_stream_close(struct bh_stream *s);

@@ -7,6 +7,7 @@
 #include "rule_impl.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +130,9 @@ static bool mark_fired(struct bh_rules *r, unsigned int rule, const struct bh_co
 	size_t len = strlen(c->id);
 	struct map_val *e = bh_hashtab_get(&r->fired, c->id, len);
 
+	/* once per (rule, container): that is its identity */
+	snprintf(r->key, sizeof(r->key), "%u|%s", rule, c->id);
+
 	if (!e && !(e = map_insert(&r->fired, c->id, len, c->id)))
 		return false;
 	if (e->a & (1ULL << rule))
@@ -207,7 +211,7 @@ static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_eve
 	uint64_t now = ev->hdr->ts_ns, window = (uint64_t)r->policy->dedup_window_s * 1000000000;
 	const char *cid = c ? c->id : "";
 	struct map_val *e;
-	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160], num[12], *p = num + sizeof(num);
+	char *key = r->key, num[12], *p = num + sizeof(num);
 	unsigned int v = rule;
 	size_t len;
 
@@ -216,16 +220,16 @@ static uint64_t dedup(struct bh_rules *r, unsigned int rule, const struct bh_eve
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	len = key_append(key, sizeof(key), 0, p, (size_t)(num + sizeof(num) - p));
-	len = key_append(key, sizeof(key), len, "|", 1);
-	len = key_append(key, sizeof(key), len, cid, strlen(cid));
-	len = key_append(key, sizeof(key), len, "|", 1);
+	len = key_append(key, sizeof(r->key), 0, p, (size_t)(num + sizeof(num) - p));
+	len = key_append(key, sizeof(r->key), len, "|", 1);
+	len = key_append(key, sizeof(r->key), len, cid, strlen(cid));
+	len = key_append(key, sizeof(r->key), len, "|", 1);
 	if (ev->exe.ptr)
-		len = key_append(key, sizeof(key), len, ev->exe.ptr,
+		len = key_append(key, sizeof(r->key), len, ev->exe.ptr,
 				 strnlen(ev->exe.ptr, ev->exe.len));
-	len = key_append(key, sizeof(key), len, "|", 1);
+	len = key_append(key, sizeof(r->key), len, "|", 1);
 	if (detail)
-		len = key_append(key, sizeof(key), len, detail, strlen(detail));
+		len = key_append(key, sizeof(r->key), len, detail, strlen(detail));
 	e = bh_hashtab_get(&r->dedup, key, len);
 	if (!e) {
 		map_make_room(&r->dedup, now, window);
@@ -293,6 +297,11 @@ void bh_hit_send(struct bh_hit *h)
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT])
 {
 	memcpy(counts, r->sent, sizeof(r->sent));
+}
+
+const char *bh_rules_finding_key(const struct bh_rules *r)
+{
+	return r->key;
 }
 
 /* Paths and sockets */

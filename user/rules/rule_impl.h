@@ -29,6 +29,8 @@ struct bh_rules {
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
 	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
 	char self_pod_uid[64];			 /* and its pod, "" if none */
+	/* The identity of the finding being judged: bh_rules_finding_key(). */
+	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160];
 };
 
 /* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */

@@ -73,6 +73,13 @@ void bh_rules_set_self(struct bh_rules *r, const struct bh_container *self);
  */
 extern const char *const bh_rules_host_programs[];
 
+/*
+ * During a sink's call: the identity the finding is deduplicated by, "rule|container" for
+ * a finding reported once per container, "rule|container|exe|detail" for one reported
+ * once per window. Two findings of one identity are the same finding seen again.
+ */
+const char *bh_rules_finding_key(const struct bh_rules *r);
+
 /* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);
 

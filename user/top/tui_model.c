@@ -39,7 +39,17 @@ static void container_free(struct tui_container *c)
 {
 	for (int i = 0; i < TUI_RECENT_EVENTS; i++)
 		free(c->recent[i]);
+	bh_hashtab_fini(&c->open);
 	free(c);
+}
+
+static struct tui_container *container_new(void)
+{
+	struct tui_container *c = calloc(1, sizeof(*c));
+
+	if (c)
+		bh_hashtab_init(&c->open, 0);
+	return c;
 }
 
 static void finding_clear(struct tui_finding *f)
@@ -173,14 +183,14 @@ static struct tui_container *container_slot(struct tui_model *m)
 	int oldest = 0;
 
 	if (m->nctrs < TUI_MAX_CONTAINERS) {
-		m->ctrs[m->nctrs] = calloc(1, sizeof(struct tui_container));
+		m->ctrs[m->nctrs] = container_new();
 		return m->ctrs[m->nctrs] ? m->ctrs[m->nctrs++] : NULL;
 	}
 	for (int i = 1; i < m->nctrs; i++)
 		if (m->ctrs[i]->last_seen < m->ctrs[oldest]->last_seen)
 			oldest = i;
 	container_free(m->ctrs[oldest]);
-	m->ctrs[oldest] = calloc(1, sizeof(struct tui_container));
+	m->ctrs[oldest] = container_new();
 	if (!m->ctrs[oldest])
 		m->ctrs[oldest] = m->ctrs[--m->nctrs];
 	return m->ctrs[oldest];
@@ -309,6 +319,21 @@ static void remember_rule(struct tui_container *c, const char *rule)
 		copy(c->rules[c->nrules++], sizeof(c->rules[0]), rule);
 }
 
+/* Whether the finding (rule, summary) is new to c: it counts once while c runs. */
+static bool first_open(struct tui_container *c, const char *rule, const char *summary)
+{
+	char key[600];
+	/* a rule id is letters and dashes: the bar cannot be part of it */
+	int n = snprintf(key, sizeof(key), "%s|%s", rule, summary);
+
+	if (n < 0 || (size_t)n >= sizeof(key) || bh_hashtab_count(&c->open) >= TUI_CTR_OPEN)
+		return true;
+	if (bh_hashtab_get(&c->open, key, (size_t)n))
+		return false;
+	bh_hashtab_put(&c->open, key, (size_t)n);
+	return true;
+}
+
 static void ingest_finding(struct tui_model *m, struct json_object *o, int64_t now)
 {
 	struct json_object *ctr = NULL, *proc = jobj(o, "process");
@@ -340,7 +365,8 @@ static void ingest_finding(struct tui_model *m, struct json_object *o, int64_t n
 		return;
 	copy(f->ctr_id, sizeof(f->ctr_id), c->id);
 	copy(f->ctr_name, sizeof(f->ctr_name), c->name);
-	c->findings[f->sev]++;
+	if (first_open(c, f->rule, f->summary))
+		c->findings[f->sev]++;
 	if (f->sev > c->worst)
 		c->worst = f->sev;
 	remember_rule(c, f->rule);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hashtab.h"
 #include "events.h"
 
 enum tui_sev {
@@ -26,6 +27,7 @@ enum tui_sev {
 #define TUI_MAX_FINDINGS   512 /* the feed keeps the newest */
 #define TUI_RECENT_EVENTS  12  /* per container, for the detail pane */
 #define TUI_CTR_RULES	   8   /* rule names remembered per container, for filters */
+#define TUI_CTR_OPEN	   64  /* open findings told apart per container (the agent's cap) */
 #define TUI_RATE_WINDOW	   5   /* seconds averaged by the events/s figures */
 
 /* Events per second: one bucket per second of the monotonic clock the caller passes. */
@@ -41,7 +43,13 @@ struct tui_container {
 	char pod[96]; /* "namespace/pod" when known */
 	uint64_t events;
 	struct tui_rate rate;
+	/*
+	 * Its open findings: one per rule and summary, however often a finding comes again
+	 * (the agent repeats a windowed one with its count, and sends the open ones to a
+	 * client that attaches); past TUI_CTR_OPEN each line counts.
+	 */
 	uint64_t findings[TUI_SEV_COUNT];
+	struct bh_hashtab open; /* "rule|summary" -> nothing */
 	enum tui_sev worst;
 	char rules[TUI_CTR_RULES][40];
 	int nrules;

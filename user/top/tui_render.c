@@ -565,7 +565,7 @@ static void container_detail(const struct tui_model *m, const struct tui_view *v
 	      c->id[0] ? c->id : "- (processes outside containers)", c->image[0] ? c->image : "-",
 	      c->pod[0] ? c->pod : "-");
 	textf(t, "events: %llu seen, %s/s\n", (unsigned long long)c->events, rate);
-	textf(t, "findings: critical %llu, high %llu, medium %llu, low %llu; worst: %s\n",
+	textf(t, "open findings: critical %llu, high %llu, medium %llu, low %llu; worst: %s\n",
 	      (unsigned long long)c->findings[TUI_SEV_CRITICAL],
 	      (unsigned long long)c->findings[TUI_SEV_HIGH],
 	      (unsigned long long)c->findings[TUI_SEV_MEDIUM],
