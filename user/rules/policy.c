@@ -547,6 +547,7 @@ int bh_policy_parse(const char *name, const char *text, size_t len, struct bh_po
 		bh_policy_free(l.p);
 		return err;
 	}
+	bh_sha256_hex(text, len, l.p->sha256);
 	*out = l.p;
 	return 0;
 }

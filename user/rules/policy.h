@@ -12,6 +12,7 @@
 
 #include "container/container.h"
 #include "core/catalogue.h"
+#include "core/sha256.h"
 
 #define BH_POLICY_DEFAULT_PATH	  "/etc/bulkhead/policy.yaml"
 #define BH_POLICY_DEFAULT_DEDUP_S 60
@@ -79,6 +80,7 @@ struct bh_policy {
 	struct bh_policy_ports *allowed_ports;
 	size_t n_allowed_ports;
 	unsigned int dedup_window_s;
+	char sha256[BH_SHA256_HEX_LEN + 1]; /* of the text it was parsed from, hex; "" for the built-in policy */
 };
 
 /*
