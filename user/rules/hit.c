@@ -142,11 +142,10 @@ static bool hidden_whatever_evidence(struct bh_rules *r, unsigned int rule,
 	return false;
 }
 
-static bool rule_active(struct bh_rules *r, unsigned int rule, const struct bh_container *c,
-			const char *exe)
+/* The rule runs here: enabled, and not on bulkhead's own container. */
+static bool rule_active(const struct bh_rules *r, unsigned int rule, const struct bh_container *c)
 {
-	return r->policy->rules[rule].enabled && !is_self(r, c) &&
-	       !hidden_whatever_evidence(r, rule, c, exe);
+	return r->policy->rules[rule].enabled && !is_self(r, c);
 }
 
 int bh_hit_counters_reset(struct bh_rules *r)
@@ -206,7 +205,9 @@ struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int
 	struct timespec now;
 	va_list ap;
 
-	if (!c || !rule_active(r, rule, c, NULL) || !mark_fired(r, rule, c))
+	/* Hidden after it is marked: a hit counts each finding an entry hid once. */
+	if (!c || !rule_active(r, rule, c) || !mark_fired(r, rule, c) ||
+	    hidden_whatever_evidence(r, rule, c, NULL))
 		return NULL;
 	memset(h, 0, sizeof(*h));
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -286,9 +287,9 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 	uint64_t count;
 	va_list ap;
 
-	bh_cstr(&ev->exe, r->exe, sizeof(r->exe));
-	if (!rule_active(r, rule, c, r->exe))
+	if (!rule_active(r, rule, c))
 		return NULL;
+	/* Folded events are not findings, hidden or not: the entries judge what remains. */
 	if (once) {
 		if (!c || !mark_fired(r, rule, c))
 			return NULL;
@@ -298,6 +299,9 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 		if (!count)
 			return NULL;
 	}
+	bh_cstr(&ev->exe, r->exe, sizeof(r->exe));
+	if (hidden_whatever_evidence(r, rule, c, r->exe))
+		return NULL;
 	memset(h, 0, sizeof(*h));
 	h->f.ev = ev;
 	h->f.count = count;
