@@ -15,7 +15,6 @@
 
 #include <json-c/json.h>
 
-#include "container/runtime.h"
 #include "core/json_reader.h"
 #include "core/log.h"
 #include "rule_impl.h"
