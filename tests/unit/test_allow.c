@@ -156,7 +156,8 @@ static void test_baseline_evidence(void **state)
 
 	kube_proxy_shape(t, "kube-system", "registry.k8s.io/kube-proxy:v1.29.2");
 	t->c.config.host_ns[BH_NS_PID] = true;
-	t->mounts[1] = (struct bh_mount_spec){ .source = "/etc", .destination = "/host-etc",
+	t->mounts[1] = (struct bh_mount_spec){ .source = "/etc",
+					       .destination = "/host-etc",
 					       .bind = true };
 	t->c.config.n_mounts = 2;
 	judge(t);
@@ -193,29 +194,28 @@ static void test_repository_normalized(void **state)
 
 static int setup_narrow(void **state)
 {
-	return setup_with(state,
-			  "baseline: false\n"
-			  "allow:\n"
-			  "  - id: web-pid\n"
-			  "    reason: the debugger sidecar\n"
-			  "    rules: [host-namespace-shared]\n"
-			  "    labels: { app: web, tier: \"front*\" }\n"
-			  "    host_namespaces: [pid]\n"
-			  "  - id: web-privileged\n"
-			  "    reason: being migrated off privileged\n"
-			  "    action: accept\n"
-			  "    rules: [privileged-container]\n"
-			  "    labels: { app: web }\n"
-			  "  - id: old\n"
-			  "    reason: expired long ago\n"
-			  "    expires: 2020-01-31\n"
-			  "    rules: [sensitive-mount-writable]\n"
-			  "    labels: { app: web }\n"
-			  "  - id: socket\n"
-			  "    reason: the CI runner builds images\n"
-			  "    rules: [docker-socket-access]\n"
-			  "    labels: { app: web }\n"
-			  "    peer_path: /run/docker.sock\n");
+	return setup_with(state, "baseline: false\n"
+				 "allow:\n"
+				 "  - id: web-pid\n"
+				 "    reason: the debugger sidecar\n"
+				 "    rules: [host-namespace-shared]\n"
+				 "    labels: { app: web, tier: \"front*\" }\n"
+				 "    host_namespaces: [pid]\n"
+				 "  - id: web-privileged\n"
+				 "    reason: being migrated off privileged\n"
+				 "    action: accept\n"
+				 "    rules: [privileged-container]\n"
+				 "    labels: { app: web }\n"
+				 "  - id: old\n"
+				 "    reason: expired long ago\n"
+				 "    expires: 2020-01-31\n"
+				 "    rules: [sensitive-mount-writable]\n"
+				 "    labels: { app: web }\n"
+				 "  - id: socket\n"
+				 "    reason: the CI runner builds images\n"
+				 "    rules: [docker-socket-access]\n"
+				 "    labels: { app: web }\n"
+				 "    peer_path: /run/docker.sock\n");
 }
 
 /* Labels, evidence, expiry and accept on one pod; hit counters per entry. */

@@ -190,7 +190,8 @@ static const struct bad_case bad_cases[] = {
 	{ "policy-relative-path.yaml", ":1:25: ", "must be absolute paths" },
 	{ "policy-bad-expires.yaml", ":3:14: ", "expires must be a date, YYYY-MM-DD" },
 	{ "policy-bad-capability.yaml", ":3:19: ", "unknown capability \"SYS_EVERYTHING\"" },
-	{ "policy-bad-action.yaml", ":3:13: ", "action must be allow (hide the finding) or accept" },
+	{ "policy-bad-action.yaml",
+	  ":3:13: ", "action must be allow (hide the finding) or accept" },
 };
 
 static void test_bad_files(void **state)

@@ -35,13 +35,13 @@ struct bh_metrics_snapshot {
 	int programs_attached;	 /* BPF programs attached now; 0: not (or no longer) */
 	int64_t drained_mono_ns; /* CLOCK_MONOTONIC of the last drained epoll round; 0: never */
 	__u64 events[BH_EV_TYPE_MAX]; /* decoded records by family (index: enum bh_event_type) */
-	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT]; /* bh_rules_finding_counts() */
-	__u64 findings_accepted[BH_RULE_COUNT];	     /* bh_rules_accepted_counts() */
+	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT];		 /* bh_rules_finding_counts() */
+	__u64 findings_accepted[BH_RULE_COUNT];			 /* bh_rules_accepted_counts() */
 	struct bh_metrics_allow allow[BH_METRICS_ALLOW_MAX + 1]; /* the last: "(more)" */
 	size_t n_allow;
-	__u64 policy_reloads_ok; /* policy reloads (SIGHUP, file change) that took effect */
+	__u64 policy_reloads_ok;    /* policy reloads (SIGHUP, file change) that took effect */
 	__u64 policy_reloads_error; /* and those that failed (the old policy stays) */
-	__u64 kernel_emitted;			     /* struct bh_counters, summed over CPUs */
+	__u64 kernel_emitted;	    /* struct bh_counters, summed over CPUs */
 	__u64 drops;
 	__u64 read_errors[BH_READ_SITES]; /* by enum bh_read_site, summed over CPUs */
 	__u64 args_lost;

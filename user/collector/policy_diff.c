@@ -133,8 +133,10 @@ int bh_policy_diff_run(const struct bh_policy_diff_opts *o)
 		code = findings_of(o->capture, o->candidate, &cand);
 	if (code)
 		goto out;
-	qsort(cur.v, cur.n, sizeof(*cur.v), by_key);
-	qsort(cand.v, cand.n, sizeof(*cand.v), by_key);
+	if (cur.n)
+		qsort(cur.v, cur.n, sizeof(*cur.v), by_key);
+	if (cand.n)
+		qsort(cand.v, cand.n, sizeof(*cand.v), by_key);
 	printf("%s against %s on %s:\n", o->candidate,
 	       o->current ? o->current : "the built-in policy", o->capture);
 	/* A merge of the two sorted lists: a key in one list only was added or removed. */

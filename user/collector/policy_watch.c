@@ -10,7 +10,6 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-
 /* The symlink a ConfigMap volume swaps atomically on every update (kubelet's atomic writer). */
 #define CONFIGMAP_DATA_LINK "..data"
 
@@ -76,10 +75,10 @@ bool bh_policy_watch_changed(struct bh_policy_watch *w)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *e = (const struct inotify_event *)p;
 
-			if (e->mask & IN_Q_OVERFLOW)
-				changed = true; /* events were lost: reload to be sure */
-			else if (e->len && (!strcmp(e->name, w->name) ||
-					    !strcmp(e->name, CONFIGMAP_DATA_LINK)))
+			/* an overflow lost events: reload to be sure */
+			if ((e->mask & IN_Q_OVERFLOW) ||
+			    (e->len &&
+			     (!strcmp(e->name, w->name) || !strcmp(e->name, CONFIGMAP_DATA_LINK))))
 				changed = true;
 			p += sizeof(*e) + e->len;
 		}

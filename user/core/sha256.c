@@ -28,7 +28,7 @@ static void block(uint32_t h[8], const unsigned char *p)
 {
 	uint32_t w[64], v[8];
 
-	for (int i = 0; i < 16; i++)
+	for (size_t i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (int i = 16; i < 64; i++) {
@@ -72,6 +72,6 @@ void bh_sha256_hex(const void *data, size_t len, char hex[BH_SHA256_HEX_LEN + 1]
 		tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
 	for (size_t off = 0; off < tail_len; off += 64)
 		block(h, tail + off);
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < 8; i++)
 		snprintf(hex + 8 * i, 9, "%08x", h[i]);
 }

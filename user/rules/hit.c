@@ -351,8 +351,7 @@ void bh_hit_send(struct bh_hit *h)
 	struct bh_json *w = &r->w;
 
 	bh_json_obj_end(&r->ev);
-	if (bh_json_failed(&r->ev) ||
-	    judge_evidence(h, bh_json_data(&r->ev), bh_json_len(&r->ev)))
+	if (bh_json_failed(&r->ev) || judge_evidence(h, bh_json_data(&r->ev), bh_json_len(&r->ev)))
 		return;
 	bh_finding_write(w, &h->f, bh_json_data(&r->ev), bh_json_len(&r->ev));
 	if (bh_json_failed(w))

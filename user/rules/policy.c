@@ -308,7 +308,8 @@ static int parse_rule_settings(struct bh_policy_loader *l, yaml_node_t *n, int r
 			pr->severity = sev;
 		} else {
 			return bh_policy_fail(
-				l, k, "unknown key \"%s\" in rule settings (enabled, severity)", key);
+				l, k, "unknown key \"%s\" in rule settings (enabled, severity)",
+				key);
 		}
 		if (err)
 			return err;
@@ -359,8 +360,9 @@ int bh_policy_get_strv(struct bh_policy_loader *l, yaml_node_t *n, const char *w
 			return err;
 		*nv = i + 1;
 		if (absolute && out[i][0] != '/')
-			return bh_policy_fail(l, item, "%s entries must be absolute paths, not \"%s\"",
-					      what, out[i]);
+			return bh_policy_fail(l, item,
+					      "%s entries must be absolute paths, not \"%s\"", what,
+					      out[i]);
 	}
 	return 0;
 }
@@ -435,7 +437,7 @@ static int parse_allowed_ports(struct bh_policy_loader *l, yaml_node_t *n)
 static int parse_root(struct bh_policy_loader *l, yaml_node_t *root, bool *use_baseline)
 {
 	yaml_node_pair_t *pair;
-	unsigned long window;
+	unsigned long window = 0;
 	bool have_allow = false;
 	int err;
 

@@ -36,7 +36,7 @@ struct bh_policy_mount {
  * without evidence of that kind is not covered.
  */
 struct bh_policy_allow {
-	char *id; /* names the entry in /metrics and warnings: "allow[N]", or the file's id */
+	char *id;	/* names the entry in /metrics and warnings: "allow[N]", or the file's id */
 	uint32_t rules; /* bit per enum bh_rule; 0: every rule */
 	char *container_name;
 	char *image;
@@ -57,7 +57,8 @@ struct bh_policy_allow {
 	size_t n_peer_paths;
 	unsigned int ns_kinds; /* bit per enum bh_ns_kind; 0: not limited */
 	char *reason;
-	int64_t expires; /* unix time the entry stops applying (the day after "expires"); 0: never */
+	int64_t expires; /* unix time the entry stops applying (the day after "expires"); 0: never
+			  */
 	bool accept;	 /* report the finding as accepted (severity info) instead of hiding it */
 	bool baseline;	 /* from the built-in baseline (deploy/baseline.yaml) */
 };
@@ -72,7 +73,7 @@ struct bh_policy {
 	struct bh_policy_rule rules[BH_RULE_COUNT];
 	struct bh_policy_allow *allow; /* the file's entries, then the baseline's */
 	size_t n_allow;
-	size_t n_expired; /* entries whose expires date has passed (warned at load) */
+	size_t n_expired;	/* entries whose expires date has passed (warned at load) */
 	char **sensitive_paths; /* absolute; "/" matches only itself */
 	size_t n_sensitive_paths;
 	char **runtime_sockets; /* a basename ("docker.sock") or an absolute glob */
@@ -80,7 +81,8 @@ struct bh_policy {
 	struct bh_policy_ports *allowed_ports;
 	size_t n_allowed_ports;
 	unsigned int dedup_window_s;
-	char sha256[BH_SHA256_HEX_LEN + 1]; /* of the text it was parsed from, hex; "" for the built-in policy */
+	char sha256[BH_SHA256_HEX_LEN +
+		    1]; /* of the text it was parsed from, hex; "" for the built-in policy */
 };
 
 /*
@@ -114,7 +116,8 @@ bool bh_allow_has_evidence(const struct bh_policy_allow *a);
 /* The evidence object of a finding (JSON text) is covered by a's evidence matchers. */
 bool bh_allow_matches_evidence(const struct bh_policy_allow *a, const char *evidence, size_t len);
 
-/* An image reference's repository, normalized as docker does ("nginx:1" -> docker.io/library/nginx). */
+/* An image reference's repository, normalized as docker does ("nginx:1" ->
+ * docker.io/library/nginx). */
 void bh_image_repository(const char *image, char *buf, size_t size);
 
 /* True when port is allow-listed for the image (glob per entry). */

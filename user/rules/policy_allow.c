@@ -94,7 +94,8 @@ bool bh_allow_matches_who(const struct bh_policy_allow *a, unsigned int rule,
 		return false;
 	if (a->expires && now >= a->expires)
 		return false;
-	if (a->n_namespaces && !any_glob(a->namespaces, a->n_namespaces, c ? c->pod_namespace : NULL))
+	if (a->n_namespaces &&
+	    !any_glob(a->namespaces, a->n_namespaces, c ? c->pod_namespace : NULL))
 		return false;
 	/* Docker reports names with a leading "/"; policies write them without. */
 	if (name && name[0] == '/')
@@ -401,8 +402,8 @@ static int parse_labels(struct bh_policy_loader *l, yaml_node_t *n, struct bh_po
 
 		if ((err = bh_policy_get_string(l, bh_policy_node(l, pair->key), "a label key",
 						&lb->key)) ||
-		    (err = bh_policy_get_string(l, bh_policy_node(l, pair->value),
-						"a label value", &lb->value)))
+		    (err = bh_policy_get_string(l, bh_policy_node(l, pair->value), "a label value",
+						&lb->value)))
 			return err;
 	}
 	return 0;
@@ -434,8 +435,9 @@ static int parse_action(struct bh_policy_loader *l, yaml_node_t *n, struct bh_po
 	int err = bh_policy_get_string(l, n, "action", &s);
 
 	if (!err && strcmp(s, "allow") && strcmp(s, "accept"))
-		err = bh_policy_fail(l, n, "action must be allow (hide the finding) or accept "
-					   "(report it as accepted, severity info)");
+		err = bh_policy_fail(l, n,
+				     "action must be allow (hide the finding) or accept "
+				     "(report it as accepted, severity info)");
 	if (!err)
 		a->accept = !strcmp(s, "accept");
 	free(s);
@@ -512,10 +514,11 @@ static int parse_entry(struct bh_policy_loader *l, yaml_node_t *n, struct bh_pol
 	/* An entry without a matcher would silence its rules everywhere: say so. */
 	if (!a->container_name && !a->image && !a->n_namespaces && !a->exe && !a->n_repositories &&
 	    !a->n_labels)
-		return bh_policy_fail(l, n,
-				      "an allow entry needs container_name, image, namespace or exe "
-				      "(or repository, labels) to say whom it covers (to turn a rule "
-				      "off use rules: {RULE: {enabled: false}})");
+		return bh_policy_fail(
+			l, n,
+			"an allow entry needs container_name, image, namespace or exe "
+			"(or repository, labels) to say whom it covers (to turn a rule "
+			"off use rules: {RULE: {enabled: false}})");
 	if (l->baseline && (!a->reason || !a->id))
 		return bh_policy_fail(l, n, "a baseline entry needs an id and a reason");
 	a->baseline = l->baseline;

@@ -17,8 +17,8 @@ struct bh_policy_loader {
 	const char *name;
 	yaml_document_t doc;
 	struct bh_policy *p;
-	int64_t now;	/* unix time, for expires */
-	bool baseline;	/* reading the built-in baseline */
+	int64_t now;   /* unix time, for expires */
+	bool baseline; /* reading the built-in baseline */
 };
 
 /* Logs "NAME:LINE:COL: message" at n and returns -EINVAL. */

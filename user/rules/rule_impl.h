@@ -24,15 +24,15 @@ struct bh_rules {
 	int64_t boot_to_real_ns;
 	__u32 host_ns[BH_NS_KINDS];
 	struct bh_json w;
-	struct bh_json ev; /* the evidence of the finding being written */
+	struct bh_json ev;			 /* the evidence of the finding being written */
 	struct bh_hashtab dedup;		 /* (rule, container, exe, detail) -> window */
 	struct bh_hashtab fired;		 /* container -> bit per rule already reported */
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
 	__u64 accepted[BH_RULE_COUNT];		 /* accepted findings written (severity info) */
 	__u64 *allow_hits; /* per entry of policy->allow: findings it hid or accepted */
-	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
-	char self_pod_uid[64];			 /* and its pod, "" if none */
-	char exe[BH_EXE_MAX + 1];		 /* the exe of the behaviour finding being written */
+	char self_id[BH_CONTAINER_ID_LEN + 1]; /* bulkhead's own container, "" if none */
+	char self_pod_uid[64];		       /* and its pod, "" if none */
+	char exe[BH_EXE_MAX + 1];	       /* the exe of the behaviour finding being written */
 };
 
 /* A finding being written: filled by bh_hit_config()/bh_hit_event(), sent by bh_hit_send(). */
