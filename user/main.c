@@ -51,7 +51,7 @@ static const char usage_text[] =
 	"                        or a comma list of exec,setns,mount,capset,connect,bind,listen\n"
 	"      --no-findings     do not judge events (no rules, no findings)\n"
 	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present);\n"
-	"                        SIGHUP reloads it (run, record)\n"
+	"                        a change of the file or SIGHUP reloads it (run, record)\n"
 	"      --format FORMAT   json (schema v1, default) or ecs (Elastic Common Schema)\n"
 	"  -v, --verbose         debug logging (libbpf's messages included)\n"
 	"      --log-json        logs on stderr as JSON lines\n"

@@ -248,6 +248,12 @@ EOF
 	line=$(wait_json ".type == \"finding\" and .container.id == \"$labelled\" and
 		.rule == \"privileged-container\"" 5 "$labelled")
 	json_check "$line" '.severity == "info" and .accepted == true'
+	# both schemas know an accepted finding
+	python3 -c 'import jsonschema' 2>/dev/null ||
+		bh_skip_or_fail "python3-jsonschema not installed (sudo make deps)"
+	printf '%s\n' "$line" >"$BATS_TEST_TMPDIR/accepted.json"
+	"$BH_REPO/tests/e2e/validate_lines.py" "$BH_REPO/deploy/schema/bulkhead-v1.schema.json" \
+		"$BATS_TEST_TMPDIR/accepted.json"
 	# pid is not what debug-net lists: the whole finding stays
 	line=$(wait_json ".type == \"finding\" and .container.id == \"$more_ns\" and
 		.rule == \"host-namespace-shared\"" 5 "$more_ns")
@@ -366,4 +372,14 @@ YAML
 	[ "$(grep -c '^added     security-profile-disabled ' <<<"$output")" -eq 2 ]
 	# (other containers of this shared node may be in the capture: unchanged, not counted here)
 	[[ $output == *"2 added, 1 removed, 1 accepted, "*" unchanged"* ]]
+
+	# The accepted finding in ECS: severity 0, bulkhead.accepted, valid against its schema.
+	python3 -c 'import jsonschema' 2>/dev/null ||
+		bh_skip_or_fail "python3-jsonschema not installed (sudo make deps)"
+	"$BULKHEAD" replay "$cap" --policy "$BATS_TEST_TMPDIR/new.yaml" --format ecs \
+		>"$BATS_TEST_TMPDIR/ecs.out" 2>/dev/null
+	"$BH_REPO/tests/e2e/validate_lines.py" "$BH_REPO/deploy/schema/bulkhead-ecs-v1.schema.json" \
+		"$BATS_TEST_TMPDIR/ecs.out"
+	[ "$(jq -c 'select(.bulkhead.accepted == true) | [.rule.id, .event.severity,
+		.bulkhead.severity]' "$BATS_TEST_TMPDIR/ecs.out")" = '["privileged-container",0,"info"]' ]
 }
