@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int sev = bh_policy_severity(p, rule, BH_SEV_LOW);
 
 		FUZZ_CHECK(sev >= 0 && sev < BH_SEV_COUNT);
-		bh_policy_allows(p, rule, &c, "/usr/sbin/sshd");
-		bh_policy_allows(p, rule, NULL, NULL);
+		bh_policy_allows(p, rule, &c, "/usr/sbin/sshd", NULL);
+		bh_policy_allows(p, rule, NULL, NULL, NULL);
 	}
 	for (size_t i = 0; i < p->n_sensitive_paths; i++)
 		FUZZ_CHECK(p->sensitive_paths[i] && p->sensitive_paths[i][0] == '/');

@@ -65,15 +65,16 @@ static void test_valid(void **state)
 	assert_int_equal(p->allow[0].rules, (1u << BH_RULE_DOCKER_SOCKET_MOUNT) |
 						    (1u << BH_RULE_DOCKER_SOCKET_ACCESS));
 	/* both matchers of an entry must match, and only for its rules */
-	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
-	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
 	c.image = "portainer:latest";
-	assert_false(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL, NULL));
 	c.pod_namespace = "kube-system";
-	assert_true(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
 	/* exe entries also cover host processes */
-	assert_true(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/docker"));
-	assert_false(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/dockerd"));
+	assert_true(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/docker", NULL));
+	assert_false(
+		bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/dockerd", NULL));
 	assert_int_equal(p->n_sensitive_paths, 2);
 	assert_string_equal(p->sensitive_paths[1], "/srv/secrets/");
 	assert_int_equal(p->n_runtime_sockets, 2);
@@ -119,8 +120,8 @@ static void test_expired(void **state)
 	/* baseline: false: the file's entries only */
 	assert_int_equal(p->n_allow, 2);
 	assert_int_equal(p->n_expired, 1);
-	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
-	assert_true(bh_policy_allows(p, BH_RULE_SSH_DAEMON, &c, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_SSH_DAEMON, &c, NULL, NULL));
 	assert_true(bh_allow_matches_who(&p->allow[0], BH_RULE_SSH_DAEMON, &c, NULL,
 					 1625011200LL)); /* 2021-06-30T00:00:00Z: still on */
 	bh_policy_free(p);

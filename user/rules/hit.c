@@ -128,18 +128,12 @@ static void count_allow_hit(struct bh_rules *r, size_t entry)
 static bool hidden_whatever_evidence(struct bh_rules *r, unsigned int rule,
 				     const struct bh_container *c, const char *exe)
 {
-	int64_t now = (int64_t)time(NULL);
+	size_t entry;
 
-	for (size_t i = 0; i < r->policy->n_allow; i++) {
-		const struct bh_policy_allow *a = &r->policy->allow[i];
-
-		if (!a->accept && !bh_allow_has_evidence(a) &&
-		    bh_allow_matches_who(a, rule, c, exe, now)) {
-			count_allow_hit(r, i);
-			return true;
-		}
-	}
-	return false;
+	if (!bh_policy_allows(r->policy, rule, c, exe, &entry))
+		return false;
+	count_allow_hit(r, entry);
+	return true;
 }
 
 /* The rule runs here: enabled, and not on bulkhead's own container. */

@@ -135,7 +135,7 @@ int bh_policy_severity(const struct bh_policy *p, unsigned int rule, int def)
 }
 
 bool bh_policy_allows(const struct bh_policy *p, unsigned int rule, const struct bh_container *c,
-		      const char *exe)
+		      const char *exe, size_t *entry)
 {
 	int64_t now = (int64_t)time(NULL);
 
@@ -143,8 +143,11 @@ bool bh_policy_allows(const struct bh_policy *p, unsigned int rule, const struct
 		const struct bh_policy_allow *a = &p->allow[i];
 
 		if (!a->accept && !bh_allow_has_evidence(a) &&
-		    bh_allow_matches_who(a, rule, c, exe, now))
+		    bh_allow_matches_who(a, rule, c, exe, now)) {
+			if (entry)
+				*entry = i;
 			return true;
+		}
 	}
 	return false;
 }

@@ -103,10 +103,11 @@ void bh_policy_free(struct bh_policy *p);
 int bh_policy_severity(const struct bh_policy *p, unsigned int rule, int def);
 /*
  * True when an allow entry exempts this (rule, container, exe) whatever the evidence:
- * an entry that hides (not accept), without evidence matchers. c NULL: a host process.
+ * an entry that hides (not accept), without evidence matchers; *entry (when not NULL)
+ * is its index in p->allow. c NULL: a host process.
  */
 bool bh_policy_allows(const struct bh_policy *p, unsigned int rule, const struct bh_container *c,
-		      const char *exe);
+		      const char *exe, size_t *entry);
 
 /* Whether entry a applies to (rule, c, exe) at unix time now, evidence aside. */
 bool bh_allow_matches_who(const struct bh_policy_allow *a, unsigned int rule,
