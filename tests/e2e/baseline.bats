@@ -344,12 +344,9 @@ EOF
 	pod web app-1 "docker.io/$IMAGE" --privileged --net-host --annotation app=a
 	pod web other-1 "docker.io/$IMAGE" --privileged --annotation app=b
 	local other=$POD_ID
-	# Recorded once the agent has seen the last pod's first event (a one-second frame later).
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$cap" ] && grep -qa "$other" "$cap" && break
-		sleep 0.1
-	done
-	sleep 1.5
+	# Once the recorder has judged the last pod, its records are in; it writes them all at exit.
+	BH_ERR=$err wait_line "$BATS_TEST_TMPDIR/record.out" ".type == \"lifecycle\" and
+		.container.id == \"$other\"" 20 "$other" >/dev/null
 	kill -INT "$pid"
 	wait "$pid"
 
