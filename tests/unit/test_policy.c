@@ -193,6 +193,8 @@ static const struct bad_case bad_cases[] = {
 	{ "policy-bad-capability.yaml", ":3:19: ", "unknown capability \"SYS_EVERYTHING\"" },
 	{ "policy-bad-action.yaml",
 	  ":3:13: ", "action must be allow (hide the finding) or accept" },
+	/* found by fuzz_policy: a second list once overflowed the first one's array */
+	{ "policy-ports-twice.yaml", ":4:12: ", "ports given twice in an allow entry" },
 };
 
 static void test_bad_files(void **state)

@@ -319,6 +319,8 @@ static int parse_ports(struct bh_policy_loader *l, yaml_node_t *n, struct bh_pol
 	size_t count;
 	int err;
 
+	if (a->ports)
+		return bh_policy_fail(l, n, "ports given twice in an allow entry");
 	if ((err = bh_policy_expect(l, n, YAML_SEQUENCE_NODE, "ports")))
 		return err;
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -369,6 +371,8 @@ static int parse_mounts(struct bh_policy_loader *l, yaml_node_t *n, struct bh_po
 	size_t count;
 	int err;
 
+	if (a->mounts)
+		return bh_policy_fail(l, n, "mounts given twice in an allow entry");
 	if ((err = bh_policy_expect(l, n, YAML_SEQUENCE_NODE, "mounts")))
 		return err;
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -391,6 +395,8 @@ static int parse_labels(struct bh_policy_loader *l, yaml_node_t *n, struct bh_po
 	size_t count;
 	int err;
 
+	if (a->labels)
+		return bh_policy_fail(l, n, "labels given twice in an allow entry");
 	if ((err = bh_policy_expect(l, n, YAML_MAPPING_NODE, "labels")))
 		return err;
 	count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
