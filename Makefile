@@ -95,6 +95,14 @@ $(O)/bulkhead.skel.h: $(O)/bulkhead.bpf.o
 
 $(SKEL_OBJS): $(O)/bulkhead.skel.h
 
+# The baseline policy compiled in, as a C string literal (policy.c includes it).
+$(O)/baseline.inc: deploy/baseline.yaml
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+$(O)/user/rules/policy.o: $(O)/baseline.inc
+
 $(O)/user/%.o: user/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -12,6 +12,7 @@
 #include "collector/agent.h"
 #include "core/event.h"
 #include "collector/http.h"
+#include "collector/policy_diff.h"
 #include "core/log.h"
 #include "rules/policy.h"
 #include "collector/replay.h"
@@ -27,7 +28,7 @@ static const char usage_text[] =
 	"       bulkhead replay FILE [OPTIONS]\n"
 	"       bulkhead top [--socket PATH] [--no-color]\n"
 	"       bulkhead rules [--json]\n"
-	"       bulkhead policy check FILE\n"
+	"       bulkhead policy check FILE [--against CAPTURE [--policy CURRENT]]\n"
 	"       bulkhead audit [--all] [--container NAME|ID] [--format FORMAT] [--fail-on SEV]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
@@ -42,7 +43,8 @@ static const char usage_text[] =
 	"  replay FILE           run a recorded FILE through the rules offline (no root)\n"
 	"  top                   full-screen live view (attaches to a running agent)\n"
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
-	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
+	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not);\n"
+	"                        expired allow entries are named\n"
 	"  audit                 one-shot report of the host, its runtime daemons and every\n"
 	"                        container: PASS / FAIL / N/A per check, with CIS Docker\n"
 	"                        Benchmark and ATT&CK ids (root; no BPF)\n"
@@ -54,7 +56,7 @@ static const char usage_text[] =
 	"                        or a comma list of exec,setns,mount,capset,connect,bind,listen\n"
 	"      --no-findings     do not judge events (no rules, no findings)\n"
 	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present);\n"
-	"                        SIGHUP reloads it (run, record)\n"
+	"                        a change of the file or SIGHUP reloads it (run, record)\n"
 	"      --format FORMAT   json (schema v1, default) or ecs (Elastic Common Schema)\n"
 	"  -v, --verbose         debug logging (libbpf's messages included)\n"
 	"      --log-json        logs on stderr as JSON lines\n"
@@ -86,6 +88,12 @@ static const char usage_text[] =
 	"      --socket PATH     the agent's event socket to attach to (default\n"
 	"                        " BH_STREAM_DEFAULT_PATH ")\n"
 	"      --no-color        no colours (NO_COLOR set and not empty does the same)\n"
+	"\n"
+	"Options of policy check:\n"
+	"      --against CAPTURE replay CAPTURE under FILE and under the policy in force, and\n"
+	"                        print the findings FILE adds, removes or accepts\n"
+	"  -p, --policy FILE     the policy in force (default: /etc/bulkhead/policy.yaml if\n"
+	"                        present, else the built-in one)\n"
 	"\n"
 	"Options of audit:\n"
 	"      --all             stopped containers too (those the runtime APIs list)\n"
@@ -150,6 +158,7 @@ enum {
 	OPT_ALL,
 	OPT_CONTAINER,
 	OPT_FAIL_ON,
+	OPT_AGAINST,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -178,7 +187,7 @@ static const struct cli_option {
 	unsigned int commands;
 } cli_options[] = {
 	{ { "events", required_argument, NULL, 'e' }, CMD_PIPELINE },
-	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE | CMD_AUDIT },
+	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE | CMD_POLICY | CMD_AUDIT },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE | CMD_AUDIT },
 	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
 	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
@@ -199,6 +208,7 @@ static const struct cli_option {
 	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_AUDIT },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, CMD_AUDIT },
 	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
+	{ { "against", required_argument, NULL, OPT_AGAINST }, CMD_POLICY },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
 };
@@ -211,6 +221,7 @@ struct cli {
 	struct bh_audit_opts audit;
 	bool format_given; /* audit: --format given (else by whether stdout is a terminal) */
 	bool verbose, log_json, json, no_color;
+	const char *against; /* policy check: the capture to replay */
 };
 
 static const char *command_name(unsigned int command)
@@ -256,21 +267,42 @@ static void not_this_command(const struct cli_option *o, bool long_form, unsigne
 			    command_name(command));
 }
 
-static int cmd_policy(int argc, char **argv)
+static int cmd_policy(const struct cli *cli, int argc, char **argv)
 {
 	struct bh_policy *p = NULL;
+	struct bh_policy_diff_opts d = { 0 };
 	const char *path;
+	size_t expired;
 
 	if (optind + 2 != argc || strcmp(argv[optind], "check")) {
-		usage_error("usage: bulkhead policy check FILE");
+		usage_error("usage: bulkhead policy check FILE [--against CAPTURE [--policy "
+			    "CURRENT]]");
+		return EXIT_USAGE;
+	}
+	if (cli->agent.policy_path && !cli->against) {
+		usage_error("--policy names the policy in force for --against CAPTURE");
 		return EXIT_USAGE;
 	}
 	path = argv[optind + 1];
+	/* The loader warns about each expired entry. */
 	if (bh_policy_load(path, &p))
 		return EXIT_USAGE; /* the loader printed FILE:LINE:COLUMN and the cause */
+	expired = p->n_expired;
 	bh_policy_free(p);
-	printf("%s: valid\n", path);
-	return 0;
+	if (expired)
+		printf("%s: valid, %zu expired allow entr%s ignored\n", path, expired,
+		       expired > 1 ? "ies" : "y");
+	else
+		printf("%s: valid\n", path);
+	if (!cli->against)
+		return 0;
+	d.candidate = path;
+	d.capture = cli->against;
+	d.current = cli->agent.policy_path;
+	if (!d.current && !access(BH_POLICY_DEFAULT_PATH, F_OK))
+		d.current = BH_POLICY_DEFAULT_PATH;
+	fflush(stdout);
+	return bh_policy_diff_run(&d);
 }
 
 static int parse_audit_format(const char *s, enum bh_audit_format *out)
@@ -434,6 +466,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case OPT_JSON:
 			cli->json = true;
 			break;
+		case OPT_AGAINST:
+			cli->against = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -510,7 +545,7 @@ int main(int argc, char **argv)
 	if (cli.command == CMD_REPLAY)
 		return cmd_replay(&cli, argc, argv);
 	if (cli.command == CMD_POLICY)
-		return cmd_policy(argc, argv);
+		return cmd_policy(&cli, argc, argv);
 	if (optind < argc) {
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;

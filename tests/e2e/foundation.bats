@@ -66,7 +66,7 @@ refused() {
 	refused "--stats-interval belongs to 'run' and 'record', not 'replay'" \
 		replay "$cap" --stats-interval 1
 	# rules lists the catalogue: no policy changes it, so --policy is not its option.
-	refused "--policy belongs to 'run', 'record' and 'replay', not 'rules'" \
+	refused "--policy belongs to 'run', 'record', 'replay' and 'policy', not 'rules'" \
 		rules --policy "$BH_REPO/deploy/policy.yaml"
 	refused "--events belongs to 'run', 'record' and 'replay', not 'top'" top --events all
 	refused "--no-socket belongs to 'run' and 'record', not 'top'" top --no-socket

@@ -33,14 +33,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int sev = bh_policy_severity(p, rule, BH_SEV_LOW);
 
 		FUZZ_CHECK(sev >= 0 && sev < BH_SEV_COUNT);
-		bh_policy_allows(p, rule, &c, "/usr/sbin/sshd");
-		bh_policy_allows(p, rule, NULL, NULL);
+		bh_policy_allows(p, rule, &c, "/usr/sbin/sshd", NULL);
+		bh_policy_allows(p, rule, NULL, NULL, NULL);
 	}
 	for (size_t i = 0; i < p->n_sensitive_paths; i++)
 		FUZZ_CHECK(p->sensitive_paths[i] && p->sensitive_paths[i][0] == '/');
 	for (size_t i = 0; i < p->n_allowed_ports; i++)
 		for (size_t j = 0; j < p->allowed_ports[i].n_ports; j++)
 			FUZZ_CHECK(p->allowed_ports[i].ports[j] >= 1);
+	/* every allow entry on evidence of every kind the rules write */
+	for (size_t i = 0; i < p->n_allow; i++) {
+		static const char ev[] =
+			"{\"capabilities\":[\"NET_ADMIN\"],\"mounts\":[{\"source\":\"/run\","
+			"\"destination\":\"/r\"}],\"ports\":[{\"host_port\":80}],\"port\":22,"
+			"\"peer_path\":\"/run/docker.sock\",\"namespaces\":[\"net\"]}";
+
+		FUZZ_CHECK(p->allow[i].id != NULL);
+		bh_allow_matches_who(&p->allow[i], 0, &c, "/bin/sh", 0);
+		bh_allow_matches_evidence(&p->allow[i], ev, sizeof(ev) - 1);
+	}
 	bh_policy_port_allowed(p, c.image, 22);
 	bh_policy_port_allowed(p, NULL, 80);
 	FUZZ_CHECK(bh_rules_new(&opts, &r) == 0);

@@ -190,6 +190,49 @@ static void test_findings_counted_by_rules_engine(void **state)
 	bh_rules_free(r);
 }
 
+/* Allow entries by id (escaped: they come from the file), accepted findings, reloads. */
+static void test_policy_series(void **state)
+{
+	static const char yaml[] = "baseline: false\n"
+				   "allow:\n"
+				   "  - { id: \"web \\\"x\\\"\", namespace: web, action: accept }\n"
+				   "  - { namespace: db }\n";
+	struct bh_metrics_snapshot s = sample();
+	struct bh_rules_opts ro = { 0 };
+	struct bh_container c = { .runtime = "docker", .pod_namespace = "web" };
+	struct bh_policy *p;
+	struct bh_rules *r;
+	char *text = NULL;
+	size_t len = 0;
+	int lines = 0;
+
+	(void)state;
+	assert_int_equal(bh_policy_parse("test", yaml, sizeof(yaml) - 1, &p), 0);
+	ro.policy = p;
+	assert_int_equal(bh_rules_new(&ro, &r), 0);
+	memset(c.id, 'a', BH_CONTAINER_ID_LEN);
+	c.config.known = true;
+	c.config.privileged = true;
+	bh_rules_on_container(r, &c, count_line, &lines);
+	bh_metrics_set_rules(&s, r, p);
+	s.policy_reloads_ok = 3;
+	s.policy_reloads_error = 1;
+	assert_int_equal(bh_metrics_render(&s, 102 * SEC, &text, &len), 0);
+	assert_true(series_value(text, "bulkhead_policy_allow_hits_total{entry=\"web \\\"x\\\"\","
+				       "action=\"accept\"}") == lines);
+	assert_true(series_value(text, "bulkhead_policy_allow_hits_total{entry=\"allow[1]\","
+				       "action=\"allow\"}") == 0);
+	assert_true(series_value(text, "bulkhead_findings_total{rule=\"privileged-container\","
+				       "severity=\"info\"}") == 1);
+	assert_true(series_value(text, "bulkhead_findings_total{rule=\"privileged-container\","
+				       "severity=\"critical\"}") == 0);
+	assert_true(series_value(text, "bulkhead_policy_reloads_total{result=\"ok\"}") == 3);
+	assert_true(series_value(text, "bulkhead_policy_reloads_total{result=\"error\"}") == 1);
+	free(text);
+	bh_rules_free(r);
+	bh_policy_free(p);
+}
+
 /* The agent's own pod holds what the rules flag (hostPID, SYS_ADMIN): it is never judged. */
 static void test_own_pod_exempt(void **state)
 {
@@ -416,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_render_prometheus_text),
 		cmocka_unit_test(test_findings_counted_by_rules_engine),
 		cmocka_unit_test(test_own_pod_exempt),
+		cmocka_unit_test(test_policy_series),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_http_server),
 		cmocka_unit_test(test_http_findings),

@@ -174,9 +174,7 @@ static void test_finding(void **state)
 	(void)state;
 	pod_container(&c);
 	bh_json_init(&w);
-	bh_finding_begin(&w, &f);
-	bh_json_key_str(&w, "mount", "/var/run/docker.sock");
-	bh_finding_end(&w, &f);
+	bh_finding_write(&w, &f, "{\"mount\":\"/var/run/docker.sock\"}", 32);
 	o = convert(&w);
 	assert_common(o, "\"alert\"", "\"bulkhead.finding\"");
 	/* No triggering event: a configuration finding. */

@@ -57,19 +57,24 @@ static void test_valid(void **state)
 			 BH_SEV_CRITICAL);
 	assert_false(p->rules[BH_RULE_NO_NEW_PRIVILEGES_MISSING].enabled);
 	assert_int_equal(bh_policy_severity(p, BH_RULE_SSH_DAEMON, BH_SEV_MEDIUM), BH_SEV_MEDIUM);
-	assert_int_equal(p->n_allow, 3);
+	/* the file's four entries, then the baseline's */
+	assert_true(p->n_allow > 4);
+	assert_false(p->allow[3].baseline);
+	assert_true(p->allow[4].baseline);
+	assert_string_equal(p->allow[0].id, "allow[0]");
 	assert_int_equal(p->allow[0].rules, (1u << BH_RULE_DOCKER_SOCKET_MOUNT) |
 						    (1u << BH_RULE_DOCKER_SOCKET_ACCESS));
 	/* both matchers of an entry must match, and only for its rules */
-	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
-	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
 	c.image = "portainer:latest";
-	assert_false(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL));
+	assert_false(bh_policy_allows(p, BH_RULE_DOCKER_SOCKET_MOUNT, &c, NULL, NULL));
 	c.pod_namespace = "kube-system";
-	assert_true(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
 	/* exe entries also cover host processes */
-	assert_true(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/docker"));
-	assert_false(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/dockerd"));
+	assert_true(bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/docker", NULL));
+	assert_false(
+		bh_policy_allows(p, BH_RULE_DAEMON_TCP_NO_TLS, NULL, "/usr/bin/dockerd", NULL));
 	assert_int_equal(p->n_sensitive_paths, 2);
 	assert_string_equal(p->sensitive_paths[1], "/srv/secrets/");
 	assert_int_equal(p->n_runtime_sockets, 2);
@@ -77,6 +82,48 @@ static void test_valid(void **state)
 	assert_false(bh_policy_port_allowed(p, "nginx:1.25", 8443));
 	assert_false(bh_policy_port_allowed(p, "httpd", 80));
 	assert_int_equal(p->dedup_window_s, 30);
+	/* every key of a narrow entry */
+	assert_string_equal(p->allow[3].id, "vpn-sidecar");
+	assert_string_equal(p->allow[3].reason,
+			    "the VPN sidecar manages routes in its own network namespace");
+	assert_true(p->allow[3].accept);
+	assert_int_equal(p->allow[3].expires, 32503680000LL); /* 3000-01-01T00:00:00Z */
+	assert_int_equal(p->allow[3].n_namespaces, 2);
+	assert_string_equal(p->allow[3].repositories[0], "ghcr.io/example/vpn");
+	assert_int_equal(p->allow[3].n_labels, 2);
+	assert_string_equal(p->allow[3].labels[1].key, "app.kubernetes.io/part-of");
+	assert_int_equal(p->allow[3].capabilities, (1ULL << 12) | (1ULL << 13));
+	assert_int_equal(p->allow[3].n_mounts, 2);
+	assert_null(p->allow[3].mounts[1].source);
+	assert_string_equal(p->allow[3].mounts[1].destination, "/run/vpn*");
+	assert_int_equal(p->allow[3].ports[0], 1194);
+	assert_int_equal(p->allow[3].n_peer_paths, 1);
+	assert_int_equal(p->allow[3].ns_kinds, 1u << BH_NS_NET);
+	assert_int_equal(p->n_expired, 0);
+	assert_int_equal(strlen(p->sha256), 64);
+	bh_policy_free(p);
+}
+
+/* An expired entry is kept, never matches, and is named in a warning. */
+static void test_expired(void **state)
+{
+	struct bh_policy *p;
+	char msg[1024];
+	struct bh_container c = { .name = "web", .pod_namespace = "web" };
+
+	(void)state;
+	bh_log_setup(BH_LOG_WARN, false);
+	assert_int_equal(load_capture(DATA("policy-expired.yaml"), &p, msg, sizeof(msg)), 0);
+	bh_log_setup(BH_LOG_INFO, false);
+	assert_non_null(strstr(msg, "policy-expired.yaml:4: allow entry temporary expired on "
+				    "2021-06-30: it is ignored"));
+	/* baseline: false: the file's entries only */
+	assert_int_equal(p->n_allow, 2);
+	assert_int_equal(p->n_expired, 1);
+	assert_false(bh_policy_allows(p, BH_RULE_PRIVILEGED_CONTAINER, &c, NULL, NULL));
+	assert_true(bh_policy_allows(p, BH_RULE_SSH_DAEMON, &c, NULL, NULL));
+	assert_true(bh_allow_matches_who(&p->allow[0], BH_RULE_SSH_DAEMON, &c, NULL,
+					 1625011200LL)); /* 2021-06-30T00:00:00Z: still on */
 	bh_policy_free(p);
 }
 
@@ -94,7 +141,16 @@ static void test_defaults(void **state)
 		assert_int_equal(bh_policy_severity(p, (unsigned)i, BH_SEV_LOW), BH_SEV_LOW);
 	}
 	assert_int_equal(p->dedup_window_s, 60);
-	assert_int_equal(p->n_allow, 0);
+	/* the baseline's entries only, each with an id and a reason */
+	assert_true(p->n_allow > 0);
+	for (size_t i = 0; i < p->n_allow; i++) {
+		assert_true(p->allow[i].baseline);
+		assert_non_null(p->allow[i].reason);
+		assert_non_null(strstr(p->allow[i].id, "baseline/"));
+		/* namespace AND repository, always */
+		assert_true(p->allow[i].n_namespaces && p->allow[i].n_repositories);
+	}
+	assert_string_equal(p->sha256, "");
 	assert_int_equal(p->n_sensitive_paths, 19);
 	/* an empty file is the built-in policy */
 	assert_int_equal(load_capture(DATA("policy-empty.yaml"), &e, msg, sizeof(msg)), 0);
@@ -135,6 +191,12 @@ static const struct bad_case bad_cases[] = {
 	  ":2:5: ", "needs container_name, image, namespace or exe" },
 	{ "policy-syntax.yaml", ":3:1: ", "did not find expected" },
 	{ "policy-relative-path.yaml", ":1:25: ", "must be absolute paths" },
+	{ "policy-bad-expires.yaml", ":3:14: ", "expires must be a date, YYYY-MM-DD" },
+	{ "policy-bad-capability.yaml", ":3:19: ", "unknown capability \"SYS_EVERYTHING\"" },
+	{ "policy-bad-action.yaml",
+	  ":3:13: ", "action must be allow (hide the finding) or accept" },
+	/* found by fuzz_policy: a second list once overflowed the first one's array */
+	{ "policy-ports-twice.yaml", ":4:12: ", "ports given twice in an allow entry" },
 };
 
 static void test_bad_files(void **state)
@@ -173,7 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),	       cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_deploy_example), cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_missing_file),   cmocka_unit_test(test_expired),
 	};
 
 	bh_log_setup(BH_LOG_INFO, false);

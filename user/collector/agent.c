@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "output/output_json.h"
 #include "pipeline.h"
+#include "policy_watch.h"
 #include "rules/policy.h"
 #include "rules/rules.h"
 #include "output/sink.h"
@@ -41,6 +42,8 @@ struct agent {
 	struct bh_loader *loader;
 	struct bh_resolver *resolver;
 	struct bh_policy *policy;
+	struct bh_policy_watch *policy_watch; /* NULL: reloads on SIGHUP only */
+	__u64 reloads_ok, reloads_error;
 	struct bh_pipeline pipe;
 	struct ring_buffer *rb;
 	struct bh_sink out;
@@ -242,7 +245,9 @@ static void publish_metrics(struct agent *a)
 	memcpy(snap.events, a->pipe.counts.events, sizeof(snap.events));
 	snap.decode_errors = a->pipe.counts.decode_errors;
 	if (a->pipe.rules)
-		bh_rules_finding_counts(a->pipe.rules, snap.findings);
+		bh_metrics_set_rules(&snap, a->pipe.rules, a->policy);
+	snap.policy_reloads_ok = a->reloads_ok;
+	snap.policy_reloads_error = a->reloads_error;
 	snap.kernel_emitted = sum.emitted;
 	snap.drops = sum.drops;
 	snap.args_lost = sum.args_lost;
@@ -300,15 +305,33 @@ static void set_host_name(void)
 	bh_output_set_host(node);
 }
 
+static const char *policy_path(const struct bh_agent_opts *opts)
+{
+	return opts->policy_path ? opts->policy_path : DEFAULT_POLICY_PATH;
+}
+
 static int load_policy(const struct bh_agent_opts *opts, struct bh_policy **out)
 {
-	const char *path = opts->policy_path ? opts->policy_path : DEFAULT_POLICY_PATH;
+	const char *path = policy_path(opts);
 
 	if (!opts->policy_path_explicit && access(path, F_OK)) {
 		*out = bh_policy_default();
 		return *out ? 0 : -ENOMEM;
 	}
 	return bh_policy_load(path, out);
+}
+
+/* "policy loaded from PATH (sha256 ...)": which text is in force, for whoever applied it. */
+static void log_policy(const struct agent *a, const char *what)
+{
+	const struct bh_policy *p = a->policy;
+
+	if (p->sha256[0])
+		bh_info("policy %s from %s (sha256 %s): %zu allow entries, %zu expired", what,
+			policy_path(a->opts), p->sha256, p->n_allow, p->n_expired);
+	else
+		bh_info("policy %s: the built-in one (%s is absent), %zu allow entries", what,
+			policy_path(a->opts), p->n_allow);
 }
 
 /* The kernel lets through only unix connects to the policy's runtime sockets. */
@@ -327,15 +350,27 @@ static void reload_policy(struct agent *a)
 	struct bh_policy *p = NULL;
 
 	if (load_policy(a->opts, &p)) {
+		a->reloads_error++;
 		bh_warn("policy reload failed: keeping the previous policy");
 		return;
 	}
+	a->reloads_ok++;
 	bh_pipeline_set_policy(&a->pipe, p);
 	bh_resolver_set_host_paths(a->resolver, bh_policy_host_paths(p));
 	bh_policy_free(a->policy);
 	a->policy = p;
 	apply_policy_to_kernel(a);
-	bh_info("policy reloaded");
+	log_policy(a, "reloaded");
+}
+
+/* A change of the policy file reloads it as SIGHUP does (a ConfigMap update, an edit). */
+static void watch_policy(struct agent *a)
+{
+	int err = bh_policy_watch_open(policy_path(a->opts), &a->policy_watch);
+
+	if (err)
+		bh_warn("cannot watch the directory of %s (%s): changes to it load on SIGHUP only",
+			policy_path(a->opts), strerror(-err));
 }
 
 /*
@@ -367,7 +402,7 @@ static int epoll_add(int ep, int fd, uint32_t tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
-enum { TAG_RING, TAG_SIGNAL, TAG_TIMER, TAG_STREAM, TAG_RESOLVER };
+enum { TAG_RING, TAG_SIGNAL, TAG_TIMER, TAG_STREAM, TAG_RESOLVER, TAG_POLICY };
 
 /* Returns true when the loop must stop. */
 static bool handle_signals(struct agent *a, int sfd)
@@ -443,6 +478,7 @@ static void greet_clients(struct agent *a, int n)
 static int event_loop(struct agent *a, int sfd, int tfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC), err = 0, rfd = bh_resolver_fd(a->resolver);
+	int pfd = a->policy_watch ? bh_policy_watch_fd(a->policy_watch) : -1;
 	bool stop = false, busy = false;
 
 	if (ep < 0)
@@ -450,13 +486,14 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 	if ((err = epoll_add(ep, ring_buffer__epoll_fd(a->rb), TAG_RING)) ||
 	    (err = epoll_add(ep, sfd, TAG_SIGNAL)) || (err = epoll_add(ep, tfd, TAG_TIMER)) ||
 	    (a->stream && (err = epoll_add(ep, bh_stream_fd(a->stream), TAG_STREAM))) ||
-	    (rfd >= 0 && (err = epoll_add(ep, rfd, TAG_RESOLVER))))
+	    (rfd >= 0 && (err = epoll_add(ep, rfd, TAG_RESOLVER))) ||
+	    (pfd >= 0 && (err = epoll_add(ep, pfd, TAG_POLICY))))
 		goto out;
 
 	while (!stop) {
-		struct epoll_event evs[5];
+		struct epoll_event evs[6];
 		/* Wake-ups are batched in the kernel: after a busy round, poll again soon. */
-		int n = epoll_wait(ep, evs, 5, busy ? BH_POLL_MS : -1);
+		int n = epoll_wait(ep, evs, 6, busy ? BH_POLL_MS : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -489,6 +526,10 @@ static int event_loop(struct agent *a, int sfd, int tfd)
 				break;
 			case TAG_RESOLVER:
 				bh_resolver_complete(a->resolver);
+				break;
+			case TAG_POLICY:
+				if (bh_policy_watch_changed(a->policy_watch))
+					reload_policy(a);
 				break;
 			}
 		}
@@ -620,6 +661,10 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		code = 2; /* the policy loader named file, line and cause */
 		goto out;
 	}
+	if (opts->findings) {
+		log_policy(&a, "loaded");
+		watch_policy(&a);
+	}
 
 	if (bh_host_namespaces(lopts.host_ns))
 		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
@@ -714,6 +759,7 @@ out:
 	if (pipe_ready)
 		bh_pipeline_fini(&a.pipe);
 	bh_policy_free(a.policy);
+	bh_policy_watch_close(a.policy_watch);
 	bh_http_stop(a.http);
 	bh_stream_close(a.stream);
 	if (bh_capture_close(a.capture) && code == 0) {

@@ -69,8 +69,42 @@ static void by_rule_severity(FILE *f, const char *name, const char *type, const 
 /*
  * Label values are the agent's own identifiers (event families, rule ids,
  * severities, the version): none holds a quote, a backslash or a newline, so
- * nothing needs escaping.
+ * nothing needs escaping, but the allow entries' ids, which come from the policy file.
  */
+static void label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+void bh_metrics_set_rules(struct bh_metrics_snapshot *s, const struct bh_rules *r,
+			  const struct bh_policy *p)
+{
+	const __u64 *hits = bh_rules_allow_hits(r);
+
+	bh_rules_finding_counts(r, s->findings);
+	bh_rules_accepted_counts(r, s->findings_accepted);
+	s->n_allow = 0;
+	for (size_t i = 0; hits && p && i < p->n_allow; i++) {
+		size_t slot = i < BH_METRICS_ALLOW_MAX ? i : BH_METRICS_ALLOW_MAX;
+		struct bh_metrics_allow *m = &s->allow[slot];
+
+		if (slot == s->n_allow) { /* the slot's first entry */
+			snprintf(m->id, sizeof(m->id), "%s",
+				 slot < BH_METRICS_ALLOW_MAX ? p->allow[i].id : "(more)");
+			m->accept = p->allow[i].accept;
+			m->hits = 0;
+			s->n_allow = slot + 1;
+		}
+		m->hits += hits[i];
+	}
+}
 int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, char **out,
 		      size_t *len)
 {
@@ -107,6 +141,10 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	by_rule_severity(f, "bulkhead_findings_total", "counter",
 			 "Findings written, by rule and severity (after the policy's overrides).",
 			 s->findings);
+	/* Accepted findings are written with severity info. */
+	for (unsigned int r = 0; r < BH_RULE_COUNT; r++)
+		fprintf(f, "bulkhead_findings_total{rule=\"%s\",severity=\"info\"} %llu\n",
+			bh_rule_id_name(r), (unsigned long long)s->findings_accepted[r]);
 	/* Per rule, not per container: the series stay as few as the rules, whatever runs. */
 	by_rule_severity(f, "bulkhead_open_findings", "gauge",
 			 "Findings open on the running containers (distinct, until the container "
@@ -115,6 +153,22 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	scalar(f, "bulkhead_open_findings_dropped_total", "counter",
 	       "New open findings not kept because a container or the node had its cap.",
 	       s->open_findings_dropped);
+	family(f, "bulkhead_policy_allow_hits_total", "counter",
+	       "Findings each allow entry of the policy in force hid (action allow) or marked "
+	       "accepted (action accept), by entry id; 0 again after a reload.");
+	for (size_t i = 0; i < s->n_allow; i++) {
+		fputs("bulkhead_policy_allow_hits_total{entry=\"", f);
+		label_value(f, s->allow[i].id);
+		fprintf(f, "\",action=\"%s\"} %llu\n", s->allow[i].accept ? "accept" : "allow",
+			(unsigned long long)s->allow[i].hits);
+	}
+	family(f, "bulkhead_policy_reloads_total", "counter",
+	       "Policy reloads (SIGHUP or a change of the file): ok, or error (the previous "
+	       "policy stays in force).");
+	fprintf(f, "bulkhead_policy_reloads_total{result=\"ok\"} %llu\n",
+		(unsigned long long)s->policy_reloads_ok);
+	fprintf(f, "bulkhead_policy_reloads_total{result=\"error\"} %llu\n",
+		(unsigned long long)s->policy_reloads_error);
 
 	scalar(f, "bulkhead_kernel_events_total", "counter",
 	       "Records the BPF programs submitted to the ring buffer.", s->kernel_emitted);

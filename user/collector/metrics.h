@@ -14,6 +14,16 @@
 #include "events.h"
 #include "rules/rules.h"
 
+/* Allow entries whose hits /metrics shows; the rest are summed under entry="(more)". */
+#define BH_METRICS_ALLOW_MAX 128
+
+/* One allow entry's hits (bh_rules_allow_hits()) under its id. */
+struct bh_metrics_allow {
+	char id[64];
+	bool accept;
+	__u64 hits;
+};
+
 /* The ring buffer must have been drained this recently for /healthz to say OK. */
 #define BH_HEALTH_MAX_AGE_NS (10 * 1000000000LL)
 
@@ -25,8 +35,13 @@ struct bh_metrics_snapshot {
 	int programs_attached;	 /* BPF programs attached now; 0: not (or no longer) */
 	int64_t drained_mono_ns; /* CLOCK_MONOTONIC of the last drained epoll round; 0: never */
 	__u64 events[BH_EV_TYPE_MAX]; /* decoded records by family (index: enum bh_event_type) */
-	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT]; /* bh_rules_finding_counts() */
-	__u64 kernel_emitted;			     /* struct bh_counters, summed over CPUs */
+	__u64 findings[BH_RULE_COUNT][BH_SEV_COUNT];		 /* bh_rules_finding_counts() */
+	__u64 findings_accepted[BH_RULE_COUNT];			 /* bh_rules_accepted_counts() */
+	struct bh_metrics_allow allow[BH_METRICS_ALLOW_MAX + 1]; /* the last: "(more)" */
+	size_t n_allow;
+	__u64 policy_reloads_ok;    /* policy reloads (SIGHUP, file change) that took effect */
+	__u64 policy_reloads_error; /* and those that failed (the old policy stays) */
+	__u64 kernel_emitted;	    /* struct bh_counters, summed over CPUs */
 	__u64 drops;
 	__u64 read_errors[BH_READ_SITES]; /* by enum bh_read_site, summed over CPUs */
 	__u64 args_lost;
@@ -52,6 +67,10 @@ struct bh_metrics_snapshot {
  * older than BH_HEALTH_MAX_AGE_NS. When not, *why (if not NULL) says why in words.
  */
 bool bh_metrics_healthy(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, const char **why);
+
+/* Fills s's findings_accepted and allow hits from the rules engine and its policy. */
+void bh_metrics_set_rules(struct bh_metrics_snapshot *s, const struct bh_rules *r,
+			  const struct bh_policy *p);
 
 /*
  * Renders s as Prometheus text into a malloc'd, NUL-terminated buffer (*out, *len).

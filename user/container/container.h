@@ -135,6 +135,9 @@ struct bh_host_paths {
 	size_t n_sensitive_paths;
 };
 
+/* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
+int bh_cap_from_name(const char *name);
+
 /* Returns 0 or a negative errno, with the cause logged. */
 int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **out);
 void bh_resolver_free(struct bh_resolver *r);

@@ -11,9 +11,6 @@
 #include "spec.h"
 #include "core/json_reader.h"
 
-/* Capability number of "CAP_SYS_ADMIN" or "SYS_ADMIN" (any case), -1 when unknown. */
-int bh_cap_from_name(const char *name);
-
 /* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
 

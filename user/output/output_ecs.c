@@ -146,7 +146,11 @@ int bh_ecs_severity(const char *name)
 	static const struct {
 		const char *name;
 		int score;
-	} map[] = { { "low", 21 }, { "medium", 47 }, { "high", 73 }, { "critical", 99 } };
+	} map[] = { { "info", 0 }, /* an accepted finding */
+		    { "low", 21 },
+		    { "medium", 47 },
+		    { "high", 73 },
+		    { "critical", 99 } };
 
 	for (size_t i = 0; name && i < ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i].name, name))

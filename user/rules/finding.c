@@ -20,23 +20,21 @@ static void write_process(struct bh_json *w, const struct bh_event *ev)
 	bh_json_obj_end(w);
 }
 
-void bh_finding_begin(struct bh_json *w, const struct bh_finding *f)
+void bh_finding_write(struct bh_json *w, const struct bh_finding *f, const char *evidence,
+		      size_t len)
 {
 	bh_json_line_begin(w, "finding", f->time_ns);
 	bh_json_key_str(w, "rule", f->rule);
-	bh_json_key_str(w, "severity", f->severity);
+	bh_json_key_str(w, "severity", f->accepted ? "info" : f->severity);
+	if (f->accepted)
+		bh_json_key_bool(w, "accepted", true);
 	bh_json_key_str(w, "summary", f->summary);
 	bh_json_key(w, "container");
 	bh_json_container(w, f->container);
 	if (f->ev)
 		write_process(w, f->ev);
 	bh_json_key(w, "evidence");
-	bh_json_obj_begin(w);
-}
-
-void bh_finding_end(struct bh_json *w, const struct bh_finding *f)
-{
-	bh_json_obj_end(w);
+	bh_json_raw_value(w, evidence, len);
 	bh_json_key_str(w, "remediation", f->remediation);
 	if (f->info)
 		bh_rule_compliance_json(w, f->info);

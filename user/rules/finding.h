@@ -6,6 +6,7 @@
 #ifndef BULKHEAD_FINDING_H
 #define BULKHEAD_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,18 +25,18 @@ struct bh_finding {
 	const struct bh_event *ev; /* the triggering event; NULL: configuration finding */
 	int64_t time_ns;	   /* wall clock */
 	uint64_t count;		   /* events folded in; 0: omitted (configuration) */
+	bool accepted; /* an allow entry with action accept matched: severity is "info" */
 };
 
 /*
- * Resets w and writes the line up to an open "evidence" object:
- * {"schema":1,"time":..,"type":"finding","rule":..,"severity":..,"summary":..,
- * "container":{..}|null,"process":{..,"args":[..] for exec} (with an event),"evidence":{
- * The caller then writes the evidence members.
+ * Resets w and writes the whole line with its newline:
+ * {"schema":1,"time":..,"type":"finding","rule":..,"severity":..,("accepted":true,)
+ * "summary":..,"container":{..}|null,"process":{..,"args":[..] for exec} (with an event),
+ * "evidence":EVIDENCE,"remediation":..,"count":..,"event":..}
+ * evidence is a JSON object's text (len bytes), written by another writer.
  */
-void bh_finding_begin(struct bh_json *w, const struct bh_finding *f);
-
-/* Closes the evidence, writes "remediation", "count" and "event", and the newline. */
-void bh_finding_end(struct bh_json *w, const struct bh_finding *f);
+void bh_finding_write(struct bh_json *w, const struct bh_finding *f, const char *evidence,
+		      size_t len);
 
 /*
  * How a summary names a container: 'container "web" (3f2a1b0c4d5e)', with the

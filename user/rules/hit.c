@@ -6,8 +6,10 @@
  */
 #include "rule_impl.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -117,11 +119,35 @@ static bool is_self(const struct bh_rules *r, const struct bh_container *c)
 	return r->self_pod_uid[0] && c->pod_uid && !strcmp(c->pod_uid, r->self_pod_uid);
 }
 
-static bool rule_active(struct bh_rules *r, unsigned int rule, const struct bh_container *c,
-			const char *exe)
+static void count_allow_hit(struct bh_rules *r, size_t entry)
 {
-	return r->policy->rules[rule].enabled && !is_self(r, c) &&
-	       !bh_policy_allows(r->policy, rule, c, exe);
+	if (r->allow_hits)
+		r->allow_hits[entry]++;
+}
+
+/* An entry hides the finding whatever its evidence: counted, and nothing is written. */
+static bool hidden_whatever_evidence(struct bh_rules *r, unsigned int rule,
+				     const struct bh_container *c, const char *exe)
+{
+	size_t entry;
+
+	if (!bh_policy_allows(r->policy, rule, c, exe, &entry))
+		return false;
+	count_allow_hit(r, entry);
+	return true;
+}
+
+/* The rule runs here: enabled, and not on bulkhead's own container. */
+static bool rule_active(const struct bh_rules *r, unsigned int rule, const struct bh_container *c)
+{
+	return r->policy->rules[rule].enabled && !is_self(r, c);
+}
+
+int bh_hit_counters_reset(struct bh_rules *r)
+{
+	free(r->allow_hits);
+	r->allow_hits = calloc(r->policy->n_allow ? r->policy->n_allow : 1, sizeof(*r->allow_hits));
+	return r->allow_hits ? 0 : -ENOMEM;
 }
 
 /* Marks rule as reported for c; false when it already was (or no memory to remember). */
@@ -167,7 +193,8 @@ static void hit_start(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
 	h->f.summary = h->summary;
 	h->f.remediation = bh_rule_catalogue[rule].remediation;
 	h->f.container = c;
-	bh_finding_begin(&r->w, &h->f);
+	bh_json_reset(&r->ev);
+	bh_json_obj_begin(&r->ev);
 }
 
 struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
@@ -177,7 +204,9 @@ struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int
 	struct timespec now;
 	va_list ap;
 
-	if (!c || !rule_active(r, rule, c, NULL) || !mark_fired(r, rule, c))
+	/* Hidden after it is marked: a hit counts each finding an entry hid once. */
+	if (!c || !rule_active(r, rule, c) || !mark_fired(r, rule, c) ||
+	    hidden_whatever_evidence(r, rule, c, NULL))
 		return NULL;
 	memset(h, 0, sizeof(*h));
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -187,7 +216,7 @@ struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int
 	va_start(ap, fmt);
 	hit_start(h, r, rule, c, bh_rule_catalogue[rule].severity, fmt, ap);
 	va_end(ap);
-	return &r->w;
+	return &r->ev;
 }
 
 /* Appends n bytes of s to the len bytes in key, cut as snprintf into size would cut them. */
@@ -254,13 +283,12 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 			     const char *detail, bool once, bh_finding_sink sink, void *ctx,
 			     const char *fmt, ...)
 {
-	char exe[BH_EXE_MAX + 1];
 	uint64_t count;
 	va_list ap;
 
-	bh_cstr(&ev->exe, exe, sizeof(exe));
-	if (!rule_active(r, rule, c, exe))
+	if (!rule_active(r, rule, c))
 		return NULL;
+	/* Folded events are not findings, hidden or not: the entries judge what remains. */
 	if (once) {
 		if (!c || !mark_fired(r, rule, c))
 			return NULL;
@@ -270,27 +298,67 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 		if (!count)
 			return NULL;
 	}
+	bh_cstr(&ev->exe, r->exe, sizeof(r->exe));
+	if (hidden_whatever_evidence(r, rule, c, r->exe))
+		return NULL;
 	memset(h, 0, sizeof(*h));
 	h->f.ev = ev;
 	h->f.count = count;
 	h->f.time_ns = (int64_t)ev->hdr->ts_ns + r->boot_to_real_ns;
 	h->sink = sink;
 	h->ctx = ctx;
+	h->exe = r->exe;
 	va_start(ap, fmt);
 	hit_start(h, r, rule, c, bh_rule_catalogue[rule].behaviour_severity, fmt, ap);
 	va_end(ap);
-	return &r->w;
+	return &r->ev;
+}
+
+/*
+ * The allow entries that limit the evidence, now that it is written: an entry that hides
+ * wins over one that accepts. Returns true when the finding is hidden; sets accepted.
+ */
+static bool judge_evidence(struct bh_hit *h, const char *evidence, size_t len)
+{
+	struct bh_rules *r = h->r;
+	int64_t now = (int64_t)time(NULL);
+	size_t accepted_by = SIZE_MAX;
+
+	for (size_t i = 0; i < r->policy->n_allow; i++) {
+		const struct bh_policy_allow *a = &r->policy->allow[i];
+
+		if ((a->accept && accepted_by != SIZE_MAX) ||
+		    !bh_allow_matches_who(a, h->rule, h->f.container, h->exe, now) ||
+		    (bh_allow_has_evidence(a) && !bh_allow_matches_evidence(a, evidence, len)))
+			continue;
+		if (!a->accept) {
+			count_allow_hit(r, i);
+			return true;
+		}
+		accepted_by = i;
+	}
+	if (accepted_by != SIZE_MAX) {
+		count_allow_hit(r, accepted_by);
+		h->f.accepted = true;
+	}
+	return false;
 }
 
 void bh_hit_send(struct bh_hit *h)
 {
-	struct bh_json *w = &h->r->w;
+	struct bh_rules *r = h->r;
+	struct bh_json *w = &r->w;
 
-	bh_finding_end(w, &h->f);
+	bh_json_obj_end(&r->ev);
+	if (bh_json_failed(&r->ev) || judge_evidence(h, bh_json_data(&r->ev), bh_json_len(&r->ev)))
+		return;
+	bh_finding_write(w, &h->f, bh_json_data(&r->ev), bh_json_len(&r->ev));
 	if (bh_json_failed(w))
 		return;
-	if (h->rule < BH_RULE_COUNT && h->severity < BH_SEV_COUNT)
-		h->r->sent[h->rule][h->severity]++;
+	if (h->f.accepted && h->rule < BH_RULE_COUNT)
+		r->accepted[h->rule]++;
+	else if (h->rule < BH_RULE_COUNT && h->severity < BH_SEV_COUNT)
+		r->sent[h->rule][h->severity]++;
 	h->sink(bh_json_data(w), bh_json_len(w), h->ctx);
 }
 
@@ -302,6 +370,16 @@ void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUN
 const char *bh_rules_finding_key(const struct bh_rules *r)
 {
 	return r->key;
+}
+
+void bh_rules_accepted_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT])
+{
+	memcpy(counts, r->accepted, sizeof(r->accepted));
+}
+
+const __u64 *bh_rules_allow_hits(const struct bh_rules *r)
+{
+	return r->allow_hits;
 }
 
 /* Paths and sockets */

@@ -8,11 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <yaml.h>
+#include <time.h>
 
 #include "core/file.h"
 #include "core/log.h"
+#include "policy_impl.h"
+
+/* deploy/baseline.yaml, as a C string literal (the Makefile generates it). */
+static const char baseline_yaml[] =
+#include "baseline.inc"
+	;
 
 /* Host paths whose writable bind mount hands the host to a container. */
 static const char *const default_sensitive_paths[] = {
@@ -58,7 +63,7 @@ static const char *const default_runtime_sockets[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static void free_strv(char **v, size_t n)
+void bh_policy_free_strv(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -69,15 +74,11 @@ void bh_policy_free(struct bh_policy *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n_allow; i++) {
-		free(p->allow[i].container_name);
-		free(p->allow[i].image);
-		free(p->allow[i].pod_namespace);
-		free(p->allow[i].exe);
-	}
+	for (size_t i = 0; i < p->n_allow; i++)
+		bh_policy_allow_clear(&p->allow[i]);
 	free(p->allow);
-	free_strv(p->sensitive_paths, p->n_sensitive_paths);
-	free_strv(p->runtime_sockets, p->n_runtime_sockets);
+	bh_policy_free_strv(p->sensitive_paths, p->n_sensitive_paths);
+	bh_policy_free_strv(p->runtime_sockets, p->n_runtime_sockets);
 	for (size_t i = 0; i < p->n_allowed_ports; i++) {
 		free(p->allowed_ports[i].image);
 		free(p->allowed_ports[i].ports);
@@ -95,7 +96,7 @@ static int dup_strv(const char *const *src, size_t n, char ***out)
 	for (size_t i = 0; i < n; i++) {
 		v[i] = strdup(src[i]);
 		if (!v[i]) {
-			free_strv(v, i);
+			bh_policy_free_strv(v, i);
 			return -ENOMEM;
 		}
 	}
@@ -103,7 +104,8 @@ static int dup_strv(const char *const *src, size_t n, char ***out)
 	return 0;
 }
 
-struct bh_policy *bh_policy_default(void)
+/* The built-in policy without the baseline's entries. */
+static struct bh_policy *policy_base(void)
 {
 	struct bh_policy *p = calloc(1, sizeof(*p));
 
@@ -133,33 +135,20 @@ int bh_policy_severity(const struct bh_policy *p, unsigned int rule, int def)
 	return def;
 }
 
-/* A glob against a value that may be unknown (NULL never matches). */
-static bool glob_match(const char *pattern, const char *value)
-{
-	return value && fnmatch(pattern, value, 0) == 0;
-}
-
 bool bh_policy_allows(const struct bh_policy *p, unsigned int rule, const struct bh_container *c,
-		      const char *exe)
+		      const char *exe, size_t *entry)
 {
+	int64_t now = (int64_t)time(NULL);
+
 	for (size_t i = 0; i < p->n_allow; i++) {
 		const struct bh_policy_allow *a = &p->allow[i];
-		const char *name = c ? c->name : NULL;
 
-		if (a->rules && !(a->rules & (1u << rule)))
-			continue;
-		/* Docker reports names with a leading "/"; policies write them without. */
-		if (name && name[0] == '/')
-			name++;
-		if (a->container_name && !glob_match(a->container_name, name))
-			continue;
-		if (a->image && !glob_match(a->image, c ? c->image : NULL))
-			continue;
-		if (a->pod_namespace && !glob_match(a->pod_namespace, c ? c->pod_namespace : NULL))
-			continue;
-		if (a->exe && !glob_match(a->exe, exe))
-			continue;
-		return true;
+		if (!a->accept && !bh_allow_has_evidence(a) &&
+		    bh_allow_matches_who(a, rule, c, exe, now)) {
+			if (entry)
+				*entry = i;
+			return true;
+		}
 	}
 	return false;
 }
@@ -169,7 +158,7 @@ bool bh_policy_port_allowed(const struct bh_policy *p, const char *image, uint16
 	for (size_t i = 0; i < p->n_allowed_ports; i++) {
 		const struct bh_policy_ports *e = &p->allowed_ports[i];
 
-		if (!glob_match(e->image, image))
+		if (!image || fnmatch(e->image, image, 0))
 			continue;
 		for (size_t j = 0; j < e->n_ports; j++)
 			if (e->ports[j] == port)
@@ -192,16 +181,7 @@ struct bh_host_paths bh_policy_host_paths(const struct bh_policy *p)
 
 /* The YAML loader: one document of mappings, sequences and plain scalars. */
 
-struct loader {
-	const char *name;
-	yaml_document_t doc;
-	struct bh_policy *p;
-};
-
-static void report(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void report(const struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+int bh_policy_fail(const struct bh_policy_loader *l, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -210,13 +190,8 @@ static void report(const struct loader *l, const yaml_node_t *n, const char *fmt
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	bh_error("%s:%zu:%zu: %s", l->name, n->start_mark.line + 1, n->start_mark.column + 1, msg);
+	return -EINVAL;
 }
-
-/*
- * Logs the error at node n and gives -EINVAL. A macro, so that the static analyzer, which
- * does not follow variadic calls, sees every failing parse return non-zero.
- */
-#define fail(l, n, ...) (report((l), (n), __VA_ARGS__), -EINVAL)
 
 static const char *node_kind(const yaml_node_t *n)
 {
@@ -232,7 +207,7 @@ static const char *node_kind(const yaml_node_t *n)
 	}
 }
 
-static yaml_node_t *node(struct loader *l, int id)
+yaml_node_t *bh_policy_node(struct bh_policy_loader *l, int id)
 {
 	return yaml_document_get_node(&l->doc, id);
 }
@@ -242,13 +217,17 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-/* A non-empty string; quoted or plain. */
-static int get_string(struct loader *l, yaml_node_t *n, const char *what, char **out)
+const char *bh_policy_key(const yaml_node_t *k)
+{
+	return k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+}
+
+int bh_policy_get_string(struct bh_policy_loader *l, yaml_node_t *n, const char *what, char **out)
 {
 	char *s;
 
 	if (n->type != YAML_SCALAR_NODE || !n->data.scalar.length)
-		return fail(l, n, "%s must be a string, not %s", what, node_kind(n));
+		return bh_policy_fail(l, n, "%s must be a string, not %s", what, node_kind(n));
 	s = strdup(scalar(n));
 	if (!s)
 		return -ENOMEM;
@@ -257,7 +236,7 @@ static int get_string(struct loader *l, yaml_node_t *n, const char *what, char *
 	return 0;
 }
 
-static int get_bool(struct loader *l, yaml_node_t *n, const char *what, bool *out)
+int bh_policy_get_bool(struct bh_policy_loader *l, yaml_node_t *n, const char *what, bool *out)
 {
 	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		if (!strcasecmp(scalar(n), "true")) {
@@ -269,11 +248,11 @@ static int get_bool(struct loader *l, yaml_node_t *n, const char *what, bool *ou
 			return 0;
 		}
 	}
-	return fail(l, n, "%s must be true or false", what);
+	return bh_policy_fail(l, n, "%s must be true or false", what);
 }
 
-static int get_uint(struct loader *l, yaml_node_t *n, const char *what, unsigned long min,
-		    unsigned long max, unsigned long *out)
+int bh_policy_get_uint(struct bh_policy_loader *l, yaml_node_t *n, const char *what,
+		       unsigned long min, unsigned long max, unsigned long *out)
 {
 	const char *s = scalar(n);
 	unsigned long v;
@@ -281,59 +260,61 @@ static int get_uint(struct loader *l, yaml_node_t *n, const char *what, unsigned
 
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    !n->data.scalar.length || s[0] < '0' || s[0] > '9')
-		return fail(l, n, "%s must be a number from %lu to %lu", what, min, max);
+		return bh_policy_fail(l, n, "%s must be a number from %lu to %lu", what, min, max);
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v < min || v > max)
-		return fail(l, n, "%s must be a number from %lu to %lu", what, min, max);
+		return bh_policy_fail(l, n, "%s must be a number from %lu to %lu", what, min, max);
 	*out = v;
 	return 0;
 }
 
-static int get_rule(struct loader *l, yaml_node_t *n, int *rule)
+int bh_policy_get_rule(struct bh_policy_loader *l, yaml_node_t *n, int *rule)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return fail(l, n, "a rule id must be a string, not %s", node_kind(n));
+		return bh_policy_fail(l, n, "a rule id must be a string, not %s", node_kind(n));
 	*rule = bh_rule_lookup(scalar(n));
 	if (*rule < 0)
-		return fail(l, n, "unknown rule id \"%s\" (`bulkhead rules` lists them)",
-			    scalar(n));
+		return bh_policy_fail(l, n, "unknown rule id \"%s\" (`bulkhead rules` lists them)",
+				      scalar(n));
 	return 0;
 }
 
-static int expect(struct loader *l, yaml_node_t *n, yaml_node_type_t type, const char *what)
+int bh_policy_expect(struct bh_policy_loader *l, yaml_node_t *n, yaml_node_type_t type,
+		     const char *what)
 {
 	if (n->type == type)
 		return 0;
-	return fail(l, n, "%s must be %s, not %s", what,
-		    type == YAML_MAPPING_NODE ? "a mapping" : "a list", node_kind(n));
+	return bh_policy_fail(l, n, "%s must be %s, not %s", what,
+			      type == YAML_MAPPING_NODE ? "a mapping" : "a list", node_kind(n));
 }
 
-static int parse_rule_settings(struct loader *l, yaml_node_t *n, int rule)
+static int parse_rule_settings(struct bh_policy_loader *l, yaml_node_t *n, int rule)
 {
 	struct bh_policy_rule *pr = &l->p->rules[rule];
 	yaml_node_pair_t *pair;
 	int err;
 
-	if ((err = expect(l, n, YAML_MAPPING_NODE, "a rule's settings")))
+	if ((err = bh_policy_expect(l, n, YAML_MAPPING_NODE, "a rule's settings")))
 		return err;
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = node(l, pair->key), *v = node(l, pair->value);
-		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+		yaml_node_t *k = bh_policy_node(l, pair->key), *v = bh_policy_node(l, pair->value);
+		const char *key = bh_policy_key(k);
 
 		if (!strcmp(key, "enabled")) {
-			err = get_bool(l, v, "enabled", &pr->enabled);
+			err = bh_policy_get_bool(l, v, "enabled", &pr->enabled);
 			pr->enabled_set = true;
 		} else if (!strcmp(key, "severity")) {
 			int sev = v->type == YAML_SCALAR_NODE ? bh_severity_lookup(scalar(v)) : -1;
 
 			if (sev < 0)
-				return fail(l, v,
-					    "bad severity: use low, medium, high or critical");
+				return bh_policy_fail(
+					l, v, "bad severity: use low, medium, high or critical");
 			pr->severity = sev;
 		} else {
-			return fail(l, k, "unknown key \"%s\" in rule settings (enabled, severity)",
-				    key);
+			return bh_policy_fail(
+				l, k, "unknown key \"%s\" in rule settings (enabled, severity)",
+				key);
 		}
 		if (err)
 			return err;
@@ -341,136 +322,74 @@ static int parse_rule_settings(struct loader *l, yaml_node_t *n, int rule)
 	return 0;
 }
 
-static int parse_rules(struct loader *l, yaml_node_t *n)
+static int parse_rules(struct bh_policy_loader *l, yaml_node_t *n)
 {
 	yaml_node_pair_t *pair;
 	int err, rule;
 
-	if ((err = expect(l, n, YAML_MAPPING_NODE, "rules")))
+	if ((err = bh_policy_expect(l, n, YAML_MAPPING_NODE, "rules")))
 		return err;
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		if ((err = get_rule(l, node(l, pair->key), &rule)) ||
-		    (err = parse_rule_settings(l, node(l, pair->value), rule)))
+		if ((err = bh_policy_get_rule(l, bh_policy_node(l, pair->key), &rule)) ||
+		    (err = parse_rule_settings(l, bh_policy_node(l, pair->value), rule)))
 			return err;
 	}
 	return 0;
 }
 
-static int parse_allow_entry(struct loader *l, yaml_node_t *n, struct bh_policy_allow *a)
+int bh_policy_get_strv(struct bh_policy_loader *l, yaml_node_t *n, const char *what, bool absolute,
+		       char ***v, size_t *nv)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_item_t *it;
-	int err = 0, rule;
-
-	if ((err = expect(l, n, YAML_MAPPING_NODE, "an allow entry")))
-		return err;
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = node(l, pair->key), *v = node(l, pair->value);
-		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
-
-		if (!strcmp(key, "rules")) {
-			if ((err = expect(l, v, YAML_SEQUENCE_NODE, "rules")))
-				return err;
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
-			     it++) {
-				if ((err = get_rule(l, node(l, *it), &rule)))
-					return err;
-				a->rules |= 1u << rule;
-			}
-		} else if (!strcmp(key, "container_name")) {
-			err = get_string(l, v, key, &a->container_name);
-		} else if (!strcmp(key, "image")) {
-			err = get_string(l, v, key, &a->image);
-		} else if (!strcmp(key, "namespace")) {
-			err = get_string(l, v, key, &a->pod_namespace);
-		} else if (!strcmp(key, "exe")) {
-			err = get_string(l, v, key, &a->exe);
-		} else {
-			return fail(l, k,
-				    "unknown key \"%s\" in an allow entry (rules, container_name, "
-				    "image, namespace, exe)",
-				    key);
-		}
-		if (err)
-			return err;
-	}
-	/* An entry without a matcher would silence its rules everywhere: say so. */
-	if (!a->container_name && !a->image && !a->pod_namespace && !a->exe)
-		return fail(l, n,
-			    "an allow entry needs container_name, image, namespace or exe "
-			    "(to turn a rule off use rules: {RULE: {enabled: false}})");
-	return 0;
-}
-
-static int parse_allow(struct loader *l, yaml_node_t *n)
-{
-	size_t count;
-	int err;
-
-	if ((err = expect(l, n, YAML_SEQUENCE_NODE, "allow")))
-		return err;
-	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-	l->p->allow = calloc(count ? count : 1, sizeof(*l->p->allow));
-	if (!l->p->allow)
-		return -ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		l->p->n_allow = i + 1;
-		err = parse_allow_entry(l, node(l, n->data.sequence.items.start[i]),
-					&l->p->allow[i]);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* A list of strings replacing a default list; absolute: paths must start with '/'. */
-static int parse_strv(struct loader *l, yaml_node_t *n, const char *what, bool absolute, char ***v,
-		      size_t *nv)
-{
-	size_t count;
+	yaml_node_item_t one = 0, *items = &one;
+	size_t count = 1;
 	char **out;
 	int err;
 
-	if ((err = expect(l, n, YAML_SEQUENCE_NODE, what)))
-		return err;
-	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (n->type == YAML_SEQUENCE_NODE) {
+		items = n->data.sequence.items.start;
+		count = (size_t)(n->data.sequence.items.top - items);
+	} else if (n->type != YAML_SCALAR_NODE) {
+		return bh_policy_fail(l, n, "%s must be a string or a list, not %s", what,
+				      node_kind(n));
+	}
 	out = calloc(count ? count : 1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
-	free_strv(*v, *nv);
+	bh_policy_free_strv(*v, *nv);
 	*v = out;
 	*nv = 0;
 	for (size_t i = 0; i < count; i++) {
-		yaml_node_t *item = node(l, n->data.sequence.items.start[i]);
+		yaml_node_t *item = items == &one ? n : bh_policy_node(l, items[i]);
 
-		if ((err = get_string(l, item, what, &out[i])))
+		if ((err = bh_policy_get_string(l, item, what, &out[i])))
 			return err;
 		*nv = i + 1;
 		if (absolute && out[i][0] != '/')
-			return fail(l, item, "%s entries must be absolute paths, not \"%s\"", what,
-				    out[i]);
+			return bh_policy_fail(l, item,
+					      "%s entries must be absolute paths, not \"%s\"", what,
+					      out[i]);
 	}
 	return 0;
 }
 
-static int parse_ports_entry(struct loader *l, yaml_node_t *n, struct bh_policy_ports *e)
+static int parse_ports_entry(struct bh_policy_loader *l, yaml_node_t *n, struct bh_policy_ports *e)
 {
 	yaml_node_pair_t *pair;
 	int err;
 
-	if ((err = expect(l, n, YAML_MAPPING_NODE, "an allowed_ports entry")))
+	if ((err = bh_policy_expect(l, n, YAML_MAPPING_NODE, "an allowed_ports entry")))
 		return err;
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = node(l, pair->key), *v = node(l, pair->value);
-		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+		yaml_node_t *k = bh_policy_node(l, pair->key), *v = bh_policy_node(l, pair->value);
+		const char *key = bh_policy_key(k);
 
 		if (!strcmp(key, "image")) {
-			if ((err = get_string(l, v, key, &e->image)))
+			if ((err = bh_policy_get_string(l, v, key, &e->image)))
 				return err;
 		} else if (!strcmp(key, "ports")) {
 			size_t count;
 
-			if ((err = expect(l, v, YAML_SEQUENCE_NODE, "ports")))
+			if ((err = bh_policy_expect(l, v, YAML_SEQUENCE_NODE, "ports")))
 				return err;
 			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 			free(e->ports);
@@ -481,28 +400,30 @@ static int parse_ports_entry(struct loader *l, yaml_node_t *n, struct bh_policy_
 			for (size_t i = 0; i < count; i++) {
 				unsigned long port;
 
-				err = get_uint(l, node(l, v->data.sequence.items.start[i]),
-					       "a port", 1, 65535, &port);
+				err = bh_policy_get_uint(
+					l, bh_policy_node(l, v->data.sequence.items.start[i]),
+					"a port", 1, 65535, &port);
 				if (err)
 					return err;
 				e->ports[e->n_ports++] = (uint16_t)port;
 			}
 		} else {
-			return fail(l, k, "unknown key \"%s\" in allowed_ports (image, ports)",
-				    key);
+			return bh_policy_fail(
+				l, k, "unknown key \"%s\" in allowed_ports (image, ports)", key);
 		}
 	}
 	if (!e->image)
-		return fail(l, n, "an allowed_ports entry needs an image (a glob, \"*\" for all)");
+		return bh_policy_fail(
+			l, n, "an allowed_ports entry needs an image (a glob, \"*\" for all)");
 	return 0;
 }
 
-static int parse_allowed_ports(struct loader *l, yaml_node_t *n)
+static int parse_allowed_ports(struct bh_policy_loader *l, yaml_node_t *n)
 {
 	size_t count;
 	int err;
 
-	if ((err = expect(l, n, YAML_SEQUENCE_NODE, "allowed_ports")))
+	if ((err = bh_policy_expect(l, n, YAML_SEQUENCE_NODE, "allowed_ports")))
 		return err;
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	l->p->allowed_ports = calloc(count ? count : 1, sizeof(*l->p->allowed_ports));
@@ -510,7 +431,7 @@ static int parse_allowed_ports(struct loader *l, yaml_node_t *n)
 		return -ENOMEM;
 	for (size_t i = 0; i < count; i++) {
 		l->p->n_allowed_ports = i + 1;
-		err = parse_ports_entry(l, node(l, n->data.sequence.items.start[i]),
+		err = parse_ports_entry(l, bh_policy_node(l, n->data.sequence.items.start[i]),
 					&l->p->allowed_ports[i]);
 		if (err)
 			return err;
@@ -518,41 +439,47 @@ static int parse_allowed_ports(struct loader *l, yaml_node_t *n)
 	return 0;
 }
 
-static int parse_root(struct loader *l, yaml_node_t *root)
+static int parse_root(struct bh_policy_loader *l, yaml_node_t *root, bool *use_baseline)
 {
 	yaml_node_pair_t *pair;
-	unsigned long window;
+	unsigned long window = 0;
+	bool have_allow = false;
 	int err;
 
-	if ((err = expect(l, root, YAML_MAPPING_NODE, "the policy")))
+	if ((err = bh_policy_expect(l, root, YAML_MAPPING_NODE, "the policy")))
 		return err;
 	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = node(l, pair->key), *v = node(l, pair->value);
-		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+		yaml_node_t *k = bh_policy_node(l, pair->key), *v = bh_policy_node(l, pair->value);
+		const char *key = bh_policy_key(k);
 		struct bh_policy *p = l->p;
 
 		if (!strcmp(key, "rules")) {
 			err = parse_rules(l, v);
 		} else if (!strcmp(key, "allow")) {
-			err = p->allow ? fail(l, k, "allow given twice") : parse_allow(l, v);
+			err = have_allow ? bh_policy_fail(l, k, "allow given twice")
+					 : bh_policy_parse_allow(l, v);
+			have_allow = true;
+		} else if (!strcmp(key, "baseline")) {
+			err = bh_policy_get_bool(l, v, key, use_baseline);
 		} else if (!strcmp(key, "sensitive_paths")) {
-			err = parse_strv(l, v, key, true, &p->sensitive_paths,
-					 &p->n_sensitive_paths);
+			err = bh_policy_get_strv(l, v, key, true, &p->sensitive_paths,
+						 &p->n_sensitive_paths);
 		} else if (!strcmp(key, "runtime_sockets")) {
-			err = parse_strv(l, v, key, false, &p->runtime_sockets,
-					 &p->n_runtime_sockets);
+			err = bh_policy_get_strv(l, v, key, false, &p->runtime_sockets,
+						 &p->n_runtime_sockets);
 		} else if (!strcmp(key, "allowed_ports")) {
-			err = p->allowed_ports ? fail(l, k, "allowed_ports given twice")
+			err = p->allowed_ports ? bh_policy_fail(l, k, "allowed_ports given twice")
 					       : parse_allowed_ports(l, v);
 		} else if (!strcmp(key, "dedup_window_seconds")) {
-			err = get_uint(l, v, key, 1, 86400, &window);
+			err = bh_policy_get_uint(l, v, key, 1, 86400, &window);
 			if (!err)
 				p->dedup_window_s = (unsigned int)window;
 		} else {
-			err = fail(l, k,
-				   "unknown key \"%s\" (rules, allow, sensitive_paths, "
-				   "runtime_sockets, allowed_ports, dedup_window_seconds)",
-				   key);
+			err = bh_policy_fail(l, k,
+					     "unknown key \"%s\" (rules, allow, baseline, "
+					     "sensitive_paths, runtime_sockets, allowed_ports, "
+					     "dedup_window_seconds)",
+					     key);
 		}
 		if (err)
 			return err;
@@ -560,40 +487,74 @@ static int parse_root(struct loader *l, yaml_node_t *root)
 	return 0;
 }
 
-int bh_policy_parse(const char *name, const char *text, size_t len, struct bh_policy **out)
+/* Parses text into l->p (a base policy); *use_baseline as the file says (else unchanged). */
+static int parse_into(struct bh_policy_loader *l, const char *text, size_t len, bool *use_baseline)
 {
-	struct loader l = { .name = name };
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	int err = 0;
 
-	*out = NULL;
-	l.p = bh_policy_default();
-	if (!l.p)
+	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
-	if (!yaml_parser_initialize(&parser)) {
-		bh_policy_free(l.p);
-		return -ENOMEM;
-	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		bh_error("%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
+	if (!yaml_parser_load(&parser, &l->doc)) {
+		bh_error("%s:%zu:%zu: %s", l->name, parser.problem_mark.line + 1,
 			 parser.problem_mark.column + 1,
 			 parser.problem ? parser.problem : "not valid YAML");
 		yaml_parser_delete(&parser);
-		bh_policy_free(l.p);
 		return -EINVAL;
 	}
-	root = yaml_document_get_root_node(&l.doc);
+	root = yaml_document_get_root_node(&l->doc);
 	/* An empty file is the built-in policy. */
 	if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
-		err = parse_root(&l, root);
-	yaml_document_delete(&l.doc);
+		err = parse_root(l, root, use_baseline);
+	yaml_document_delete(&l->doc);
 	yaml_parser_delete(&parser);
+	return err;
+}
+
+/* Appends the baseline's allow entries to p's. */
+static int append_baseline(struct bh_policy *p, int64_t now)
+{
+	struct bh_policy_loader l = { .name = "baseline.yaml", .now = now, .baseline = true };
+	bool ignored = true;
+	int err;
+
+	l.p = p;
+	err = parse_into(&l, baseline_yaml, sizeof(baseline_yaml) - 1, &ignored);
+	/* The baseline is part of the binary: a test keeps it valid. */
+	return err == -EINVAL ? -EPROTO : err;
+}
+
+struct bh_policy *bh_policy_default(void)
+{
+	struct bh_policy *p = policy_base();
+
+	if (p && append_baseline(p, (int64_t)time(NULL))) {
+		bh_policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int bh_policy_parse(const char *name, const char *text, size_t len, struct bh_policy **out)
+{
+	struct bh_policy_loader l = { .name = name, .now = (int64_t)time(NULL) };
+	bool use_baseline = true;
+	int err;
+
+	*out = NULL;
+	l.p = policy_base();
+	if (!l.p)
+		return -ENOMEM;
+	err = parse_into(&l, text, len, &use_baseline);
+	if (!err && use_baseline)
+		err = append_baseline(l.p, l.now);
 	if (err) {
 		bh_policy_free(l.p);
 		return err;
 	}
+	bh_sha256_hex(text, len, l.p->sha256);
 	*out = l.p;
 	return 0;
 }

@@ -24,11 +24,15 @@ struct bh_rules {
 	int64_t boot_to_real_ns;
 	__u32 host_ns[BH_NS_KINDS];
 	struct bh_json w;
+	struct bh_json ev;			 /* the evidence of the finding being written */
 	struct bh_hashtab dedup;		 /* (rule, container, exe, detail) -> window */
 	struct bh_hashtab fired;		 /* container -> bit per rule already reported */
 	__u64 sent[BH_RULE_COUNT][BH_SEV_COUNT]; /* findings written, for /metrics */
-	char self_id[BH_CONTAINER_ID_LEN + 1];	 /* bulkhead's own container, "" if none */
-	char self_pod_uid[64];			 /* and its pod, "" if none */
+	__u64 accepted[BH_RULE_COUNT];		 /* accepted findings written (severity info) */
+	__u64 *allow_hits; /* per entry of policy->allow: findings it hid or accepted */
+	char self_id[BH_CONTAINER_ID_LEN + 1]; /* bulkhead's own container, "" if none */
+	char self_pod_uid[64];		       /* and its pod, "" if none */
+	char exe[BH_EXE_MAX + 1];	       /* the exe of the behaviour finding being written */
 	/* The identity of the finding being judged: bh_rules_finding_key(). */
 	char key[BH_EXE_MAX + BH_CONTAINER_ID_LEN + 160];
 };
@@ -39,6 +43,7 @@ struct bh_hit {
 	struct bh_finding f;
 	unsigned int rule;
 	unsigned int severity; /* after the policy's override */
+	const char *exe;       /* the process's exe for allow entries; NULL: none */
 	bh_finding_sink sink;
 	void *ctx;
 	char summary[512];
@@ -55,8 +60,9 @@ struct bh_hit {
 
 /*
  * Starts a configuration finding: NULL without a container, or when the rule is
- * off, allow-listed, or already reported for this container. Otherwise the
- * evidence object is open in the returned writer; finish with bh_hit_send().
+ * off, allow-listed whatever the evidence, or already reported for this container.
+ * Otherwise the evidence object is open in the returned writer; finish with
+ * bh_hit_send(), which judges the allow entries that limit the evidence.
  * fmt follows the subject ("Container \"web\" (3f2a..) ") in the summary.
  */
 struct bh_json *bh_hit_config(struct bh_hit *h, struct bh_rules *r, unsigned int rule,
@@ -73,7 +79,14 @@ struct bh_json *bh_hit_event(struct bh_hit *h, struct bh_rules *r, unsigned int 
 			     const char *detail, bool once, bh_finding_sink sink, void *ctx,
 			     const char *fmt, ...) __attribute__((format(printf, 10, 11)));
 
+/*
+ * Ends the evidence, then hides the finding if an allow entry covers it (evidence
+ * included), else writes it, marked accepted when an accept entry covers it.
+ */
 void bh_hit_send(struct bh_hit *h);
+
+/* The allow hit counters for r->policy: 0 or -ENOMEM (then none are counted). */
+int bh_hit_counters_reset(struct bh_rules *r);
 
 /* The engine's dedup and fired tables (hit.c): 0 or -ENOMEM; a container's entries go. */
 int bh_hit_tables_init(struct bh_rules *r);

@@ -21,10 +21,15 @@ int bh_rules_new(const struct bh_rules_opts *opts, struct bh_rules **out)
 		return -ENOMEM;
 	}
 	r->policy = opts->policy ? opts->policy : r->own_policy;
+	if (bh_hit_counters_reset(r)) {
+		bh_rules_free(r);
+		return -ENOMEM;
+	}
 	r->self_cgroup_id = opts->self_cgroup_id;
 	r->boot_to_real_ns = opts->boot_to_real_ns;
 	memcpy(r->host_ns, opts->host_ns, sizeof(r->host_ns));
 	bh_json_init(&r->w);
+	bh_json_init(&r->ev);
 	*out = r;
 	return 0;
 }
@@ -35,6 +40,8 @@ void bh_rules_free(struct bh_rules *r)
 		return;
 	bh_hit_tables_fini(r);
 	bh_json_free(&r->w);
+	bh_json_free(&r->ev);
+	free(r->allow_hits);
 	bh_policy_free(r->own_policy);
 	free(r);
 }
@@ -46,8 +53,11 @@ void bh_rules_set_policy(struct bh_rules *r, const struct bh_policy *p)
 	if (!p)
 		p = r->own_policy;
 	/* Without memory for the default, keep the current policy rather than none. */
-	if (p)
-		r->policy = p;
+	if (!p)
+		return;
+	r->policy = p;
+	/* The entries are new: their counters start again (none without memory). */
+	bh_hit_counters_reset(r);
 }
 
 void bh_rules_on_event(struct bh_rules *r, const struct bh_event *ev, const struct bh_container *c,

@@ -36,7 +36,10 @@ typedef void (*bh_finding_sink)(const char *line, size_t len, void *ctx);
 /* Returns 0 or -ENOMEM. */
 int bh_rules_new(const struct bh_rules_opts *opts, struct bh_rules **out);
 void bh_rules_free(struct bh_rules *r);
-/* SIGHUP reload; the caller keeps ownership and keeps p alive while r uses it. */
+/*
+ * A reload (SIGHUP, the file changed); the caller keeps ownership and keeps p alive while
+ * r uses it. The allow hit counters start again at 0 for p's entries.
+ */
 void bh_rules_set_policy(struct bh_rules *r, const struct bh_policy *p);
 
 /* Behaviour findings of one event (c NULL: a host process; host rules still apply). */
@@ -80,7 +83,17 @@ extern const char *const bh_rules_host_programs[];
  */
 const char *bh_rules_finding_key(const struct bh_rules *r);
 
-/* Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity. */
+/*
+ * Findings written since bh_rules_new(), by rule and by (policy-adjusted) severity;
+ * accepted ones (severity info) apart, by rule.
+ */
 void bh_rules_finding_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT][BH_SEV_COUNT]);
+void bh_rules_accepted_counts(const struct bh_rules *r, __u64 counts[BH_RULE_COUNT]);
+
+/*
+ * Per entry of the policy in force (its allow list, in order): the findings the entry
+ * hid or accepted since that policy was set. NULL when they could not be counted.
+ */
+const __u64 *bh_rules_allow_hits(const struct bh_rules *r);
 
 #endif
