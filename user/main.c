@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "collector/agent.h"
+#include "collector/doctor.h"
 #include "core/event.h"
 #include "collector/http.h"
 #include "core/log.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"       bulkhead top [--socket PATH] [--no-color]\n"
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE\n"
+	"       bulkhead doctor [--json] [--btf PATH] [AGENT OPTIONS]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
 	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
@@ -41,6 +43,8 @@ static const char usage_text[] =
 	"  top                   full-screen live view (attaches to a running agent)\n"
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
 	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
+	"  doctor                check what the agent needs here, one line and fix per gap\n"
+	"                        (exit 0 when the agent can run, 1 when not)\n"
 	"\n"
 	"A command takes only its own options; another's is a usage error (exit 2).\n"
 	"\n"
@@ -83,6 +87,11 @@ static const char usage_text[] =
 	"\n"
 	"Option of rules:\n"
 	"      --json            one JSON object per line and rule\n"
+	"\n"
+	"Options of doctor (and --http, --no-http, --socket, --no-socket, --host-root,\n"
+	"--docker-socket, --podman-socket, --no-docker-api as the agent will get them):\n"
+	"      --json            the report as one JSON document\n"
+	"      --btf PATH        the kernel's BTF file (default /sys/kernel/btf/vmlinux)\n"
 	"\n"
 	"Options of every command:\n"
 	"  -h, --help            this help\n"
@@ -128,6 +137,7 @@ enum {
 	OPT_SOCKET,
 	OPT_NO_SOCKET,
 	OPT_NO_COLOR,
+	OPT_BTF,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -138,14 +148,18 @@ enum {
 	CMD_TOP = 1 << 3,
 	CMD_RULES = 1 << 4,
 	CMD_POLICY = 1 << 5,
+	CMD_DOCTOR = 1 << 6,
 	CMD_AGENT = CMD_RUN | CMD_RECORD,
+	/* the agent's options that doctor checks as the agent will use them */
+	CMD_AGENT_CHECKED = CMD_AGENT | CMD_DOCTOR,
 	/* what judges events and logs: the live agent and a replay of its capture */
 	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
-	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_DOCTOR,
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
-static const char *const command_names[] = { "run", "record", "replay", "top", "rules", "policy" };
+static const char *const command_names[] = { "run",   "record", "replay", "top",
+					     "rules", "policy", "doctor" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
@@ -161,17 +175,18 @@ static const struct cli_option {
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
 	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
 	{ { "stats-interval", required_argument, NULL, OPT_STATS }, CMD_AGENT },
-	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT },
-	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT },
-	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT | CMD_TOP },
-	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT },
-	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT },
-	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT },
-	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT },
-	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT },
+	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT_CHECKED },
+	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT_CHECKED },
+	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT_CHECKED | CMD_TOP },
+	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT_CHECKED },
+	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT_CHECKED },
+	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT_CHECKED },
+	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT_CHECKED },
+	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT_CHECKED },
 	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
 	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP },
-	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
+	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES | CMD_DOCTOR },
+	{ { "btf", required_argument, NULL, OPT_BTF }, CMD_DOCTOR },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
 };
@@ -182,6 +197,7 @@ struct cli {
 	unsigned int command; /* one CMD_* bit */
 	struct bh_agent_opts agent;
 	bool verbose, log_json, json, no_color;
+	const char *btf_path;
 };
 
 static const char *command_name(unsigned int command)
@@ -204,7 +220,7 @@ static unsigned int command_lookup(const char *name)
 /* "--output belongs to 'record', not 'run'", as the user spelt it (-o or --output). */
 static void not_this_command(const struct cli_option *o, bool long_form, unsigned int command)
 {
-	char owners[128] = ""; /* all six names fit */
+	char owners[128] = ""; /* all seven names fit */
 	size_t len = 0;
 
 	for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -354,6 +370,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case OPT_JSON:
 			cli->json = true;
 			break;
+		case OPT_BTF:
+			cli->btf_path = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -408,7 +427,7 @@ int main(int argc, char **argv)
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
 			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy)",
+				"unknown command '%s' (run, record, replay, top, rules, policy, doctor)",
 				argv[1]);
 			return EXIT_USAGE;
 		}
@@ -422,7 +441,11 @@ int main(int argc, char **argv)
 	code = parse_options(argc, argv, &cli);
 	if (code)
 		return code < 0 ? 0 : code;
-	bh_log_setup(cli.verbose ? BH_LOG_DEBUG : BH_LOG_INFO, cli.log_json);
+	/* doctor's report is on stdout: its log keeps only the causes of what it reports */
+	bh_log_setup(cli.verbose		 ? BH_LOG_DEBUG
+		     : cli.command == CMD_DOCTOR ? BH_LOG_WARN
+						 : BH_LOG_INFO,
+		     cli.log_json);
 	bh_log_bridge_libbpf();
 
 	if (cli.command == CMD_REPLAY)
@@ -436,6 +459,20 @@ int main(int argc, char **argv)
 	if (cli.command == CMD_RULES) {
 		bh_rules_list(stdout, cli.json);
 		return 0;
+	}
+	if (cli.command == CMD_DOCTOR) {
+		struct bh_doctor_opts d = {
+			.json = cli.json,
+			.btf_path = cli.btf_path,
+			.host_root = cli.agent.host_root,
+			.http_addr = cli.agent.http_addr,
+			.socket_path = cli.agent.socket_path,
+			.docker_socket = cli.agent.docker_socket,
+			.podman_socket = cli.agent.podman_socket,
+			.no_docker_api = cli.agent.no_docker_api,
+		};
+
+		return bh_doctor_run(&d);
 	}
 	if (cli.command == CMD_TOP) {
 		struct bh_top_opts t = {

@@ -21,6 +21,15 @@
 #define API_RETRY_S 30	       /* how long a failed docker API stays unasked */
 #define BUNDLE_MAX  (4u << 20) /* a config.json larger than this is not one */
 
+const struct bh_state_dir bh_state_dirs[BH_STATE_DIRS] = {
+	[BH_STATE_DOCKER] = { "docker",
+			      "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby" },
+	[BH_STATE_CONTAINERD] = { "containerd", "/run/containerd/io.containerd.runtime.v2.task" },
+	[BH_STATE_STORAGE_RUN] = { "cri-o/podman", "/run/containers/storage/overlay-containers" },
+	[BH_STATE_STORAGE_LIB] = { "cri-o/podman",
+				   "/var/lib/containers/storage/overlay-containers" },
+};
+
 static time_t now_s(void)
 {
 	struct timespec ts;
@@ -90,7 +99,7 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 	int err = -ENOENT;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2.task", r->host_root);
+	snprintf(dir, sizeof(dir), "%s%s", r->host_root, bh_state_dirs[BH_STATE_CONTAINERD].path);
 	d = opendir(dir);
 	if (!d)
 		return -ENOENT;
@@ -132,17 +141,11 @@ static void read_store(struct bh_resolver *r, struct ctr_entry *e, const char *d
 
 void bh_meta_read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 {
-	static const char *const storage[] = {
-		"/run/containers/storage/overlay-containers",
-		"/var/lib/containers/storage/overlay-containers",
-	};
 	char path[PATH_MAX];
 	int err;
 
-	snprintf(
-		path, sizeof(path),
-		"%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
-		r->host_root, e->c.id);
+	snprintf(path, sizeof(path), "%s%s/%s/config.json", r->host_root,
+		 bh_state_dirs[BH_STATE_DOCKER].path, e->c.id);
 	err = try_bundle(e, path);
 	if (!err) {
 		e->c.runtime = "docker";
@@ -153,14 +156,16 @@ void bh_meta_read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 	err = try_containerd_bundles(r, e);
 	if (err != -ENOENT)
 		return;
-	for (size_t i = 0; i < sizeof(storage) / sizeof(storage[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root,
-			 storage[i], e->c.id);
+	for (int i = BH_STATE_STORAGE_RUN; i <= BH_STATE_STORAGE_LIB; i++) {
+		const char *storage = bh_state_dirs[i].path;
+
+		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root, storage,
+			 e->c.id);
 		err = try_bundle(e, path);
 		if (!err && strcmp(e->c.runtime, "podman") != 0)
 			e->c.runtime = "cri-o";
 		if (!err)
-			read_store(r, e, storage[i]);
+			read_store(r, e, storage);
 		if (err != -ENOENT)
 			return;
 	}
