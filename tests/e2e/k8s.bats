@@ -80,31 +80,39 @@ EOF
 }
 
 # Runs the agent image with the DaemonSet's pod settings and container arguments (read from
-# 30-daemonset.yaml, so a flag the binary no longer takes fails here). docker 20.10 does not
-# know the names CAP_BPF and CAP_PERFMON: CAP_SYS_ADMIN, which the manifest grants too,
-# covers them. Docker runs the workloads here, so --no-docker-api becomes the manifest's
-# documented replacement --docker-socket=/host/run/docker.sock (container names).
+# 30-daemonset.yaml, so a flag the binary no longer takes fails here), after its init
+# container (`bulkhead doctor`), which must pass. docker 20.10 does not know the names
+# CAP_BPF and CAP_PERFMON: CAP_SYS_ADMIN, which the manifest grants too, covers them. Docker
+# runs the workloads here, so --no-docker-api becomes the manifest's documented replacement
+# --docker-socket=/host/run/docker.sock (container names).
 run_agent() {
-	local args
-	mapfile -t args < <(python3 -c 'import sys, yaml
-ds = yaml.safe_load(open(sys.argv[1]))
-print("\n".join(ds["spec"]["template"]["spec"]["containers"][0]["args"]))' \
-		"$K8S_DIR/30-daemonset.yaml")
+	local args doctor pod
+	mapfile -t args < <(manifest_args containers)
+	mapfile -t doctor < <(manifest_args initContainers)
 	[[ " ${args[*]} " == *" --no-docker-api "* ]] || {
 		echo "30-daemonset.yaml no longer passes --no-docker-api: update run_agent" >&2
 		return 1
 	}
 	args=("${args[@]/#--no-docker-api/--docker-socket=/host/run/docker.sock}")
-	docker run -d --name "$AGENT" --pid host \
-		--cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH \
-		--read-only -e NODE_NAME=node-e2e \
-		-v /sys/kernel/btf:/sys/kernel/btf:ro \
-		-v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
-		-v /run/containerd:/host/run/containerd:ro \
-		-v /run/docker:/host/run/docker:ro \
-		-v /var/run/docker.sock:/host/run/docker.sock:ro \
-		-v "$BH_REPO/deploy/policy.yaml:/etc/bulkhead/policy.yaml:ro" \
-		"$AGENT_IMAGE" "${args[@]}" --stats-interval=1 "$@" >/dev/null
+	doctor=("${doctor[@]/#--no-docker-api/--docker-socket=/host/run/docker.sock}")
+	pod=(--pid host
+		--cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH
+		--read-only -e NODE_NAME=node-e2e
+		-v /sys/kernel/btf:/sys/kernel/btf:ro
+		-v /sys/fs/cgroup:/host/sys/fs/cgroup:ro
+		-v /run/containerd:/host/run/containerd:ro
+		-v /run/docker:/host/run/docker:ro
+		-v /var/run/docker.sock:/host/run/docker.sock:ro
+		-v "$BH_REPO/deploy/policy.yaml:/etc/bulkhead/policy.yaml:ro")
+	run docker run --rm "${pod[@]}" "$AGENT_IMAGE" "${doctor[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ] || {
+		echo "the init container (doctor) failed: the agent cannot run" >&2
+		return 1
+	}
+	[[ $output == *"bulkhead can run here"* ]]
+	docker run -d --name "$AGENT" "${pod[@]}" "$AGENT_IMAGE" "${args[@]}" --stats-interval=1 "$@" \
+		>/dev/null
 	local i
 	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
 		docker logs "$AGENT" 2>&1 | grep -q '"msg":"ready' && return 0
@@ -114,6 +122,14 @@ print("\n".join(ds["spec"]["template"]["spec"]["containers"][0]["args"]))' \
 	echo "the agent container did not get ready; its logs:" >&2
 	docker logs "$AGENT" 2>&1 | tail -n 30 >&2
 	return 1
+}
+
+# The args of the first of the DaemonSet's KIND (containers, initContainers), one a line.
+manifest_args() {
+	python3 -c 'import sys, yaml
+ds = yaml.safe_load(open(sys.argv[1]))
+print("\n".join(ds["spec"]["template"]["spec"][sys.argv[2]][0]["args"]))' \
+		"$K8S_DIR/30-daemonset.yaml" "$1"
 }
 
 # Prints the first line of the agent's stdout matching the jq FILTER, polling up to 20 s.
