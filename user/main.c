@@ -426,9 +426,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] != '-') {
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
-			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy, doctor)",
-				argv[1]);
+			usage_error("unknown command '%s' (run, record, replay, top, rules, "
+				    "policy, doctor)",
+				    argv[1]);
 			return EXIT_USAGE;
 		}
 		argv++;

@@ -142,7 +142,8 @@ static void add_probe(struct report *r, const char *name, int ret, const char *s
 	if (ret > 0)
 		add(r, name, OK, NULL, "supported (Linux %s+)", since);
 	else if (ret == 0)
-		add(r, name, FAIL, "upgrade the kernel: bulkhead needs Linux " BH_MIN_KERNEL " or newer",
+		add(r, name, FAIL,
+		    "upgrade the kernel: bulkhead needs Linux " BH_MIN_KERNEL " or newer",
 		    "not supported by this kernel (needs Linux %s+)", since);
 	else
 		add(r, name, FAIL, "run it as root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)",
@@ -211,7 +212,8 @@ static void check_program(const char *sec, const char *loss, void *ctx)
 		add(r, name, WARN, "a newer kernel has it",
 		    "missing: its program is not loaded and its events are not seen");
 	else
-		add(r, name, FAIL, "upgrade the kernel: bulkhead needs Linux " BH_MIN_KERNEL " or newer",
+		add(r, name, FAIL,
+		    "upgrade the kernel: bulkhead needs Linux " BH_MIN_KERNEL " or newer",
 		    "missing: the agent needs it");
 }
 
@@ -290,7 +292,8 @@ static void check_cgroups(struct report *r, const char *root)
 	struct bh_cgroups cg;
 
 	if (bh_cgroups_open(&cg, root)) {
-		add(r, "cgroup", FAIL, "mount the host's /sys/fs/cgroup (at <host-root>/sys/fs/cgroup)",
+		add(r, "cgroup", FAIL,
+		    "mount the host's /sys/fs/cgroup (at <host-root>/sys/fs/cgroup)",
 		    "no cgroup hierarchy found%s%s", *root ? " under " : "", root);
 		return;
 	}
@@ -385,7 +388,8 @@ static void check_sockets(struct report *r, const struct bh_doctor_opts *o, cons
 		snprintf(name, sizeof(name), "api:%s", apis[i].runtime);
 		err = socket_answers(path);
 		if (err > 0)
-			add(r, name, OK, NULL, "%s answers: container names and ports from it", path);
+			add(r, name, OK, NULL, "%s answers: container names and ports from it",
+			    path);
 		else if (err == -ENOENT)
 			add(r, name, OK, NULL, "%s absent: %s is not running here", path,
 			    apis[i].runtime);
@@ -430,10 +434,10 @@ static void check_compat(struct report *r)
 		add(r, "ia32", OK, NULL, "compat syscalls impossible here (%s)", v.why);
 	else if (v.watchable)
 		add(r, "ia32", OK, NULL,
-		    "compat syscalls possible, watched by tp_btf/sys_exit when it loads (%s)", v.why);
+		    "compat syscalls possible, watched by tp_btf/sys_exit when it loads (%s)",
+		    v.why);
 	else
-		add(r, "ia32", WARN,
-		    "boot with ia32_emulation=0 where no 32-bit program runs",
+		add(r, "ia32", WARN, "boot with ia32_emulation=0 where no 32-bit program runs",
 		    "compat syscalls possible and NOT watched (%s)", v.why);
 }
 
@@ -475,7 +479,8 @@ static void check_endpoints(struct report *r, const struct bh_doctor_opts *o)
 		err = bh_http_start(o->http_addr, &http);
 		if (err) {
 			add(r, "http", FAIL,
-			    "stop what listens there, or pass another --http ADDR:PORT (or --no-http)",
+			    "stop what listens there, or pass another --http ADDR:PORT (or "
+			    "--no-http)",
 			    "cannot listen on %s: %s", o->http_addr, strerror(-err));
 		} else {
 			add(r, "http", OK, NULL, "%s can be bound", o->http_addr);
@@ -486,7 +491,8 @@ static void check_endpoints(struct report *r, const struct bh_doctor_opts *o)
 		err = bh_stream_open(o->socket_path, &stream);
 		if (err) {
 			add(r, "event-socket", FAIL,
-			    "pass --socket PATH in a writable directory (or --no-socket); a live one "
+			    "pass --socket PATH in a writable directory (or --no-socket); a live "
+			    "one "
 			    "is another agent's",
 			    "cannot create %s: %s", o->socket_path, strerror(-err));
 		} else {
@@ -504,8 +510,9 @@ static void print_text(const struct report *r, bool can_run)
 		printf("%-4s  %-36s %s%s%s\n", status_names[c->status], c->name, c->detail,
 		       c->fix[0] ? "; fix: " : "", c->fix);
 	}
-	printf("%s\n", can_run ? "bulkhead can run here" : "bulkhead cannot run here: fix the "
-							    "fail lines above");
+	printf("%s\n", can_run ? "bulkhead can run here"
+			       : "bulkhead cannot run here: fix the "
+				 "fail lines above");
 }
 
 static void print_json(const struct report *r, bool can_run)

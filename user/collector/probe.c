@@ -52,7 +52,7 @@ static bool has_cap(__u64 caps, int cap)
 
 int bh_probe_privileges(struct bh_probe_gap *gap)
 {
-	__u64 caps;
+	__u64 caps = 0;
 	int err = bh_probe_caps(&caps);
 
 	if (err) {
