@@ -28,6 +28,11 @@
 struct bh_label {
 	char *key;
 	char *value;
+	/*
+	 * A label of the container's Kubernetes pod: from CRI-O's CRI labels, or a docker
+	 * label of a kubelet-made container, and not one of the kubelet's own keys.
+	 */
+	bool pod;
 };
 
 /* One mount of the container's OCI spec (or the runtime API's view of it). */
@@ -105,7 +110,7 @@ struct bh_state_dir {
 
 enum {
 	BH_STATE_DOCKER,
-	BH_STATE_CONTAINERD, /* one directory per containerd namespace (k8s.io, moby, ...) */
+	BH_STATE_CONTAINERD,  /* one directory per containerd namespace (k8s.io, moby, ...) */
 	BH_STATE_STORAGE_RUN, /* containers/storage: CRI-O and podman (root) */
 	BH_STATE_STORAGE_LIB,
 	BH_STATE_DIRS,

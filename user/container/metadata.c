@@ -190,8 +190,11 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 
 		for (size_t j = 0; j < dst->n_labels && !have; j++)
 			have = !strcmp(dst->labels[j].key, src->labels[i].key);
-		if (!have && bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
+		if (have)
+			continue;
+		if (bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
 			return -ENOMEM;
+		dst->labels[dst->n_labels - 1].pod = src->labels[i].pod;
 	}
 	if (!d->known) {
 		/* no bundle: the API's view is all there is */

@@ -259,11 +259,17 @@ int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c
 		err = bh_set_str(&c->image, bh_jobj_str(cconf, "Image"));
 	labels = bh_jobj_get(cconf, "Labels", json_type_object);
 	if (!err && labels) {
+		/* the kubelet (dockershim, cri-dockerd) passes a pod's labels as docker labels */
+		bool kubelet = bh_jobj_get(labels, "io.kubernetes.pod.name", json_type_string);
+
 		json_object_object_foreach(labels, key, val)
 		{
+			const char *value = json_object_get_string(val);
+
 			if (!json_object_is_type(val, json_type_string))
 				continue;
-			err = bh_container_add_label(c, key, json_object_get_string(val));
+			err = kubelet ? bh_container_add_cri_label(c, key, value)
+				      : bh_container_add_label(c, key, value);
 			if (err)
 				break;
 		}
