@@ -212,7 +212,25 @@ agent_json() {
 	line=$(wait_json ".type == \"event\" and .event == \"exec\" and $(ctr_filter) and
 		.exec.filename == \"/bin/true\"")
 	json_check "$line" '.container.pod == {"name": "web-0", "namespace": "shop",
-		"uid": "6f1c1d2e-aaaa-bbbb-cccc-0123456789ab", "container": "app"}'
+		"uid": "6f1c1d2e-aaaa-bbbb-cccc-0123456789ab", "container": "app",
+		"workload": {"kind": "StatefulSet", "name": "web", "inferred": true}}'
+
+	# Not the pod's sandbox: the kubelet gives it its names only, and no pod label.
+	json_check "$line" '.container.pod | has("labels") | not'
+
+	# A Deployment's pod sandbox as the kubelet's docker shim labels it, in the host
+	# network: the finding carries the pod's labels (with the image's, which docker merges
+	# into the container's) and the Deployment inferred from pod-template-hash.
+	ctr_run -d --network host --label io.kubernetes.docker.type=podsandbox \
+		--label io.kubernetes.pod.name=web-7d4b9c8f6d-x2k9p \
+		--label io.kubernetes.pod.namespace=shop --label io.kubernetes.container.name=POD \
+		--label app=web --label pod-template-hash=7d4b9c8f6d \
+		--label annotation.kubernetes.io/config.source=api "$IMAGE" sleep 60
+	line=$(finding host-namespace-shared)
+	json_check "$line" '.container.pod.labels == {"app": "web", "pod-template-hash": "7d4b9c8f6d",
+		"org.bulkhead.test-image.hash": .container.labels["org.bulkhead.test-image.hash"]}'
+	json_check "$line" '.container.pod.workload ==
+		{"kind": "Deployment", "name": "web", "inferred": true}'
 	bh_stop
 }
 
@@ -228,11 +246,11 @@ agent_json() {
 	local uid=0b1c2d3e-1111-2222-3333-$(printf '%012d' $$)
 	CTR_TASK=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
 	# The cgroup path and annotations the kubelet and containerd's CRI plugin give a pod's
-	# container (cgroupfs driver, BestEffort class).
-	ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" run -d \
+	# container (cgroupfs driver, BestEffort class), of a Deployment's pod in the host network.
+	ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" run -d --net-host \
 		--cgroup "/kubepods/besteffort/pod$uid/$CTR_TASK" \
 		--annotation io.kubernetes.cri.container-type=container \
-		--annotation io.kubernetes.cri.sandbox-name=web-0 \
+		--annotation io.kubernetes.cri.sandbox-name=web-7d4b9c8f6d-x2k9p \
 		--annotation io.kubernetes.cri.sandbox-namespace=shop \
 		--annotation "io.kubernetes.cri.sandbox-uid=$uid" \
 		--annotation io.kubernetes.cri.container-name=app \
@@ -241,7 +259,16 @@ agent_json() {
 	line=$(wait_json ".type == \"event\" and .event == \"exec\" and
 		.container.id == \"$CTR_TASK\" and .exec.filename == \"/bin/true\"")
 	json_check "$line" ".container.runtime == \"containerd\" and .container.pod == {
-		\"name\": \"web-0\", \"namespace\": \"shop\", \"uid\": \"$uid\", \"container\": \"app\"}"
+		\"name\": \"web-7d4b9c8f6d-x2k9p\", \"namespace\": \"shop\", \"uid\": \"$uid\",
+		\"container\": \"app\",
+		\"workload\": {\"kind\": \"Deployment\", \"name\": \"web\", \"inferred\": true}}"
 	json_check "$line" '.container.image == "docker.io/local/busybox:1"'
+	# containerd's bundle has no labels (they stay in its database): the finding names the
+	# Deployment from the pod's name alone, and has no pod labels.
+	line=$(wait_json ".type == \"finding\" and .rule == \"host-namespace-shared\" and
+		.container.id == \"$CTR_TASK\"")
+	json_check "$line" '.container.pod.workload ==
+		{"kind": "Deployment", "name": "web", "inferred": true} and
+		(.container.pod | has("labels") | not)'
 	bh_stop
 }

@@ -30,7 +30,8 @@ struct bh_label {
 	char *value;
 	/*
 	 * A label of the container's Kubernetes pod: from CRI-O's CRI labels, or a docker
-	 * label of a kubelet-made container, and not one of the kubelet's own keys.
+	 * label of a pod's sandbox (the kubelet's docker shim), and not one of the kubelet's
+	 * own keys.
 	 */
 	bool pod;
 };
