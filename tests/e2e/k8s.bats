@@ -232,6 +232,8 @@ agent_json() {
 	json_check "$line" '.container.pod.workload ==
 		{"kind": "Deployment", "name": "web", "inferred": true}'
 	bh_stop
+	"$BH_REPO/tests/e2e/validate_lines.py" "$BH_REPO/deploy/schema/bulkhead-v1.schema.json" \
+		"$BH_OUT"
 }
 
 @test "pod metadata: containerd CRI annotations on a container started with ctr" {

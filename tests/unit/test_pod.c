@@ -141,17 +141,25 @@ static char *container_json(const struct bh_container *c)
 	return s;
 }
 
+/* The OCI bundle fixture name, parsed into c. */
+static void parse_oci(const char *name, struct bh_container *c)
+{
+	size_t len;
+	char *json = bh_test_fixture(name, &len);
+
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(bh_oci_parse_config(json, len, c), 0);
+	free(json);
+}
+
 /* CRI-O's pod sandbox: the pod's labels are in io.kubernetes.cri-o.Labels (a JSON object). */
 static void test_crio_sandbox(void **state)
 {
 	struct bh_container c;
-	size_t len;
-	char *json = bh_test_fixture("oci-crio-sandbox.json", &len), *out;
+	char *out;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	assert_int_equal(bh_oci_parse_config(json, len, &c), 0);
-	free(json);
+	parse_oci("oci-crio-sandbox.json", &c);
 	assert_string_equal(c.pod_name, "node-exporter-7xk2p");
 	assert_string_equal(c.pod_namespace, "monitoring");
 	assert_int_equal(n_pod_labels(&c), 3);
@@ -176,13 +184,10 @@ static void test_crio_sandbox(void **state)
 static void test_crio_container(void **state)
 {
 	struct bh_container c;
-	size_t len;
-	char *json = bh_test_fixture("oci-crio-container.json", &len), *out;
+	char *out;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	assert_int_equal(bh_oci_parse_config(json, len, &c), 0);
-	free(json);
+	parse_oci("oci-crio-container.json", &c);
 	assert_string_equal(c.k8s_container, "node-exporter");
 	assert_int_equal(n_pod_labels(&c), 0);
 	assert_workload(&c, NULL, "node-exporter");
@@ -239,13 +244,9 @@ static void test_docker_sandbox(void **state)
 static void test_containerd_cri(void **state)
 {
 	struct bh_container c;
-	size_t len;
-	char *json = bh_test_fixture("oci-containerd-cri.json", &len);
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	assert_int_equal(bh_oci_parse_config(json, len, &c), 0);
-	free(json);
+	parse_oci("oci-containerd-cri.json", &c);
 	assert_int_equal(n_pod_labels(&c), 0);
 	assert_workload(&c, "Deployment", "web");
 	bh_container_clear(&c);

@@ -35,14 +35,6 @@
 #include "probe.h"
 #include "rules/policy.h"
 
-/* Not in every libc's headers yet (capability numbers are ABI). */
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
 #define LOCKDOWN    "/sys/kernel/security/lockdown"
 #define MAX_CHECKS  96
 #define DETAIL_SIZE 320

@@ -311,8 +311,9 @@ int bh_loader_programs(bh_loader_program_fn fn, void *ctx)
 
 	if (!skel)
 		return -errno;
-	bpf_object__for_each_program (prog, skel->obj)
+	bpf_object__for_each_program (prog, skel->obj) {
 		fn(bpf_program__section_name(prog), optional_loss(prog), ctx);
+	}
 	bulkhead__destroy(skel);
 	return 0;
 }

@@ -7,7 +7,16 @@
 #ifndef BULKHEAD_PROBE_H
 #define BULKHEAD_PROBE_H
 
+#include <linux/capability.h>
 #include <linux/types.h>
+
+/* Not in every libc's headers yet (capability numbers are ABI). */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
 
 struct btf;
 
