@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "collector/agent.h"
+#include "collector/doctor.h"
 #include "core/event.h"
 #include "collector/http.h"
 #include "collector/policy_diff.h"
@@ -30,6 +31,7 @@ static const char usage_text[] =
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE [--against CAPTURE [--policy CURRENT]]\n"
 	"       bulkhead audit [--all] [--container NAME|ID] [--format FORMAT] [--fail-on SEV]\n"
+	"       bulkhead doctor [--json] [--btf PATH] [AGENT OPTIONS]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
 	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
@@ -48,6 +50,8 @@ static const char usage_text[] =
 	"  audit                 one-shot report of the host, its runtime daemons and every\n"
 	"                        container: PASS / FAIL / N/A per check, with CIS Docker\n"
 	"                        Benchmark and ATT&CK ids (root; no BPF)\n"
+	"  doctor                check what the agent needs here, one line and fix per gap\n"
+	"                        (exit 0 when the agent can run, 1 when not)\n"
 	"\n"
 	"A command takes only its own options; another's is a usage error (exit 2).\n"
 	"\n"
@@ -111,6 +115,11 @@ static const char usage_text[] =
 	"Option of rules:\n"
 	"      --json            one JSON object per line and rule\n"
 	"\n"
+	"Options of doctor (and --http, --no-http, --socket, --no-socket, --host-root,\n"
+	"--docker-socket, --podman-socket, --no-docker-api as the agent will get them):\n"
+	"      --json            the report as one JSON document\n"
+	"      --btf PATH        the kernel's BTF file (default /sys/kernel/btf/vmlinux)\n"
+	"\n"
 	"Options of every command:\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         print the version\n";
@@ -159,6 +168,7 @@ enum {
 	OPT_CONTAINER,
 	OPT_FAIL_ON,
 	OPT_AGAINST,
+	OPT_BTF,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -170,15 +180,18 @@ enum {
 	CMD_RULES = 1 << 4,
 	CMD_POLICY = 1 << 5,
 	CMD_AUDIT = 1 << 6,
+	CMD_DOCTOR = 1 << 7,
 	CMD_AGENT = CMD_RUN | CMD_RECORD,
+	/* the agent's options that doctor checks as the agent will use them */
+	CMD_AGENT_CHECKED = CMD_AGENT | CMD_DOCTOR,
 	/* what judges events and logs: the live agent and a replay of its capture */
 	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
-	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_AUDIT,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_AUDIT | CMD_DOCTOR,
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
 static const char *const command_names[] = { "run",   "record", "replay", "top",
-					     "rules", "policy", "audit" };
+					     "rules", "policy", "audit", "doctor" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
@@ -194,21 +207,24 @@ static const struct cli_option {
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
 	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
 	{ { "stats-interval", required_argument, NULL, OPT_STATS }, CMD_AGENT },
-	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT },
-	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT },
-	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT | CMD_TOP },
-	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT },
-	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT | CMD_AUDIT },
-	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT | CMD_AUDIT },
-	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT | CMD_AUDIT },
-	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT },
+	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT_CHECKED },
+	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT_CHECKED },
+	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT_CHECKED | CMD_TOP },
+	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT_CHECKED },
+	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT_CHECKED | CMD_AUDIT },
+	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET },
+	  CMD_AGENT_CHECKED | CMD_AUDIT },
+	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET },
+	  CMD_AGENT_CHECKED | CMD_AUDIT },
+	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT_CHECKED },
 	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
 	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP | CMD_AUDIT },
 	{ { "all", no_argument, NULL, OPT_ALL }, CMD_AUDIT },
 	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_AUDIT },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, CMD_AUDIT },
-	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
+	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES | CMD_DOCTOR },
 	{ { "against", required_argument, NULL, OPT_AGAINST }, CMD_POLICY },
+	{ { "btf", required_argument, NULL, OPT_BTF }, CMD_DOCTOR },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
 };
@@ -222,6 +238,7 @@ struct cli {
 	bool format_given; /* audit: --format given (else by whether stdout is a terminal) */
 	bool verbose, log_json, json, no_color;
 	const char *against; /* policy check: the capture to replay */
+	const char *btf_path;
 };
 
 static const char *command_name(unsigned int command)
@@ -244,7 +261,7 @@ static unsigned int command_lookup(const char *name)
 /* "--output belongs to 'record', not 'run'", as the user spelt it (-o or --output). */
 static void not_this_command(const struct cli_option *o, bool long_form, unsigned int command)
 {
-	char owners[128] = ""; /* all six names fit */
+	char owners[128] = ""; /* all seven names fit */
 	size_t len = 0;
 
 	for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -469,6 +486,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 		case OPT_AGAINST:
 			cli->against = optarg;
 			break;
+		case OPT_BTF:
+			cli->btf_path = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -523,10 +543,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] != '-') {
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
-			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy, "
-				"audit)",
-				argv[1]);
+			usage_error("unknown command '%s' (run, record, replay, top, rules, "
+				    "policy, audit, doctor)",
+				    argv[1]);
 			return EXIT_USAGE;
 		}
 		argv++;
@@ -539,7 +558,11 @@ int main(int argc, char **argv)
 	code = parse_options(argc, argv, &cli);
 	if (code)
 		return code < 0 ? 0 : code;
-	bh_log_setup(cli.verbose ? BH_LOG_DEBUG : BH_LOG_INFO, cli.log_json);
+	/* doctor's report is on stdout: its log keeps only the causes of what it reports */
+	bh_log_setup(cli.verbose		 ? BH_LOG_DEBUG
+		     : cli.command == CMD_DOCTOR ? BH_LOG_WARN
+						 : BH_LOG_INFO,
+		     cli.log_json);
 	bh_log_bridge_libbpf();
 
 	if (cli.command == CMD_REPLAY)
@@ -555,6 +578,20 @@ int main(int argc, char **argv)
 	if (cli.command == CMD_RULES) {
 		bh_rules_list(stdout, cli.json);
 		return 0;
+	}
+	if (cli.command == CMD_DOCTOR) {
+		struct bh_doctor_opts d = {
+			.json = cli.json,
+			.btf_path = cli.btf_path,
+			.host_root = cli.agent.host_root,
+			.http_addr = cli.agent.http_addr,
+			.socket_path = cli.agent.socket_path,
+			.docker_socket = cli.agent.docker_socket,
+			.podman_socket = cli.agent.podman_socket,
+			.no_docker_api = cli.agent.no_docker_api,
+		};
+
+		return bh_doctor_run(&d);
 	}
 	if (cli.command == CMD_TOP) {
 		struct bh_top_opts t = {

@@ -61,7 +61,7 @@ refused() {
 	refused "--output belongs to 'record', not 'run'" --output "$cap"
 	refused "-o belongs to 'record', not 'run'" run -o "$cap"
 	[ ! -e "$cap" ]
-	refused "--http belongs to 'run' and 'record', not 'replay'" \
+	refused "--http belongs to 'run', 'record' and 'doctor', not 'replay'" \
 		replay "$cap" --http 127.0.0.1:1
 	refused "--stats-interval belongs to 'run' and 'record', not 'replay'" \
 		replay "$cap" --stats-interval 1
@@ -69,9 +69,9 @@ refused() {
 	refused "--policy belongs to 'run', 'record', 'replay' and 'policy', not 'rules'" \
 		rules --policy "$BH_REPO/deploy/policy.yaml"
 	refused "--events belongs to 'run', 'record' and 'replay', not 'top'" top --events all
-	refused "--no-socket belongs to 'run' and 'record', not 'top'" top --no-socket
+	refused "--no-socket belongs to 'run', 'record' and 'doctor', not 'top'" top --no-socket
 	refused "--no-color belongs to 'top', not 'record'" record -o "$cap" --no-color
-	refused "--json belongs to 'rules', not 'policy'" \
+	refused "--json belongs to 'rules' and 'doctor', not 'policy'" \
 		policy check "$BH_REPO/deploy/policy.yaml" --json
 	[ ! -e "$cap" ]
 	refused "unknown command 'serve'" serve
@@ -95,7 +95,7 @@ refused() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$cap"* ]]
 	[[ "$output" != *"belongs to"* ]]
-	for cmd in run record replay top rules policy; do
+	for cmd in run record replay top rules policy doctor; do
 		run "$BULKHEAD" "$cmd" --help
 		[ "$status" -eq 0 ]
 		[[ "$output" == *Usage* ]]

@@ -80,31 +80,39 @@ EOF
 }
 
 # Runs the agent image with the DaemonSet's pod settings and container arguments (read from
-# 30-daemonset.yaml, so a flag the binary no longer takes fails here). docker 20.10 does not
-# know the names CAP_BPF and CAP_PERFMON: CAP_SYS_ADMIN, which the manifest grants too,
-# covers them. Docker runs the workloads here, so --no-docker-api becomes the manifest's
-# documented replacement --docker-socket=/host/run/docker.sock (container names).
+# 30-daemonset.yaml, so a flag the binary no longer takes fails here), after its init
+# container (`bulkhead doctor`), which must pass. docker 20.10 does not know the names
+# CAP_BPF and CAP_PERFMON: CAP_SYS_ADMIN, which the manifest grants too, covers them. Docker
+# runs the workloads here, so --no-docker-api becomes the manifest's documented replacement
+# --docker-socket=/host/run/docker.sock (container names).
 run_agent() {
-	local args
-	mapfile -t args < <(python3 -c 'import sys, yaml
-ds = yaml.safe_load(open(sys.argv[1]))
-print("\n".join(ds["spec"]["template"]["spec"]["containers"][0]["args"]))' \
-		"$K8S_DIR/30-daemonset.yaml")
+	local args doctor pod
+	mapfile -t args < <(manifest_args containers)
+	mapfile -t doctor < <(manifest_args initContainers)
 	[[ " ${args[*]} " == *" --no-docker-api "* ]] || {
 		echo "30-daemonset.yaml no longer passes --no-docker-api: update run_agent" >&2
 		return 1
 	}
 	args=("${args[@]/#--no-docker-api/--docker-socket=/host/run/docker.sock}")
-	docker run -d --name "$AGENT" --pid host \
-		--cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH \
-		--read-only -e NODE_NAME=node-e2e \
-		-v /sys/kernel/btf:/sys/kernel/btf:ro \
-		-v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
-		-v /run/containerd:/host/run/containerd:ro \
-		-v /run/docker:/host/run/docker:ro \
-		-v /var/run/docker.sock:/host/run/docker.sock:ro \
-		-v "$BH_REPO/deploy/policy.yaml:/etc/bulkhead/policy.yaml:ro" \
-		"$AGENT_IMAGE" "${args[@]}" --stats-interval=1 "$@" >/dev/null
+	doctor=("${doctor[@]/#--no-docker-api/--docker-socket=/host/run/docker.sock}")
+	pod=(--pid host
+		--cap-drop ALL --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH
+		--read-only -e NODE_NAME=node-e2e
+		-v /sys/kernel/btf:/sys/kernel/btf:ro
+		-v /sys/fs/cgroup:/host/sys/fs/cgroup:ro
+		-v /run/containerd:/host/run/containerd:ro
+		-v /run/docker:/host/run/docker:ro
+		-v /var/run/docker.sock:/host/run/docker.sock:ro
+		-v "$BH_REPO/deploy/policy.yaml:/etc/bulkhead/policy.yaml:ro")
+	run docker run --rm "${pod[@]}" "$AGENT_IMAGE" "${doctor[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ] || {
+		echo "the init container (doctor) failed: the agent cannot run" >&2
+		return 1
+	}
+	[[ $output == *"bulkhead can run here"* ]]
+	docker run -d --name "$AGENT" "${pod[@]}" "$AGENT_IMAGE" "${args[@]}" --stats-interval=1 "$@" \
+		>/dev/null
 	local i
 	for ((i = 0; i < BH_READY_TIMEOUT * 10; i++)); do
 		docker logs "$AGENT" 2>&1 | grep -q '"msg":"ready' && return 0
@@ -114,6 +122,14 @@ print("\n".join(ds["spec"]["template"]["spec"]["containers"][0]["args"]))' \
 	echo "the agent container did not get ready; its logs:" >&2
 	docker logs "$AGENT" 2>&1 | tail -n 30 >&2
 	return 1
+}
+
+# The args of the first of the DaemonSet's KIND (containers, initContainers), one a line.
+manifest_args() {
+	python3 -c 'import sys, yaml
+ds = yaml.safe_load(open(sys.argv[1]))
+print("\n".join(ds["spec"]["template"]["spec"][sys.argv[2]][0]["args"]))' \
+		"$K8S_DIR/30-daemonset.yaml" "$1"
 }
 
 # Prints the first line of the agent's stdout matching the jq FILTER, polling up to 20 s.
@@ -196,8 +212,28 @@ agent_json() {
 	line=$(wait_json ".type == \"event\" and .event == \"exec\" and $(ctr_filter) and
 		.exec.filename == \"/bin/true\"")
 	json_check "$line" '.container.pod == {"name": "web-0", "namespace": "shop",
-		"uid": "6f1c1d2e-aaaa-bbbb-cccc-0123456789ab", "container": "app"}'
+		"uid": "6f1c1d2e-aaaa-bbbb-cccc-0123456789ab", "container": "app",
+		"workload": {"kind": "StatefulSet", "name": "web", "inferred": true}}'
+
+	# Not the pod's sandbox: the kubelet gives it its names only, and no pod label.
+	json_check "$line" '.container.pod | has("labels") | not'
+
+	# A Deployment's pod sandbox as the kubelet's docker shim labels it, in the host
+	# network: the finding carries the pod's labels (with the image's, which docker merges
+	# into the container's) and the Deployment inferred from pod-template-hash.
+	ctr_run -d --network host --label io.kubernetes.docker.type=podsandbox \
+		--label io.kubernetes.pod.name=web-7d4b9c8f6d-x2k9p \
+		--label io.kubernetes.pod.namespace=shop --label io.kubernetes.container.name=POD \
+		--label app=web --label pod-template-hash=7d4b9c8f6d \
+		--label annotation.kubernetes.io/config.source=api "$IMAGE" sleep 60
+	line=$(finding host-namespace-shared)
+	json_check "$line" '.container.pod.labels == {"app": "web", "pod-template-hash": "7d4b9c8f6d",
+		"org.bulkhead.test-image.hash": .container.labels["org.bulkhead.test-image.hash"]}'
+	json_check "$line" '.container.pod.workload ==
+		{"kind": "Deployment", "name": "web", "inferred": true}'
 	bh_stop
+	"$BH_REPO/tests/e2e/validate_lines.py" "$BH_REPO/deploy/schema/bulkhead-v1.schema.json" \
+		"$BH_OUT"
 }
 
 @test "pod metadata: containerd CRI annotations on a container started with ctr" {
@@ -212,11 +248,11 @@ agent_json() {
 	local uid=0b1c2d3e-1111-2222-3333-$(printf '%012d' $$)
 	CTR_TASK=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
 	# The cgroup path and annotations the kubelet and containerd's CRI plugin give a pod's
-	# container (cgroupfs driver, BestEffort class).
-	ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" run -d \
+	# container (cgroupfs driver, BestEffort class), of a Deployment's pod in the host network.
+	ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" run -d --net-host \
 		--cgroup "/kubepods/besteffort/pod$uid/$CTR_TASK" \
 		--annotation io.kubernetes.cri.container-type=container \
-		--annotation io.kubernetes.cri.sandbox-name=web-0 \
+		--annotation io.kubernetes.cri.sandbox-name=web-7d4b9c8f6d-x2k9p \
 		--annotation io.kubernetes.cri.sandbox-namespace=shop \
 		--annotation "io.kubernetes.cri.sandbox-uid=$uid" \
 		--annotation io.kubernetes.cri.container-name=app \
@@ -225,7 +261,16 @@ agent_json() {
 	line=$(wait_json ".type == \"event\" and .event == \"exec\" and
 		.container.id == \"$CTR_TASK\" and .exec.filename == \"/bin/true\"")
 	json_check "$line" ".container.runtime == \"containerd\" and .container.pod == {
-		\"name\": \"web-0\", \"namespace\": \"shop\", \"uid\": \"$uid\", \"container\": \"app\"}"
+		\"name\": \"web-7d4b9c8f6d-x2k9p\", \"namespace\": \"shop\", \"uid\": \"$uid\",
+		\"container\": \"app\",
+		\"workload\": {\"kind\": \"Deployment\", \"name\": \"web\", \"inferred\": true}}"
 	json_check "$line" '.container.image == "docker.io/local/busybox:1"'
+	# containerd's bundle has no labels (they stay in its database): the finding names the
+	# Deployment from the pod's name alone, and has no pod labels.
+	line=$(wait_json ".type == \"finding\" and .rule == \"host-namespace-shared\" and
+		.container.id == \"$CTR_TASK\"")
+	json_check "$line" '.container.pod.workload ==
+		{"kind": "Deployment", "name": "web", "inferred": true} and
+		(.container.pod | has("labels") | not)'
 	bh_stop
 }

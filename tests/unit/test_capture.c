@@ -83,8 +83,8 @@ static void fill_container(struct bh_container *c, const char *id)
 	c->metadata_done = true;
 	c->n_labels = 2;
 	c->labels = calloc(2, sizeof(*c->labels));
-	c->labels[0] = (struct bh_label){ strdup("a"), strdup("1") };
-	c->labels[1] = (struct bh_label){ strdup("a"), strdup("\xc3\xa9") };
+	c->labels[0] = (struct bh_label){ .key = strdup("a"), .value = strdup("1") };
+	c->labels[1] = (struct bh_label){ .key = strdup("a"), .value = strdup("\xc3\xa9") };
 	cfg->known = cfg->privileged = cfg->seccomp = cfg->devices_unrestricted = true;
 	cfg->apparmor_profile = strdup("unconfined");
 	cfg->cap_bounding = 0xffffffffffull;

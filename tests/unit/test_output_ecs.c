@@ -18,6 +18,8 @@ static const char ctr_id[] = "8c024f8abfce8e10705546031d8b79c2a21d1905ac309e53aa
 
 static void pod_container(struct bh_container *c)
 {
+	static struct bh_label labels[] = { { .key = "app", .value = "web", .pod = true } };
+
 	memset(c, 0, sizeof(*c));
 	memcpy(c->id, ctr_id, sizeof(ctr_id));
 	c->runtime = "containerd";
@@ -26,6 +28,8 @@ static void pod_container(struct bh_container *c)
 	c->pod_name = "web-0";
 	c->pod_namespace = "shop";
 	c->pod_uid = "1234";
+	c->labels = labels;
+	c->n_labels = 1;
 }
 
 /* Converts the v1 line in w and parses the ECS document strictly. */
@@ -100,6 +104,10 @@ static void test_exec_event(void **state)
 	assert_string_equal(bh_test_jtext(o, "orchestrator.namespace"), "\"shop\"");
 	assert_string_equal(bh_test_jtext(o, "orchestrator.resource.type"), "\"pod\"");
 	assert_string_equal(bh_test_jtext(o, "orchestrator.resource.name"), "\"web-0\"");
+	/* ECS 8.11: the pod's labels as key:value, the inferred workload's kind as the parent's */
+	assert_string_equal(bh_test_jtext(o, "orchestrator.resource.label"), "[\"app:web\"]");
+	assert_string_equal(bh_test_jtext(o, "orchestrator.resource.parent.type"),
+			    "\"StatefulSet\"");
 	/* What ECS has no field for stays under bulkhead.*. */
 	assert_string_equal(bh_test_jtext(o, "bulkhead.exec.filename"), "\"/bin/sh\"");
 	assert_string_equal(bh_test_jtext(o, "bulkhead.event"), "\"exec\"");

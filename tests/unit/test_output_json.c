@@ -201,7 +201,7 @@ static void test_container_with_pod_and_labels(void **state)
 {
 	struct bh_label labels[] = {
 		{ .key = "io.kubernetes.pod.name", .value = "web-0" },
-		{ .key = "tier", .value = "front\"end" },
+		{ .key = "tier", .value = "front\"end", .pod = true },
 	};
 	struct bh_container c = {
 		.id = CONTAINER_ID,
@@ -226,7 +226,9 @@ static void test_container_with_pod_and_labels(void **state)
 		o, "container",
 		"{\"id\":\"" CONTAINER_ID "\",\"name\":\"web\",\"image\":\"local/busybox:1\","
 		"\"runtime\":\"containerd\",\"pod\":{\"name\":\"web-0\",\"namespace\":\"prod\","
-		"\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\"},"
+		"\"uid\":\"6f1c5e34-7d0e-4b8a-9a55-1c2d3e4f5a6b\",\"container\":\"app\","
+		"\"labels\":{\"tier\":\"front\\\"end\"},"
+		"\"workload\":{\"kind\":\"StatefulSet\",\"name\":\"web\",\"inferred\":true}},"
 		"\"labels\":{\"io.kubernetes.pod.name\":\"web-0\",\"tier\":\"front\\\"end\"}}");
 	json_object_put(o);
 

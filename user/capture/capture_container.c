@@ -114,13 +114,16 @@ void bh_capture_container_json(struct bh_json *w, const struct bh_container *c)
 	key_opt_str(w, "k8s_container", c->k8s_container);
 	key_opt_str(w, "bundle_path", c->bundle_path);
 	bh_json_key_bool(w, "metadata_done", c->metadata_done);
-	/* Pairs, not an object: order and duplicate keys survive the round trip. */
+	/* Pairs, not an object: order and duplicate keys survive the round trip; a pod's
+	 * label is a triple, [key, value, true] */
 	bh_json_key(w, "labels");
 	bh_json_arr_begin(w);
 	for (size_t i = 0; i < c->n_labels; i++) {
 		bh_json_arr_begin(w);
 		bh_json_str(w, c->labels[i].key ? c->labels[i].key : "");
 		bh_json_str(w, c->labels[i].value ? c->labels[i].value : "");
+		if (c->labels[i].pod)
+			bh_json_bool(w, true);
 		bh_json_arr_end(w);
 	}
 	bh_json_arr_end(w);
@@ -261,8 +264,9 @@ static int parse_labels(struct json_object *arr, struct bh_container *c)
 		struct json_object *pair = json_object_array_get_idx(arr, i);
 
 		if (!json_object_is_type(pair, json_type_array) ||
-		    json_object_array_length(pair) != 2)
+		    json_object_array_length(pair) < 2 || json_object_array_length(pair) > 3)
 			return -EBADMSG;
+		c->labels[i].pod = json_object_get_boolean(json_object_array_get_idx(pair, 2));
 		if (bh_set_str(&c->labels[i].key,
 			       json_object_get_string(json_object_array_get_idx(pair, 0))) ||
 		    bh_set_str(&c->labels[i].value,

@@ -222,20 +222,23 @@ static void report_compat(struct bh_loader *l)
 int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out)
 {
 	char refused_secs[OPTIONAL_PROGS][64];
+	struct bh_probe_gap gap;
 	struct bh_loader *l;
 	int err;
 
 	*out = NULL;
 	/* Probe what the kernel and our privileges allow, one clear message per cause */
-	err = bh_probe_privileges();
+	err = bh_probe_privileges(&gap);
 	if (!err)
-		err = bh_probe_btf();
+		err = bh_probe_btf(NULL, &gap);
 	if (!err)
-		err = bh_probe_ringbuf();
+		err = bh_probe_ringbuf(&gap);
 	if (!err)
-		err = bh_probe_tracefs();
-	if (err)
+		err = bh_probe_tracefs(&gap);
+	if (err) {
+		bh_error("%s: %s", gap.why, gap.fix);
 		return err;
+	}
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -299,6 +302,20 @@ void bh_loader_stop(struct bh_loader *l)
 	free(l->links);
 	bulkhead__destroy(l->skel);
 	free(l);
+}
+
+int bh_loader_programs(bh_loader_program_fn fn, void *ctx)
+{
+	struct bulkhead *skel = bulkhead__open();
+	struct bpf_program *prog;
+
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program (prog, skel->obj) {
+		fn(bpf_program__section_name(prog), optional_loss(prog), ctx);
+	}
+	bulkhead__destroy(skel);
+	return 0;
 }
 
 int bh_loader_events_fd(const struct bh_loader *l)

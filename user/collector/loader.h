@@ -62,6 +62,14 @@ int bh_loader_start(const struct bh_loader_opts *opts, struct bh_loader **out);
 /* Detaches and frees everything. */
 void bh_loader_stop(struct bh_loader *l);
 
+/*
+ * Calls fn for every program the agent loads, by section ("tp/syscalls/sys_exit_mount"),
+ * with what goes missing without it (NULL: the agent cannot run without it). Nothing is
+ * loaded. Returns 0, or -errno when the embedded object cannot be opened.
+ */
+typedef void (*bh_loader_program_fn)(const char *sec, const char *loss, void *ctx);
+int bh_loader_programs(bh_loader_program_fn fn, void *ctx);
+
 /* The BPF ring buffer map's fd, for ring_buffer__new(). */
 int bh_loader_events_fd(const struct bh_loader *l);
 /* Number of attached programs. */

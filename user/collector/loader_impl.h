@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * loader_impl.h - what the loader's files share (internal): the loader's state, and the
- * steps of bh_loader_start() that live beside it: the kernel probes (probe.c), the knobs
+ * steps of bh_loader_start() that live beside it: the kernel probes (probe.h), the knobs
  * set before load (knobs.c) and the filter maps user space writes (filter_maps.c).
  */
 #ifndef BULKHEAD_LOADER_IMPL_H
@@ -9,10 +9,13 @@
 
 #include <stdbool.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
 #include "compat.h"
 #include "loader.h"
+#include "probe.h"
 
 struct bulkhead; /* the skeleton (bulkhead.skel.h), included by the files that use it */
 
@@ -24,16 +27,6 @@ struct bh_loader {
 	enum bh_compat_state compat;
 	bool compat_attached;
 };
-
-/*
- * Kernel probes (probe.c), each 0 or -errno with one message naming the cause and the fix:
- * root or CAP_BPF + CAP_PERFMON, the kernel's BTF, the BPF ring buffer, tracefs (mounted
- * here when nobody did).
- */
-int bh_probe_privileges(void);
-int bh_probe_btf(void);
-int bh_probe_ringbuf(void);
-int bh_probe_tracefs(void);
 
 /* The programs on tracepoints this kernel lacks are not loaded: one warning each. */
 void bh_skip_missing_tracepoints(struct bpf_object *obj);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * probe.c - what the kernel and our privileges allow, asked before anything is loaded:
- * capabilities, BTF, the BPF ring buffer, tracefs and its tracepoints, cgroup v1 subsystem
- * ids, and the host's namespaces.
+ * probe.c - the kernel probes of probe.h (capabilities, BTF, the BPF ring buffer, tracefs,
+ * attach points), and what the loader reads of the kernel: cgroup v1 subsystem ids and the
+ * host's namespaces.
  */
 #include "loader_impl.h"
 
@@ -24,59 +24,88 @@
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
-#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 
-/* Not in every libc's headers yet (capability numbers are ABI). */
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
-/* Effective capability check without libcap: capget(2) with the v3 (64-bit) layout. */
-static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
-{
-	return data[cap / 32].effective & (1U << (cap % 32));
-}
-
-int bh_probe_privileges(void)
+int bh_probe_caps(__u64 *effective)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 
-	if (syscall(SYS_capget, &hdr, data)) {
-		bh_error("cannot read this process's capabilities: %s", strerror(errno));
+	/* capget(2) with the v3 (64-bit) layout: no libcap needed */
+	if (syscall(SYS_capget, &hdr, data))
 		return -errno;
+	*effective = (__u64)data[1].effective << 32 | data[0].effective;
+	return 0;
+}
+
+static bool has_cap(__u64 caps, int cap)
+{
+	return caps & (1ULL << cap);
+}
+
+int bh_probe_privileges(struct bh_probe_gap *gap)
+{
+	__u64 caps = 0;
+	int err = bh_probe_caps(&caps);
+
+	if (err) {
+		snprintf(gap->why, sizeof(gap->why), "cannot read this process's capabilities: %s",
+			 strerror(-err));
+		snprintf(gap->fix, sizeof(gap->fix), "run it as root");
+		return err;
 	}
-	if (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)))
+	if (has_cap(caps, CAP_SYS_ADMIN) || (has_cap(caps, CAP_BPF) && has_cap(caps, CAP_PERFMON)))
 		return 0;
-	bh_error("bulkhead needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN): run it with sudo");
+	snprintf(gap->why, sizeof(gap->why),
+		 "bulkhead needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)");
+	snprintf(gap->fix, sizeof(gap->fix), "run it with sudo");
 	return -EPERM;
 }
 
-int bh_probe_btf(void)
+int bh_probe_btf(const char *path, struct bh_probe_gap *gap)
 {
-	if (access(VMLINUX_BTF, R_OK) == 0)
-		return 0;
-	bh_error("this kernel has no BTF (CONFIG_DEBUG_INFO_BTF): %s is missing; bulkhead "
-		 "needs a kernel built with BTF type information",
-		 VMLINUX_BTF);
-	return -EOPNOTSUPP;
+	struct btf *btf;
+	int err;
+
+	if (!path)
+		path = BH_VMLINUX_BTF;
+	if (access(path, R_OK)) {
+		err = -errno;
+		snprintf(gap->why, sizeof(gap->why), "this kernel has no BTF: %s: %s", path,
+			 strerror(-err));
+		snprintf(gap->fix, sizeof(gap->fix),
+			 "bulkhead needs a kernel built with BTF type information "
+			 "(CONFIG_DEBUG_INFO_BTF=y)");
+		return err;
+	}
+	btf = btf__parse(path, NULL);
+	if (!btf) {
+		err = -errno;
+		snprintf(gap->why, sizeof(gap->why), "%s holds no kernel types: %s", path,
+			 strerror(-err));
+		snprintf(gap->fix, sizeof(gap->fix),
+			 "name the running kernel's BTF file (/sys/kernel/btf/vmlinux)");
+		return err;
+	}
+	btf__free(btf);
+	return 0;
 }
 
-int bh_probe_ringbuf(void)
+int bh_probe_ringbuf(struct bh_probe_gap *gap)
 {
 	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 
 	if (ret > 0)
 		return 0;
 	if (ret == 0) {
-		bh_error("this kernel has no BPF ring buffer: kernel older than 5.8; bulkhead "
-			 "needs Linux 5.8 or newer");
+		snprintf(gap->why, sizeof(gap->why),
+			 "this kernel has no BPF ring buffer: kernel older than 5.8");
+		snprintf(gap->fix, sizeof(gap->fix), "bulkhead needs Linux %s or newer",
+			 BH_MIN_KERNEL);
 		return -EOPNOTSUPP;
 	}
-	bh_error("cannot probe for the BPF ring buffer: %s", strerror(-ret));
+	snprintf(gap->why, sizeof(gap->why), "cannot probe for the BPF ring buffer: %s",
+		 strerror(-ret));
+	snprintf(gap->fix, sizeof(gap->fix), "run it as root (CAP_BPF, or CAP_SYS_ADMIN)");
 	return ret;
 }
 
@@ -86,7 +115,7 @@ static bool tracefs_ready(void)
 }
 
 /* Syscall tracepoints are attached through tracefs: mount it if nobody did. */
-int bh_probe_tracefs(void)
+int bh_probe_tracefs(struct bh_probe_gap *gap)
 {
 	if (tracefs_ready())
 		return 0;
@@ -94,32 +123,49 @@ int bh_probe_tracefs(void)
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY) {
 		int err = -errno;
 
-		bh_error("tracefs is not mounted and mounting it at %s failed: %s; mount it "
-			 "(mount -t tracefs tracefs %s) and restart",
-			 TRACEFS, strerror(-err), TRACEFS);
+		snprintf(gap->why, sizeof(gap->why),
+			 "tracefs is not mounted and mounting it at %s failed: %s", TRACEFS,
+			 strerror(-err));
+		snprintf(gap->fix, sizeof(gap->fix),
+			 "mount it (mount -t tracefs tracefs %s) and restart", TRACEFS);
 		return err;
 	}
 	if (!tracefs_ready()) {
-		bh_error("tracefs at %s has no events directory: the kernel lacks tracepoints "
-			 "(CONFIG_FTRACE)",
+		snprintf(gap->why, sizeof(gap->why), "tracefs at %s has no events directory",
 			 TRACEFS);
+		snprintf(gap->fix, sizeof(gap->fix),
+			 "the kernel lacks tracepoints: boot one built with CONFIG_FTRACE");
 		return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
-/* "tp/<category>/<name>": does the kernel have this tracepoint? */
-static bool tracepoint_exists(const char *category, const char *name)
+/* "<category>/<name>" of a tp/ section: does tracefs list this tracepoint? */
+static bool tracepoint_exists(const char *tp)
 {
 	const char *roots[] = { TRACEFS, TRACEFS_DEBUGFS };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/%s", roots[i], category, name);
+		snprintf(path, sizeof(path), "%s/events/%s", roots[i], tp);
 		if (access(path, F_OK) == 0)
 			return true;
 	}
 	return false;
+}
+
+int bh_probe_attach_point(const char *sec, const struct btf *btf)
+{
+	char type[128];
+
+	if (!strncmp(sec, "tp/", 3) && strchr(sec + 3, '/'))
+		return tracepoint_exists(sec + 3);
+	if (!strncmp(sec, "tp_btf/", 7) && btf) {
+		/* libbpf attaches "tp_btf/<name>" to the kernel's typedef btf_trace_<name> */
+		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
+		return btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
+	}
+	return -EINVAL;
 }
 
 /*
@@ -132,20 +178,12 @@ void bh_skip_missing_tracepoints(struct bpf_object *obj)
 
 	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
-		char category[64];
-		const char *slash;
 
-		if (strncmp(sec, "tp/", 3) != 0)
+		if (strncmp(sec, "tp/", 3) || bh_probe_attach_point(sec, NULL))
 			continue;
-		slash = strchr(sec + 3, '/');
-		if (!slash || (size_t)(slash - (sec + 3)) >= sizeof(category))
-			continue;
-		snprintf(category, sizeof(category), "%.*s", (int)(slash - (sec + 3)), sec + 3);
-		if (tracepoint_exists(category, slash + 1))
-			continue;
-		bh_warn("this kernel has no tracepoint %s/%s: %s is not loaded, its events will "
+		bh_warn("this kernel has no tracepoint %s: %s is not loaded, its events will "
 			"not be seen",
-			category, slash + 1, bpf_program__name(prog));
+			sec + 3, bpf_program__name(prog));
 		bpf_program__set_autoload(prog, false);
 	}
 }

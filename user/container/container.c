@@ -77,11 +77,11 @@ int bh_resolver_new(const struct bh_resolver_opts *opts, struct bh_resolver **ou
 	r->host_root = strdup(root);
 	r->apis[API_DOCKER].runtime = "docker";
 	r->apis[API_DOCKER].socket =
-		api_socket(opts ? opts->docker_socket : NULL, root, "/var/run/docker.sock");
+		api_socket(opts ? opts->docker_socket : NULL, root, BH_DOCKER_SOCKET_DEFAULT);
 	r->apis[API_PODMAN].runtime = "podman";
 	r->apis[API_PODMAN].optional = true;
 	r->apis[API_PODMAN].socket =
-		api_socket(opts ? opts->podman_socket : NULL, root, "/run/podman/podman.sock");
+		api_socket(opts ? opts->podman_socket : NULL, root, BH_PODMAN_SOCKET_DEFAULT);
 	if (!r->host_root || !r->apis[API_DOCKER].socket || !r->apis[API_PODMAN].socket) {
 		bh_resolver_free(r);
 		return -ENOMEM;

@@ -28,6 +28,12 @@
 struct bh_label {
 	char *key;
 	char *value;
+	/*
+	 * A label of the container's Kubernetes pod: from CRI-O's CRI labels, or a docker
+	 * label of a pod's sandbox (the kubelet's docker shim), and not one of the kubelet's
+	 * own keys.
+	 */
+	bool pod;
 };
 
 /* One mount of the container's OCI spec (or the runtime API's view of it). */
@@ -107,10 +113,29 @@ struct bh_container {
 	bool pending;	    /* async API: its answer is awaited, on_new not called yet */
 };
 
+/* The runtimes' API sockets the resolver asks by default (below the host root). */
+#define BH_DOCKER_SOCKET_DEFAULT "/var/run/docker.sock"
+#define BH_PODMAN_SOCKET_DEFAULT "/run/podman/podman.sock"
+
+/* Where a runtime keeps its containers' OCI bundles (below the host root), read in order. */
+struct bh_state_dir {
+	const char *runtime; /* "docker", "containerd", "cri-o/podman" */
+	const char *path;
+};
+
+enum {
+	BH_STATE_DOCKER,
+	BH_STATE_CONTAINERD,  /* one directory per containerd namespace (k8s.io, moby, ...) */
+	BH_STATE_STORAGE_RUN, /* containers/storage: CRI-O and podman (root) */
+	BH_STATE_STORAGE_LIB,
+	BH_STATE_DIRS,
+};
+extern const struct bh_state_dir bh_state_dirs[BH_STATE_DIRS];
+
 struct bh_resolver_opts {
 	const char *host_root;	   /* prefix for host paths ("" or e.g. "/host") */
-	const char *docker_socket; /* NULL: /var/run/docker.sock */
-	const char *podman_socket; /* NULL: /run/podman/podman.sock */
+	const char *docker_socket; /* NULL: BH_DOCKER_SOCKET_DEFAULT */
+	const char *podman_socket; /* NULL: BH_PODMAN_SOCKET_DEFAULT */
 	bool no_docker_api;	   /* bundles and stores only, neither API */
 	int api_timeout_ms;	   /* 0: default (3000) */
 	/*

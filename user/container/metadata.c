@@ -22,6 +22,15 @@
 #define API_SLOW_RETRY_S 2	    /* the same for one that timed out: busy, not gone */
 #define BUNDLE_MAX	 (4u << 20) /* a config.json larger than this is not one */
 
+const struct bh_state_dir bh_state_dirs[BH_STATE_DIRS] = {
+	[BH_STATE_DOCKER] = { "docker",
+			      "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby" },
+	[BH_STATE_CONTAINERD] = { "containerd", "/run/containerd/io.containerd.runtime.v2.task" },
+	[BH_STATE_STORAGE_RUN] = { "cri-o/podman", "/run/containers/storage/overlay-containers" },
+	[BH_STATE_STORAGE_LIB] = { "cri-o/podman",
+				   "/var/lib/containers/storage/overlay-containers" },
+};
+
 static time_t now_s(void)
 {
 	struct timespec ts;
@@ -91,7 +100,7 @@ static int try_containerd_bundles(struct bh_resolver *r, struct ctr_entry *e)
 	int err = -ENOENT;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/run/containerd/io.containerd.runtime.v2.task", r->host_root);
+	snprintf(dir, sizeof(dir), "%s%s", r->host_root, bh_state_dirs[BH_STATE_CONTAINERD].path);
 	d = opendir(dir);
 	if (!d)
 		return -ENOENT;
@@ -133,17 +142,11 @@ static void read_store(struct bh_resolver *r, struct ctr_entry *e, const char *d
 
 void bh_meta_read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 {
-	static const char *const storage[] = {
-		"/run/containers/storage/overlay-containers",
-		"/var/lib/containers/storage/overlay-containers",
-	};
 	char path[PATH_MAX];
 	int err;
 
-	snprintf(
-		path, sizeof(path),
-		"%s/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/%s/config.json",
-		r->host_root, e->c.id);
+	snprintf(path, sizeof(path), "%s%s/%s/config.json", r->host_root,
+		 bh_state_dirs[BH_STATE_DOCKER].path, e->c.id);
 	err = try_bundle(e, path);
 	if (!err) {
 		e->c.runtime = "docker";
@@ -154,14 +157,16 @@ void bh_meta_read_bundle(struct bh_resolver *r, struct ctr_entry *e)
 	err = try_containerd_bundles(r, e);
 	if (err != -ENOENT)
 		return;
-	for (size_t i = 0; i < sizeof(storage) / sizeof(storage[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root,
-			 storage[i], e->c.id);
+	for (int i = BH_STATE_STORAGE_RUN; i <= BH_STATE_STORAGE_LIB; i++) {
+		const char *storage = bh_state_dirs[i].path;
+
+		snprintf(path, sizeof(path), "%s%s/%s/userdata/config.json", r->host_root, storage,
+			 e->c.id);
 		err = try_bundle(e, path);
 		if (!err && strcmp(e->c.runtime, "podman") != 0)
 			e->c.runtime = "cri-o";
 		if (!err)
-			read_store(r, e, storage[i]);
+			read_store(r, e, storage);
 		if (err != -ENOENT)
 			return;
 	}
@@ -186,8 +191,11 @@ static int merge_inspect(struct bh_container *dst, struct bh_container *src)
 
 		for (size_t j = 0; j < dst->n_labels && !have; j++)
 			have = !strcmp(dst->labels[j].key, src->labels[i].key);
-		if (!have && bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
+		if (have)
+			continue;
+		if (bh_container_add_label(dst, src->labels[i].key, src->labels[i].value))
 			return -ENOMEM;
+		dst->labels[dst->n_labels - 1].pod = src->labels[i].pod;
 	}
 	if (!d->known) {
 		/* no bundle: the API's view is all there is */

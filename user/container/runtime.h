@@ -13,6 +13,8 @@
 
 /* Appends a label; also fills the pod/container fields from the Kubernetes keys. */
 int bh_container_add_label(struct bh_container *c, const char *key, const char *value);
+/* The same for a label the kubelet set through the CRI: a pod label unless it is its own. */
+int bh_container_add_cri_label(struct bh_container *c, const char *key, const char *value);
 
 /*
  * GET /v1.41/containers/<id>/json on an Engine API socket (docker's, or podman's

@@ -306,11 +306,22 @@ int bh_docker_parse_inspect(const char *json, size_t len, struct bh_container *c
 		err = bh_set_str(&c->image, bh_jobj_str(cconf, "Image"));
 	labels = bh_jobj_get(cconf, "Labels", json_type_object);
 	if (!err && labels) {
+		/*
+		 * The kubelet's docker shim (dockershim, cri-dockerd) labels a pod's sandbox with
+		 * the pod's labels; its other containers get the kubelet's names only, and the
+		 * image's labels, which docker merges into every container's.
+		 */
+		const char *type = bh_jobj_str(labels, "io.kubernetes.docker.type");
+		bool sandbox = type && !strcmp(type, "podsandbox");
+
 		json_object_object_foreach(labels, key, val)
 		{
+			const char *value = json_object_get_string(val);
+
 			if (!json_object_is_type(val, json_type_string))
 				continue;
-			err = bh_container_add_label(c, key, json_object_get_string(val));
+			err = sandbox ? bh_container_add_cri_label(c, key, value)
+				      : bh_container_add_label(c, key, value);
 			if (err)
 				break;
 		}

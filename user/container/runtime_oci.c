@@ -100,6 +100,7 @@ int bh_container_add_label(struct bh_container *c, const char *key, const char *
 	c->labels = labels;
 	labels[c->n_labels].key = strdup(key);
 	labels[c->n_labels].value = strdup(value);
+	labels[c->n_labels].pod = false;
 	if (!labels[c->n_labels].key || !labels[c->n_labels].value) {
 		free(labels[c->n_labels].key);
 		free(labels[c->n_labels].value);
@@ -107,6 +108,42 @@ int bh_container_add_label(struct bh_container *c, const char *key, const char *
 	}
 	c->n_labels++;
 	return 0;
+}
+
+int bh_container_add_cri_label(struct bh_container *c, const char *key, const char *value)
+{
+	int err = bh_container_add_label(c, key, value);
+
+	/* io.kubernetes.*: the kubelet's pod and container names; annotation.*: cri-dockerd's */
+	if (!err)
+		c->labels[c->n_labels - 1].pod = strncmp(key, "io.kubernetes.", 14) != 0 &&
+						 strncmp(key, "annotation.", 11) != 0;
+	return err;
+}
+
+/*
+ * CRI-O keeps the CRI labels as one JSON object in an annotation: a sandbox's are its
+ * pod's labels, a container's the kubelet's names. A malformed one is left out, not fatal.
+ */
+static int add_crio_labels(struct bh_container *c, const char *json)
+{
+	struct json_object *labels = bh_jobj_parse(json, strlen(json));
+	int err = 0;
+
+	if (!labels || !json_object_is_type(labels, json_type_object)) {
+		json_object_put(labels);
+		return 0;
+	}
+	json_object_object_foreach(labels, key, val)
+	{
+		if (!json_object_is_type(val, json_type_string))
+			continue;
+		err = bh_container_add_cri_label(c, key, json_object_get_string(val));
+		if (err)
+			break;
+	}
+	json_object_put(labels);
+	return err;
 }
 
 static __u64 cap_mask(struct json_object *list)
@@ -283,6 +320,8 @@ int bh_oci_parse_config(const char *json, size_t len, struct bh_container *c)
 			if (!json_object_is_type(val, json_type_string))
 				continue;
 			err = bh_container_add_label(c, key, json_object_get_string(val));
+			if (!err && !strcmp(key, "io.kubernetes.cri-o.Labels"))
+				err = add_crio_labels(c, json_object_get_string(val));
 			if (err)
 				goto out;
 		}

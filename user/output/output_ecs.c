@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -183,6 +184,29 @@ static void map_process(struct json_object *doc, struct json_object *line)
 	copy(doc, "process.args_count", line, "exec.argc");
 }
 
+/* ECS 8.11: the pod's labels as "key:value" keywords, its workload's kind as the parent's. */
+static void map_pod_k8s(struct json_object *doc, struct json_object *pod)
+{
+	struct json_object *labels = get(pod, "labels"), *arr;
+
+	copy(doc, "orchestrator.resource.parent.type", pod, "workload.kind");
+	if (!json_object_is_type(labels, json_type_object) || !(arr = json_object_new_array()))
+		return;
+	json_object_object_foreach(labels, key, val)
+	{
+		const char *value = json_object_get_string(val);
+		size_t len = strlen(key) + 1 + strlen(value);
+		char *kv = malloc(len + 1);
+
+		if (!kv)
+			continue;
+		snprintf(kv, len + 1, "%s:%s", key, value);
+		json_object_array_add(arr, json_object_new_string_len(kv, (int)len));
+		free(kv);
+	}
+	put(doc, "orchestrator.resource.label", arr);
+}
+
 static void map_container(struct json_object *doc, struct json_object *line)
 {
 	struct json_object *c = get(line, "container");
@@ -201,6 +225,7 @@ static void map_container(struct json_object *doc, struct json_object *line)
 		copy(doc, "orchestrator.resource.name", c, "pod.name");
 		copy(doc, "orchestrator.resource.id", c, "pod.uid");
 		copy(doc, "bulkhead.pod", c, "pod");
+		map_pod_k8s(doc, get(c, "pod"));
 	}
 }
 

@@ -173,6 +173,7 @@ void bh_json_container(struct bh_json *w, const struct bh_container *c)
 		key_str_known(w, "namespace", c->pod_namespace);
 		key_str_known(w, "uid", c->pod_uid);
 		key_str_known(w, "container", c->k8s_container);
+		bh_json_pod_k8s(w, c);
 		bh_json_obj_end(w);
 	}
 	if (c->n_labels) {
