@@ -66,11 +66,11 @@ refused() {
 	refused "--stats-interval belongs to 'run' and 'record', not 'replay'" \
 		replay "$cap" --stats-interval 1
 	# rules lists the catalogue: no policy changes it, so --policy is not its option.
-	refused "--policy belongs to 'run', 'record', 'replay' and 'policy', not 'rules'" \
+	refused "--policy belongs to 'run', 'record', 'replay', 'policy' and 'audit', not 'rules'" \
 		rules --policy "$BH_REPO/deploy/policy.yaml"
 	refused "--events belongs to 'run', 'record' and 'replay', not 'top'" top --events all
 	refused "--no-socket belongs to 'run', 'record' and 'doctor', not 'top'" top --no-socket
-	refused "--no-color belongs to 'top', not 'record'" record -o "$cap" --no-color
+	refused "--no-color belongs to 'top' and 'audit', not 'record'" record -o "$cap" --no-color
 	refused "--json belongs to 'rules' and 'doctor', not 'policy'" \
 		policy check "$BH_REPO/deploy/policy.yaml" --json
 	[ ! -e "$cap" ]
