@@ -4,6 +4,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,55 @@ static void scalar(FILE *f, const char *name, const char *type, const char *help
 {
 	family(f, name, type, help);
 	fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/* A label value: '\\', '"' and newlines escaped (an --export URI may hold any). */
+static void label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* The --export outputs' counters, labelled by URI (it holds no secret). */
+static void render_exports(FILE *f, const struct bh_metrics_snapshot *s)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t offset;
+	} counters[] = {
+		{ "bulkhead_export_sent_total", "counter", "Records an --export receiver accepted.",
+		  offsetof(struct bh_export_stats, sent) },
+		{ "bulkhead_export_retried_total", "counter",
+		  "Failed deliveries to an --export receiver that were retried.",
+		  offsetof(struct bh_export_stats, retried) },
+		{ "bulkhead_export_dropped_total", "counter",
+		  "Records an --export output lost: its queue was full, the receiver refused them, "
+		  "or it was down at exit.",
+		  offsetof(struct bh_export_stats, dropped) },
+		{ "bulkhead_export_queue_depth", "gauge",
+		  "Records waiting in an --export output's queue.",
+		  offsetof(struct bh_export_stats, queue_depth) },
+	};
+
+	if (!s->n_exports)
+		return;
+	for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++) {
+		family(f, counters[c].name, counters[c].type, counters[c].help);
+		for (size_t i = 0; i < s->n_exports; i++) {
+			const char *base = (const char *)&s->exports[i];
+
+			fprintf(f, "%s{output=\"", counters[c].name);
+			label_value(f, s->exports[i].name);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)*(const uint64_t *)(base + counters[c].offset));
+		}
+	}
 }
 
 /*
@@ -152,6 +202,8 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	scalar(f, "bulkhead_output_dropped_lines_total", "counter",
 	       "Raw event lines dropped because stdout could not keep up (findings never are).",
 	       s->output_dropped_lines);
+
+	render_exports(f, s);
 
 	err = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) || err) {

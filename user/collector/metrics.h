@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "events.h"
+#include "export/export.h"
 #include "rules/rules.h"
 
 /* The ring buffer must have been drained this recently for /healthz to say OK. */
@@ -42,6 +43,8 @@ struct bh_metrics_snapshot {
 	__u64 output_lines;	  /* struct bh_sink: lines, bytes, dropped */
 	__u64 output_bytes;
 	__u64 output_dropped_lines; /* raw events dropped because stdout was slow */
+	struct bh_export_stats exports[BH_EXPORTS_MAX]; /* bh_exports_snapshot() */
+	size_t n_exports;
 };
 
 /*

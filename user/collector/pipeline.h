@@ -21,6 +21,7 @@
 #include "output/sink.h"
 
 struct bh_event;
+struct bh_exports;
 struct bh_policy;
 struct bh_rules;
 struct bh_stream;
@@ -48,6 +49,7 @@ struct bh_pipeline_opts {
 	void *lookup_ctx;
 	struct bh_sink *out;	  /* where lines go */
 	struct bh_stream *stream; /* local socket clients get every line, every event too */
+	struct bh_exports *exports; /* --export outputs get what stdout gets; NULL: none */
 	bh_record_tap_fn tap;	  /* NULL: none */
 	void *tap_ctx;
 	/*
