@@ -225,7 +225,8 @@ static int start(struct bh_export *e, bool lossless)
 	return 0;
 }
 
-static void stop(struct bh_export *e)
+/* Tells the writer to send what is queued and end (by its drain deadline). */
+static void stop_begin(struct bh_export *e)
 {
 	if (!e->started)
 		return;
@@ -236,6 +237,12 @@ static void stop(struct bh_export *e)
 	pthread_cond_signal(&e->wake);
 	pthread_cond_broadcast(&e->room);
 	pthread_mutex_unlock(&e->lock);
+}
+
+static void stop_end(struct bh_export *e)
+{
+	if (!e->started)
+		return;
 	pthread_join(e->thread, NULL);
 	e->started = false;
 	bh_info("export %s: %llu sent, %llu retried, %llu dropped", e->spec.uri,
@@ -245,7 +252,8 @@ static void stop(struct bh_export *e)
 
 static void release(struct bh_export *e)
 {
-	stop(e);
+	stop_begin(e);
+	stop_end(e);
 	if (e->ring) {
 		pthread_cond_destroy(&e->room);
 		pthread_cond_destroy(&e->wake);
@@ -309,8 +317,11 @@ int bh_exports_new(const char *const *uris, size_t n, bool lossless, struct bh_e
 
 void bh_exports_stop(struct bh_exports *x)
 {
+	/* all at once: each has the same deadline, not one after the other's */
 	for (size_t i = 0; x && i < x->n; i++)
-		stop(&x->outs[i]);
+		stop_begin(&x->outs[i]);
+	for (size_t i = 0; x && i < x->n; i++)
+		stop_end(&x->outs[i]);
 }
 
 void bh_exports_free(struct bh_exports *x)

@@ -20,6 +20,14 @@ static size_t without_newline(const char *line, size_t len)
 	return len;
 }
 
+/* The node the line names (host.name), else this host's name: ECS host.hostname. */
+static const char *host_of(struct bh_export *e, struct json_object *obj)
+{
+	const char *host = bh_jobj_str(bh_jobj_get(obj, "host", json_type_object), "name");
+
+	return host && *host ? host : e->hostname;
+}
+
 /*
  * HEC's event envelope (one per event, concatenated in a request):
  * {"time":<epoch s.ms>,"host":..,"source":"bulkhead","sourcetype":"bulkhead:<type>",
@@ -28,7 +36,6 @@ static size_t without_newline(const char *line, size_t len)
 static int hec_record(struct bh_export *e, struct json_object *obj, const char *line, size_t len,
 		      struct bh_json *out)
 {
-	const char *host = bh_jobj_str(bh_jobj_get(obj, "host", json_type_object), "name");
 	const char *type = bh_jobj_str(obj, "type");
 	char buf[64];
 	int64_t ms;
@@ -40,7 +47,7 @@ static int hec_record(struct bh_export *e, struct json_object *obj, const char *
 		bh_json_key(out, "time");
 		bh_json_raw_value(out, buf, strlen(buf));
 	}
-	bh_json_key_str(out, "host", host && *host ? host : e->hostname);
+	bh_json_key_str(out, "host", host_of(e, obj));
 	bh_json_key_str(out, "source", "bulkhead");
 	snprintf(buf, sizeof(buf), "bulkhead:%s", type ? type : "line");
 	bh_json_key_str(out, "sourcetype", buf);
@@ -54,12 +61,13 @@ static int hec_record(struct bh_export *e, struct json_object *obj, const char *
 }
 
 /* {"create":{"_index":..}}\n<ECS document>\n: create, as data streams require. */
-static int es_bulk_record(struct bh_export *e, const char *line, size_t len, struct bh_json *out)
+static int es_bulk_record(struct bh_export *e, struct json_object *obj, const char *line,
+			  size_t len, struct bh_json *out)
 {
 	struct bh_json *doc = &e->scratch;
 	int err;
 
-	err = bh_ecs_convert(line, len, e->hostname, doc);
+	err = bh_ecs_convert(line, len, host_of(e, obj), doc);
 	if (err)
 		return err;
 	bh_json_obj_begin(out);
@@ -81,9 +89,9 @@ int bh_format_http_record(struct bh_export *e, struct json_object *obj, const ch
 	case BH_EXPORT_FMT_HEC:
 		return hec_record(e, obj, line, len, out);
 	case BH_EXPORT_FMT_ES_BULK:
-		return es_bulk_record(e, line, len, out);
+		return es_bulk_record(e, obj, line, len, out);
 	case BH_EXPORT_FMT_ECS:
-		return bh_ecs_convert(line, len, e->hostname, out);
+		return bh_ecs_convert(line, len, host_of(e, obj), out);
 	default:
 		/* a file takes the line as is; an http batch joins them into an array */
 		if (e->spec.kind == BH_EXPORT_HTTP)
