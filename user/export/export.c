@@ -355,8 +355,9 @@ static void enqueue(struct bh_export *e, const char *data, size_t len)
 	rec->len = len;
 	memcpy(rec->data, data, len);
 	e->ring[(e->head + e->used) % e->spec.queue] = rec;
-	e->used++;
-	pthread_cond_signal(&e->wake);
+	/* The writer sleeps only on an empty queue: one wake-up per batch, not per record. */
+	if (!e->used++)
+		pthread_cond_signal(&e->wake);
 out:
 	pthread_mutex_unlock(&e->lock);
 }
