@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "collector/http.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "rules/policy.h"
 #include "collector/replay.h"
 #include "rules/rules.h"
@@ -248,6 +249,11 @@ static int cmd_policy(int argc, char **argv)
 	path = argv[optind + 1];
 	if (bh_policy_load(path, &p))
 		return EXIT_USAGE; /* the loader printed FILE:LINE:COLUMN and the cause */
+	for (size_t i = 0; i < p->n_exports; i++)
+		if (bh_export_check(p->exports[i])) {
+			bh_policy_free(p);
+			return EXIT_USAGE; /* the URI and the cause are logged */
+		}
 	bh_policy_free(p);
 	printf("%s: valid\n", path);
 	return 0;

@@ -2,7 +2,7 @@
 /*
  * test_export.c - --export URIs (kinds, defaults, parameters, secrets from files and env
  * only), the syslog and HEC records of a finding, and a file output's queue: filtered by
- * type and severity, delivered in order, dropped and counted when its queue is full.
+ * type and severity, delivered in order, counted; the policy file's exports list.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include "core/catalogue.h"
 #include "core/json_reader.h"
 #include "export/export_impl.h"
+#include "rules/policy.h"
 
 static const char finding[] =
 	"{\"schema\":1,\"time\":\"2026-12-05T12:00:01.123456789Z\",\"type\":\"finding\","
@@ -241,7 +242,7 @@ static void test_file_output_filters_and_counts(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.log", dir);
 	snprintf(uri, sizeof(uri), "file://%s?types=finding&min_severity=critical", path);
-	assert_int_equal(bh_exports_new(uris, 1, true, &x), 0);
+	assert_int_equal(bh_exports_new(uris, 1, NULL, 0, true, &x), 0);
 	bh_exports_line(x, finding, sizeof(finding) - 1, false);
 	bh_exports_line(x, stats, sizeof(stats) - 1, false); /* not a type it takes */
 	bh_exports_line(x, finding, sizeof(finding) - 1, true); /* a raw event: not parsed */
@@ -266,6 +267,33 @@ static void test_file_output_filters_and_counts(void **state)
 	rmdir(dir);
 }
 
+/* The policy file's exports: list adds outputs after the command line's, checked alike. */
+static void test_policy_file_exports(void **state)
+{
+	static const char good[] = "exports:\n  - \"file:///tmp/bh-test-policy-export.log\"\n";
+	static const char bad[] = "exports:\n  - \"syslog://nowhere\"\n";
+	const char *const cli[1] = { "file:///tmp/bh-test-cli-export.log" };
+	struct bh_export_stats st[BH_EXPORTS_MAX];
+	struct bh_policy *p = NULL;
+	struct bh_exports *x = NULL;
+
+	(void)state;
+	assert_int_equal(bh_policy_parse("good.yaml", good, sizeof(good) - 1, &p), 0);
+	assert_int_equal(p->n_exports, 1);
+	assert_int_equal(bh_exports_new(cli, 1, p->exports, p->n_exports, false, &x), 0);
+	assert_int_equal(bh_exports_snapshot(x, st), 2);
+	assert_string_equal(st[0].name, cli[0]);
+	assert_string_equal(st[1].name, "file:///tmp/bh-test-policy-export.log");
+	bh_exports_free(x);
+	bh_policy_free(p);
+	unlink("/tmp/bh-test-policy-export.log");
+	unlink("/tmp/bh-test-cli-export.log");
+
+	assert_int_equal(bh_policy_parse("bad.yaml", bad, sizeof(bad) - 1, &p), 0);
+	assert_int_equal(bh_exports_new(NULL, 0, p->exports, p->n_exports, false, &x), -EINVAL);
+	bh_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_cef_record_escapes),
 		cmocka_unit_test(test_hec_and_bulk_records),
 		cmocka_unit_test(test_file_output_filters_and_counts),
+		cmocka_unit_test(test_policy_file_exports),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

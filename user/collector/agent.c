@@ -573,16 +573,17 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		bh_error("out of memory");
 		goto out;
 	}
-	err = bh_exports_new(opts->exports, opts->n_exports, false, &a.exports);
+	if (opts->findings && load_policy(opts, &a.policy)) {
+		code = 2; /* the policy loader named file, line and cause */
+		goto out;
+	}
+	err = bh_exports_new(opts->exports, opts->n_exports, a.policy ? a.policy->exports : NULL,
+			     a.policy ? a.policy->n_exports : 0, false, &a.exports);
 	if (err) {
 		code = err == -EINVAL ? 2 : 1; /* a bad URI is named in the log */
 		goto out;
 	}
 	popts.exports = a.exports;
-	if (opts->findings && load_policy(opts, &a.policy)) {
-		code = 2; /* the policy loader named file, line and cause */
-		goto out;
-	}
 
 	if (bh_host_namespaces(lopts.host_ns))
 		bh_warn("cannot read the host's namespaces from /proc/2/ns: "

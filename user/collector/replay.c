@@ -205,7 +205,8 @@ int bh_replay_run(const struct bh_replay_opts *o)
 		if (!policy && !(policy = bh_policy_default()))
 			goto nomem;
 	}
-	err = bh_exports_new(o->exports, o->n_exports, true, &exports);
+	err = bh_exports_new(o->exports, o->n_exports, policy ? policy->exports : NULL,
+			     policy ? policy->n_exports : 0, true, &exports);
 	if (err) {
 		code = err == -EINVAL ? 2 : 1; /* a bad URI is named in the log */
 		goto out;

@@ -275,22 +275,25 @@ int bh_export_check(const char *uri)
 	return err;
 }
 
-int bh_exports_new(const char *const *uris, size_t n, bool lossless, struct bh_exports **out)
+int bh_exports_new(const char *const *uris, size_t n, char *const *file_uris, size_t n_file,
+		   bool lossless, struct bh_exports **out)
 {
 	struct bh_exports *x;
 	int err = 0;
 
-	if (n > BH_EXPORTS_MAX) {
-		bh_error("--export: at most %d outputs", BH_EXPORTS_MAX);
+	if (n + n_file > BH_EXPORTS_MAX) {
+		bh_error("--export: at most %d outputs (the command line's and the policy "
+			 "file's together)",
+			 BH_EXPORTS_MAX);
 		return -EINVAL;
 	}
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t i = 0; i < n + n_file && !err; i++) {
 		struct bh_export *e = &x->outs[i];
 
-		err = bh_export_spec_parse(uris[i], &e->spec);
+		err = bh_export_spec_parse(i < n ? uris[i] : file_uris[i - n], &e->spec);
 		if (err)
 			break;
 		x->n++;

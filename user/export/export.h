@@ -38,11 +38,13 @@ struct bh_export_stats {
 };
 
 /*
- * Parses the n URIs and starts an output for each. lossless (a replay): a
- * full queue makes the caller wait while its output works. Returns 0, -EINVAL
- * for a bad URI or secret (the cause logged, naming the URI), or -ENOMEM.
+ * Parses the n URIs of the command line, then the n_file of the policy file,
+ * and starts an output for each. lossless (a replay): a full queue makes the
+ * caller wait while its output works. Returns 0, -EINVAL for a bad URI or
+ * secret, or too many outputs (the cause logged, naming the URI), or -ENOMEM.
  */
-int bh_exports_new(const char *const *uris, size_t n, bool lossless, struct bh_exports **out);
+int bh_exports_new(const char *const *uris, size_t n, char *const *file_uris, size_t n_file,
+		   bool lossless, struct bh_exports **out);
 /* Parses a URI and reads its secrets without starting anything: 0 or -EINVAL (logged). */
 int bh_export_check(const char *uri);
 /*

@@ -77,6 +77,7 @@ void bh_policy_free(struct bh_policy *p)
 	free(p->allow);
 	free_strv(p->sensitive_paths, p->n_sensitive_paths);
 	free_strv(p->runtime_sockets, p->n_runtime_sockets);
+	free_strv(p->exports, p->n_exports);
 	for (size_t i = 0; i < p->n_allowed_ports; i++) {
 		free(p->allowed_ports[i].image);
 		free(p->allowed_ports[i].ports);
@@ -537,6 +538,8 @@ static int parse_root(struct loader *l, yaml_node_t *root)
 		} else if (!strcmp(key, "allowed_ports")) {
 			err = p->allowed_ports ? fail(l, k, "allowed_ports given twice")
 					       : parse_allowed_ports(l, v);
+		} else if (!strcmp(key, "exports")) {
+			err = parse_strv(l, v, key, false, &p->exports, &p->n_exports);
 		} else if (!strcmp(key, "dedup_window_seconds")) {
 			err = get_uint(l, v, key, 1, 86400, &window);
 			if (!err)
@@ -544,7 +547,7 @@ static int parse_root(struct loader *l, yaml_node_t *root)
 		} else {
 			err = fail(l, k,
 				   "unknown key \"%s\" (rules, allow, sensitive_paths, "
-				   "runtime_sockets, allowed_ports, dedup_window_seconds)",
+				   "runtime_sockets, allowed_ports, dedup_window_seconds, exports)",
 				   key);
 		}
 		if (err)

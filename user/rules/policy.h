@@ -47,6 +47,8 @@ struct bh_policy {
 	struct bh_policy_ports *allowed_ports;
 	size_t n_allowed_ports;
 	unsigned int dedup_window_s;
+	char **exports; /* --export URIs of the file (export/ checks them); not reloaded */
+	size_t n_exports;
 };
 
 /*
