@@ -393,8 +393,8 @@ int main(int argc, char **argv)
 			t.proc = &host_procs[rnd() % (sizeof(host_procs) / sizeof(host_procs[0]))];
 			t.tgid = 1000 + (__u32)(rnd() % 30000);
 		}
-		err = bh_capture_event(w, rec,
-				       build(rec, listens ? NKINDS : (int)(rnd() % NKINDS), i, &t), c);
+		err = bh_capture_event(
+			w, rec, build(rec, listens ? NKINDS : (int)(rnd() % NKINDS), i, &t), c);
 	}
 	if (w) {
 		bh_capture_get_stats(w, &st);

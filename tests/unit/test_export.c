@@ -23,7 +23,8 @@
 
 static const char finding[] =
 	"{\"schema\":1,\"time\":\"2026-12-05T12:00:01.123456789Z\",\"type\":\"finding\","
-	"\"host\":{\"name\":\"node-1\"},\"rule\":\"docker-socket-access\",\"severity\":\"critical\","
+	"\"host\":{\"name\":\"node-1\"},\"rule\":\"docker-socket-access\",\"severity\":"
+	"\"critical\","
 	"\"summary\":\"a|b=c\\\\d ] \\\"q\\\"\",\"container\":{\"id\":\"abc\",\"name\":\"web\","
 	"\"image\":\"img:1\",\"pod\":{\"name\":\"p\",\"namespace\":\"ns\"}},"
 	"\"process\":{\"pid\":42,\"uid\":0,\"comm\":\"sh\",\"exe\":\"/bin/sh\"},"
@@ -74,21 +75,21 @@ static void test_uri_kinds_and_defaults(void **state)
 static void test_uri_errors(void **state)
 {
 	static const char *const bad[] = {
-		"tcp://host:1",				/* unknown scheme */
-		"syslog://host",			/* no port */
-		"syslog://host:70000",			/* port out of range */
-		"syslog+unix://dev/log",		/* relative path */
-		"syslog://h:1?format=hec",		/* a format of another kind */
-		"syslog://h:1?min_severity=huge",	/* unknown severity */
-		"syslog://h:1?types=finding,nothing",	/* unknown type */
-		"syslog://h:1?queue=0",			/* no room */
-		"file:///x?batch=3",			/* a parameter of another kind */
-		"http://h/x?token=abc",			/* a secret on the command line */
-		"http://user:pw@h/x",			/* credentials in the URI */
+		"tcp://host:1",				  /* unknown scheme */
+		"syslog://host",			  /* no port */
+		"syslog://host:70000",			  /* port out of range */
+		"syslog+unix://dev/log",		  /* relative path */
+		"syslog://h:1?format=hec",		  /* a format of another kind */
+		"syslog://h:1?min_severity=huge",	  /* unknown severity */
+		"syslog://h:1?types=finding,nothing",	  /* unknown type */
+		"syslog://h:1?queue=0",			  /* no room */
+		"file:///x?batch=3",			  /* a parameter of another kind */
+		"http://h/x?token=abc",			  /* a secret on the command line */
+		"http://user:pw@h/x",			  /* credentials in the URI */
 		"http://h/services/collector?format=hec", /* HEC without a token */
 		"http://h/x?token_env=BH_TEST_UNSET_VAR", /* an empty secret */
 		"http://h/x?token_file=/nonexistent/token",
-		"http://h/x?password_env=HOME",		/* a password without a user */
+		"http://h/x?password_env=HOME", /* a password without a user */
 	};
 	struct bh_export_spec s;
 
@@ -122,8 +123,8 @@ static void test_secrets_from_file_and_env(void **state)
 	unlink(path);
 
 	setenv("BH_TEST_PASSWORD", "pw", 1);
-	assert_int_equal(bh_export_spec_parse("http://h/x?user=u&password_env=BH_TEST_PASSWORD", &s),
-			 0);
+	assert_int_equal(
+		bh_export_spec_parse("http://h/x?user=u&password_env=BH_TEST_PASSWORD", &s), 0);
 	assert_string_equal(s.user, "u");
 	assert_string_equal(s.password, "pw");
 	bh_export_spec_free(&s);
@@ -156,13 +157,14 @@ static void test_rfc5424_record(void **state)
 	format_only(&e, "syslog://h:1");
 	assert_int_equal(bh_format_rfc5424(&e, obj, finding, sizeof(finding) - 1, &e.fmt), 0);
 	/* local0 (16) * 8 + crit (2); the time cut to microseconds */
-	snprintf(head, sizeof(head), "<130>1 2026-12-05T12:00:01.123456Z node-1 bulkhead %d finding ",
-		 (int)getpid());
+	snprintf(head, sizeof(head),
+		 "<130>1 2026-12-05T12:00:01.123456Z node-1 bulkhead %d finding ", (int)getpid());
 	assert_memory_equal(bh_json_data(&e.fmt), head, strlen(head));
-	assert_non_null(strstr(bh_json_data(&e.fmt),
-			       "[bulkhead@32473 rule=\"docker-socket-access\" severity=\"critical\" "
-			       "container_id=\"abc\" container_name=\"web\" image=\"img:1\" "
-			       "pod=\"ns/p\"] {\"schema\":1,"));
+	assert_non_null(
+		strstr(bh_json_data(&e.fmt),
+		       "[bulkhead@32473 rule=\"docker-socket-access\" severity=\"critical\" "
+		       "container_id=\"abc\" container_name=\"web\" image=\"img:1\" "
+		       "pod=\"ns/p\"] {\"schema\":1,"));
 	/* MSG is the line without its newline */
 	assert_int_not_equal(bh_json_data(&e.fmt)[bh_json_len(&e.fmt) - 1], '\n');
 	format_done(&e);
@@ -182,7 +184,8 @@ static void test_cef_record_escapes(void **state)
 	cef = strstr(bh_json_data(&e.fmt), " - CEF:0|");
 	assert_non_null(cef);
 	/* header: '|' and '\' escaped; extension: '=' and '\' escaped */
-	assert_non_null(strstr(cef, "|docker-socket-access|a\\|b=c\\\\d ] \"q\"|10|rt=1796472001123 "));
+	assert_non_null(
+		strstr(cef, "|docker-socket-access|a\\|b=c\\\\d ] \"q\"|10|rt=1796472001123 "));
 	assert_non_null(strstr(cef, " msg=a|b\\=c\\\\d ] \"q\" "));
 	assert_non_null(strstr(cef, " dvchost=node-1 cat=finding "));
 	assert_non_null(strstr(cef, " sproc=sh filePath=/bin/sh spid=42 suid=0 "));
@@ -244,7 +247,7 @@ static void test_file_output_filters_and_counts(void **state)
 	snprintf(uri, sizeof(uri), "file://%s?types=finding&min_severity=critical", path);
 	assert_int_equal(bh_exports_new(uris, 1, NULL, 0, true, &x), 0);
 	bh_exports_line(x, finding, sizeof(finding) - 1, false);
-	bh_exports_line(x, stats, sizeof(stats) - 1, false); /* not a type it takes */
+	bh_exports_line(x, stats, sizeof(stats) - 1, false);	/* not a type it takes */
 	bh_exports_line(x, finding, sizeof(finding) - 1, true); /* a raw event: not parsed */
 	bh_exports_stop(x);
 	assert_int_equal(bh_exports_snapshot(x, st), 1);

@@ -36,7 +36,8 @@ struct bh_agent_opts {
 	const char *socket_path; /* NULL: no local event socket */
 	bool socket_explicit;
 	const char *capture_path; /* `record -o FILE`: NULL when not recording */
-	const char *exports[BH_EXPORTS_MAX]; /* --export URIs */
+	/* --export URIs */
+	const char *exports[BH_EXPORTS_MAX];
 	size_t n_exports;
 };
 

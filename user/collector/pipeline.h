@@ -49,9 +49,10 @@ struct bh_pipeline_opts {
 	void *lookup_ctx;
 	struct bh_sink *out;	  /* where lines go */
 	struct bh_stream *stream; /* local socket clients get every line, every event too */
-	struct bh_exports *exports; /* --export outputs get what stdout gets; NULL: none */
 	bh_record_tap_fn tap;	  /* NULL: none */
 	void *tap_ctx;
+	/* --export outputs get what stdout gets; NULL: none */
+	struct bh_exports *exports;
 	/*
 	 * Gets every BH_EV_CGROUP record (cgroup created) instead of the rules,
 	 * the lookup and the tap: the live resolver's id -> path memory. NULL:

@@ -133,7 +133,8 @@ static void deliver(struct bh_export *e, struct bh_export_batch *b)
 		/* what was delivered leaves the batch: a retry resends only the rest */
 		for (size_t i = 0; i < b->done; i++)
 			free(b->recs[i]);
-		memmove(b->recs, b->recs + b->done, (b->n - b->done) * sizeof(*b->recs));
+		memmove(b->recs, b->recs + b->done,
+			(b->n - b->done) * sizeof(struct bh_export_rec *));
 		b->n -= b->done;
 		if (err == -EBADMSG) {
 			e->dropped += b->n; /* the transport logged why */
@@ -154,14 +155,16 @@ static void deliver(struct bh_export *e, struct bh_export_batch *b)
 					       e->stop && e->drain_by.tv_sec < until.tv_sec
 						       ? &e->drain_by
 						       : &until);
-		backoff = backoff * 2 > e->spec.backoff_max_ms ? e->spec.backoff_max_ms : backoff * 2;
+		backoff =
+			backoff * 2 > e->spec.backoff_max_ms ? e->spec.backoff_max_ms : backoff * 2;
 	}
 }
 
 static void *writer_main(void *arg)
 {
 	struct bh_export *e = arg;
-	struct bh_export_batch b = { .recs = calloc(e->spec.batch, sizeof(*b.recs)) };
+	struct bh_export_batch b = { .recs = calloc(e->spec.batch,
+						    sizeof(struct bh_export_rec *)) };
 
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
@@ -212,7 +215,7 @@ static int start(struct bh_export *e, bool lossless)
 	bh_json_init(&e->scratch);
 	if (gethostname(e->hostname, sizeof(e->hostname) - 1))
 		strcpy(e->hostname, "-");
-	e->ring = calloc(e->spec.queue, sizeof(*e->ring));
+	e->ring = calloc(e->spec.queue, sizeof(struct bh_export_rec *));
 	if (!e->ring)
 		return -ENOMEM;
 	pthread_mutex_init(&e->lock, NULL);

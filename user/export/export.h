@@ -23,7 +23,7 @@
 
 #include "core/json_writer.h"
 
-#define BH_EXPORTS_MAX 8
+#define BH_EXPORTS_MAX	   8
 #define BH_EXPORT_NAME_MAX 160
 
 struct bh_exports;

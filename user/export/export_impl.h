@@ -57,10 +57,10 @@ struct bh_export_spec {
 	unsigned int backoff_max_ms;
 	char *host; /* syslog udp/tcp */
 	char *port;
-	char *path;	      /* syslog unix socket, file */
+	char *path;	       /* syslog unix socket, file */
 	unsigned int facility; /* syslog */
-	char *url;	      /* http: the URI without its parameters */
-	size_t batch;	      /* http: records per POST */
+	char *url;	       /* http: the URI without its parameters */
+	size_t batch;	       /* http: records per POST */
 	char *ca_file;
 	char *token; /* http: from token_file= or token_env= */
 	char *user;
@@ -117,16 +117,16 @@ extern const struct bh_export_transport bh_export_file;
 struct bh_export {
 	struct bh_export_spec spec;
 	const struct bh_export_transport *transport;
-	void *conn; /* the transport's state */
+	void *conn;		/* the transport's state */
 	struct bh_json fmt;	/* the record being formatted (producer only) */
 	struct bh_json scratch; /* a format's intermediate document (producer only) */
-	char hostname[256]; /* syslog HOSTNAME when a line has none */
+	char hostname[256];	/* syslog HOSTNAME when a line has none */
 	/* The queue: a ring of spec.queue records, [head, head + used). */
 	struct bh_export_rec **ring;
 	size_t head, used;
 	bool lossless;
 	bool stop;
-	bool failing; /* the last attempt failed: the writer is backing off */
+	bool failing;		  /* the last attempt failed: the writer is backing off */
 	struct timespec drain_by; /* CLOCK_REALTIME: once stopped, the end of the retries */
 	_Atomic bool reopen;
 	pthread_t thread;

@@ -12,26 +12,25 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define DEFAULT_QUEUE	    10000
-#define DEFAULT_BACKOFF_MS  30000
-#define DEFAULT_BATCH	    100
-#define DEFAULT_TIMEOUT_S   10
-#define DEFAULT_MAX_SIZE    (100ull << 20)
-#define DEFAULT_KEEP	    5
-#define DEFAULT_FACILITY    16 /* local0 */
-#define SECRET_MAX	    4096
+#define DEFAULT_QUEUE	   10000
+#define DEFAULT_BACKOFF_MS 30000
+#define DEFAULT_BATCH	   100
+#define DEFAULT_TIMEOUT_S  10
+#define DEFAULT_MAX_SIZE   (100ull << 20)
+#define DEFAULT_KEEP	   5
+#define DEFAULT_FACILITY   16 /* local0 */
+#define SECRET_MAX	   4096
 
-static const char *const type_names[BH_EXPORT_TYPES] = { "finding", "event", "lifecycle",
-							 "stats" };
+static const char *const type_names[BH_EXPORT_TYPES] = { "finding", "event", "lifecycle", "stats" };
 
 static const struct {
 	const char *name;
 	unsigned int code;
 } facilities[] = {
-	{ "kern", 0 },	     { "user", 1 },	 { "daemon", 3 },  { "auth", 4 },
-	{ "syslog", 5 },     { "authpriv", 10 }, { "security", 13 }, { "local0", 16 },
-	{ "local1", 17 },    { "local2", 18 },	 { "local3", 19 }, { "local4", 20 },
-	{ "local5", 21 },    { "local6", 22 },	 { "local7", 23 },
+	{ "kern", 0 },	  { "user", 1 },      { "daemon", 3 },	  { "auth", 4 },
+	{ "syslog", 5 },  { "authpriv", 10 }, { "security", 13 }, { "local0", 16 },
+	{ "local1", 17 }, { "local2", 18 },   { "local3", 19 },	  { "local4", 20 },
+	{ "local5", 21 }, { "local6", 22 },   { "local7", 23 },
 };
 
 static const struct {
@@ -51,9 +50,12 @@ static const struct {
 	const char *scheme;
 	enum bh_export_kind kind;
 } schemes[] = {
-	{ "syslog", BH_EXPORT_SYSLOG_UDP },   { "syslog+udp", BH_EXPORT_SYSLOG_UDP },
-	{ "syslog+tcp", BH_EXPORT_SYSLOG_TCP }, { "syslog+unix", BH_EXPORT_SYSLOG_UNIX },
-	{ "http", BH_EXPORT_HTTP },	       { "https", BH_EXPORT_HTTP },
+	{ "syslog", BH_EXPORT_SYSLOG_UDP },
+	{ "syslog+udp", BH_EXPORT_SYSLOG_UDP },
+	{ "syslog+tcp", BH_EXPORT_SYSLOG_TCP },
+	{ "syslog+unix", BH_EXPORT_SYSLOG_UNIX },
+	{ "http", BH_EXPORT_HTTP },
+	{ "https", BH_EXPORT_HTTP },
 	{ "file", BH_EXPORT_FILE },
 };
 
@@ -125,7 +127,8 @@ static int parse_types(struct bh_export_spec *s, char *v)
 		int i = bh_export_type_lookup(t);
 
 		if (i < 0)
-			return bad(s, "types= takes a comma list of finding, event, lifecycle, stats");
+			return bad(s,
+				   "types= takes a comma list of finding, event, lifecycle, stats");
 		s->types |= 1u << i;
 	}
 	return s->types ? 0 : bad(s, "types= is empty");
@@ -166,7 +169,8 @@ static int parse_param(struct bh_export_spec *s, const char *k, char *v, struct 
 		for (i = 0; i < ARRAY_SIZE(facilities) && strcmp(v, facilities[i].name); i++)
 			;
 		if (i == ARRAY_SIZE(facilities))
-			return bad(s, "facility= is a syslog facility name (daemon, auth, local0...)");
+			return bad(s,
+				   "facility= is a syslog facility name (daemon, auth, local0...)");
 		s->facility = facilities[i].code;
 	} else if (!strcmp(k, "batch") && s->kind == BH_EXPORT_HTTP) {
 		if (parse_num(v, 1, 10000, &n))
@@ -324,7 +328,8 @@ int bh_export_spec_parse(const char *uri, struct bh_export_spec *s)
 		goto out;
 	}
 	s->kind = schemes[i].kind;
-	s->types = s->kind == BH_EXPORT_FILE ? (1u << BH_EXPORT_TYPES) - 1 : 1u << BH_EXPORT_FINDING;
+	s->types =
+		s->kind == BH_EXPORT_FILE ? (1u << BH_EXPORT_TYPES) - 1 : 1u << BH_EXPORT_FINDING;
 	s->format = s->kind == BH_EXPORT_HTTP || s->kind == BH_EXPORT_FILE ? BH_EXPORT_FMT_JSON
 									   : BH_EXPORT_FMT_RFC5424;
 	s->min_severity = BH_SEV_LOW;
@@ -344,7 +349,8 @@ int bh_export_spec_parse(const char *uri, struct bh_export_spec *s)
 	err = parse_location(s, sep + 3, copy);
 	if (!err && query)
 		err = parse_query(s, query);
-	if (!err && s->format == BH_EXPORT_FMT_ES_BULK && !s->index && !(s->index = strdup("bulkhead")))
+	if (!err && s->format == BH_EXPORT_FMT_ES_BULK && !s->index &&
+	    !(s->index = strdup("bulkhead")))
 		err = -ENOMEM;
 out:
 	free(copy);

@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define FILE_MODE 0640
+#define FILE_MODE     0640
 #define IOV_MAX_BATCH 64
 
 struct conn {
@@ -126,11 +126,13 @@ static int file_send(struct bh_export *e, struct bh_export_batch *b)
 		for (; b->done + n < b->n && n < IOV_MAX_BATCH; n++) {
 			size_t len = b->recs[b->done + n]->len;
 
-			if (e->spec.max_size && n && (uint64_t)st.st_size + bytes + len > e->spec.max_size)
+			if (e->spec.max_size && n &&
+			    (uint64_t)st.st_size + bytes + len > e->spec.max_size)
 				break;
 			bytes += len;
 		}
-		if (e->spec.max_size && st.st_size && (uint64_t)st.st_size + bytes > e->spec.max_size) {
+		if (e->spec.max_size && st.st_size &&
+		    (uint64_t)st.st_size + bytes > e->spec.max_size) {
 			err = rotate(e, c);
 			if (err) {
 				file_close(e);

@@ -48,7 +48,7 @@ static size_t on_response(char *data, size_t size, size_t nmemb, void *ctx)
 /* "Authorization: <scheme> <token>", wiped once curl has its copy. */
 static struct curl_slist *add_token(struct curl_slist *h, const struct bh_export_spec *s)
 {
-	const char *scheme = s->format == BH_EXPORT_FMT_HEC	? "Splunk"
+	const char *scheme = s->format == BH_EXPORT_FMT_HEC	  ? "Splunk"
 			     : s->format == BH_EXPORT_FMT_ES_BULK ? "ApiKey"
 								  : "Bearer";
 	size_t len = strlen(s->token) + 64;

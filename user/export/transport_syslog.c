@@ -97,7 +97,7 @@ static int open_unix(struct bh_export *e, struct conn *c)
 		bh_export_fail_log(e, "the socket path is too long");
 		return -ENAMETOOLONG;
 	}
-	strcpy(sa.sun_path, e->spec.path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", e->spec.path);
 	c->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return -errno;
