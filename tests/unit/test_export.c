@@ -217,6 +217,34 @@ static void test_hec_and_bulk_records(void **state)
 	json_object_put(env);
 	format_done(&e);
 
+	/* format=json: one array per POST, of the lines without their newlines */
+	format_only(&e, "http://h/x");
+	struct bh_export_rec *recs[2];
+	struct bh_export_batch b = { .recs = recs, .n = 2, .done = 0 };
+	struct bh_json body;
+
+	bh_json_init(&body);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			bh_format_http_record(&e, obj, finding, sizeof(finding) - 1, &e.fmt), 0);
+		recs[i] = malloc(sizeof(*recs[i]) + bh_json_len(&e.fmt));
+		recs[i]->len = bh_json_len(&e.fmt);
+		memcpy(recs[i]->data, bh_json_data(&e.fmt), recs[i]->len);
+	}
+	assert_int_equal(bh_format_http_body(&e, &b, &body), 0);
+	env = bh_json_parse_as(bh_json_data(&body), bh_json_len(&body), json_type_array);
+	assert_non_null(env);
+	assert_int_equal(json_object_array_length(env), 2);
+	json_object_put(env);
+	b.done = 1; /* a retry sends only what was not delivered */
+	assert_int_equal(bh_format_http_body(&e, &b, &body), 0);
+	assert_int_equal(bh_json_data(&body)[0], '[');
+	assert_int_equal(bh_json_len(&body), recs[1]->len + 2);
+	free(recs[0]);
+	free(recs[1]);
+	bh_json_free(&body);
+	format_done(&e);
+
 	format_only(&e, "http://h/_bulk?format=es-bulk");
 	assert_int_equal(bh_format_http_record(&e, obj, finding, sizeof(finding) - 1, &e.fmt), 0);
 	nl = memchr(bh_json_data(&e.fmt), '\n', bh_json_len(&e.fmt));
