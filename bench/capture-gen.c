@@ -221,6 +221,17 @@ static size_t build(unsigned char *d, int kind, __u64 i, const struct task *t)
 		off = tail(d, off, peer, sizeof(peer) - 1);
 		break;
 	}
+	case NKINDS: {
+		/* a listen on a port of its own: an unexpected-listening-port finding each */
+		struct bh_sock *e = (void *)d;
+
+		off = hdr(&e->hdr, BH_EV_LISTEN, sizeof(*e), i, t);
+		e->family = AF_INET;
+		e->sock_type = SOCK_STREAM;
+		e->fd = 6;
+		e->port = (__u16)(1024 + i % 60000);
+		break;
+	}
 	default: {
 		struct bh_sock *e = (void *)d;
 
@@ -343,12 +354,14 @@ int main(int argc, char **argv)
 		.boot_to_real_ns = START_NS - (long long)TS_START_NS,
 	};
 	unsigned long long n = argc > 2 ? strtoull(argv[2], NULL, 10) : 3000000;
+	/* "listens": every record a finding, from a container (bench/exports.sh) */
+	bool listens = argc > 3 && !strcmp(argv[3], "listens");
 	struct bh_capture *w = NULL;
 	struct bh_capture_stats st;
 	int err = 0;
 
-	if (argc < 2 || argc > 3 || !n) {
-		fprintf(stderr, "usage: capture-gen FILE [RECORDS (default 3000000)]\n");
+	if (argc < 2 || argc > 4 || !n || (argc == 4 && !listens)) {
+		fprintf(stderr, "usage: capture-gen FILE [RECORDS (default 3000000) [listens]]\n");
 		return 2;
 	}
 	snprintf(h.hostname, sizeof(h.hostname), "bench-node");
@@ -359,7 +372,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = bh_capture_open(argv[1], &h, &w);
 	for (__u64 i = 0; i < n && !err; i++) {
-		struct task t = { .in_container = rnd() & 1 };
+		struct task t = { .in_container = listens || (rnd() & 1) };
 		const struct bh_container *c = NULL;
 
 		if (t.in_container) {
@@ -380,7 +393,8 @@ int main(int argc, char **argv)
 			t.proc = &host_procs[rnd() % (sizeof(host_procs) / sizeof(host_procs[0]))];
 			t.tgid = 1000 + (__u32)(rnd() % 30000);
 		}
-		err = bh_capture_event(w, rec, build(rec, (int)(rnd() % NKINDS), i, &t), c);
+		err = bh_capture_event(
+			w, rec, build(rec, listens ? NKINDS : (int)(rnd() % NKINDS), i, &t), c);
 	}
 	if (w) {
 		bh_capture_get_stats(w, &st);

@@ -14,7 +14,7 @@ EOF
 BUILD_PKGS=(clang llvm libbpf-dev libelf-dev libzstd-dev zlib1g-dev libcurl4-openssl-dev
 	libjson-c-dev libyaml-dev libmicrohttpd-dev libncurses-dev libcmocka-dev pkg-config make gcc libc6-dev)
 TEST_PKGS=(bats jq curl docker.io podman busybox-static tmux python3-jsonschema python3-junitparser
-	libxml2-utils yamllint libclang-rt-14-dev)
+	libxml2-utils yamllint libclang-rt-14-dev rsyslog logrotate)
 CHECK_PKGS=(clang-format clang-tidy cppcheck)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -15,6 +15,7 @@
 #include "collector/http.h"
 #include "collector/policy_diff.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "rules/policy.h"
 #include "collector/replay.h"
 #include "rules/rules.h"
@@ -62,6 +63,13 @@ static const char usage_text[] =
 	"  -p, --policy FILE     policy file (default: /etc/bulkhead/policy.yaml if present);\n"
 	"                        a change of the file or SIGHUP reloads it (run, record)\n"
 	"      --format FORMAT   json (schema v1, default) or ecs (Elastic Common Schema)\n"
+	"      --export URI      also deliver lines to URI (repeatable, up to 8), each with its\n"
+	"                        own queue and retries: syslog://HOST:PORT (udp),\n"
+	"                        syslog+tcp://HOST:PORT, syslog+unix:///dev/log,\n"
+	"                        http(s)://HOST[:PORT]/PATH, file:///PATH; parameters after\n"
+	"                        '?' joined by '&': format=, min_severity=, types=, queue=,\n"
+	"                        ... (README: Export); secrets only from token_file=,\n"
+	"                        token_env=, password_file=, password_env=\n"
 	"  -v, --verbose         debug logging (libbpf's messages included)\n"
 	"      --log-json        logs on stderr as JSON lines\n"
 	"\n"
@@ -169,6 +177,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_AGAINST,
 	OPT_BTF,
+	OPT_EXPORT,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -203,6 +212,7 @@ static const struct cli_option {
 	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE | CMD_POLICY | CMD_AUDIT },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE | CMD_AUDIT },
 	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
+	{ { "export", required_argument, NULL, OPT_EXPORT }, CMD_PIPELINE },
 	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
 	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
@@ -305,6 +315,11 @@ static int cmd_policy(const struct cli *cli, int argc, char **argv)
 	if (bh_policy_load(path, &p))
 		return EXIT_USAGE; /* the loader printed FILE:LINE:COLUMN and the cause */
 	expired = p->n_expired;
+	for (size_t i = 0; i < p->n_exports; i++)
+		if (bh_export_check(p->exports[i])) {
+			bh_policy_free(p);
+			return EXIT_USAGE; /* the URI and the cause are logged */
+		}
 	bh_policy_free(p);
 	if (expired)
 		printf("%s: valid, %zu expired allow entr%s ignored\n", path, expired,
@@ -410,6 +425,13 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_EXPORT:
+			if (o->n_exports == BH_EXPORTS_MAX) {
+				usage_error("--export: at most %d outputs", BH_EXPORTS_MAX);
+				return EXIT_USAGE;
+			}
+			o->exports[o->n_exports++] = optarg;
+			break;
 		case OPT_STATS:
 			if (parse_uint(optarg, 86400, &v)) {
 				usage_error("--stats-interval: '%s' is not a number of seconds "
@@ -513,6 +535,8 @@ static int cmd_replay(struct cli *cli, int argc, char **argv)
 		.policy_path = cli->agent.policy_path,
 		.format = cli->agent.format,
 		.out_fd = STDOUT_FILENO,
+		.exports = cli->agent.exports,
+		.n_exports = cli->agent.n_exports,
 	};
 
 	if (optind + 1 != argc) {

@@ -20,6 +20,7 @@
 #include "container/cgroup.h"
 #include "container/container.h"
 #include "core/event.h"
+#include "export/export.h"
 #include "http.h"
 #include "open_findings.h"
 #include "loader.h"
@@ -50,6 +51,7 @@ struct agent {
 	struct bh_http *http;
 	struct bh_stream *stream;
 	struct bh_capture *capture;
+	struct bh_exports *exports;
 	int capture_err;  /* first capture write error, sticky */
 	bool stdout_gone; /* stdout is a pipe nobody reads any more */
 	int ncpus;
@@ -199,6 +201,7 @@ static void write_stats(struct agent *a, bool final)
 	bh_json_obj_end(w);
 	bh_json_key_uint(w, "output_lines", a->out.lines);
 	bh_json_key_uint(w, "output_dropped_lines", a->out.dropped);
+	bh_exports_stats_json(a->exports, w);
 	bh_pipeline_line_end(&a->pipe);
 
 	if (sum.drops > a->drops_reported) {
@@ -267,6 +270,7 @@ static void publish_metrics(struct agent *a)
 		snap.open_findings_dropped = bh_open_findings_dropped(a->pipe.open);
 		publish_findings(a);
 	}
+	snap.n_exports = bh_exports_snapshot(a->exports, snap.exports);
 	bh_http_publish(a->http, &snap);
 }
 
@@ -390,6 +394,7 @@ static int setup_signals(void)
 		signal(stop_signals[i], SIG_DFL);
 		sigaddset(&set, stop_signals[i]);
 	}
+	sigaddset(&set, SIGUSR1); /* --export file:// reopens its file (logrotate) */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -411,7 +416,9 @@ static bool handle_signals(struct agent *a, int sfd)
 	bool stop = false;
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGHUP)
+		if (si.ssi_signo == SIGUSR1)
+			bh_exports_reopen(a->exports);
+		else if (si.ssi_signo != SIGHUP)
 			stop = true;
 		else if (a->opts->findings)
 			reload_policy(a);
@@ -665,6 +672,13 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 		log_policy(&a, "loaded");
 		watch_policy(&a);
 	}
+	err = bh_exports_new(opts->exports, opts->n_exports, a.policy ? a.policy->exports : NULL,
+			     a.policy ? a.policy->n_exports : 0, false, &a.exports);
+	if (err) {
+		code = err == -EINVAL ? 2 : 1; /* a bad URI is named in the log */
+		goto out;
+	}
+	popts.exports = a.exports;
 
 	if (bh_host_namespaces(lopts.host_ns))
 		bh_warn("cannot read the host's namespaces from /proc/2/ns: "
@@ -736,6 +750,7 @@ int bh_agent_run(const struct bh_agent_opts *opts)
 	/* what is held goes out with the answers that came, else with the bundles' metadata */
 	bh_resolver_complete(a.resolver);
 	bh_pipeline_release_held(&a.pipe, 0, true);
+	bh_exports_stop(a.exports); /* the final stats line has their last counters */
 	write_stats(&a, true);
 	if (a.capture) {
 		capture_tick(&a, true);
@@ -770,6 +785,7 @@ out:
 		close(tfd);
 	if (sfd >= 0)
 		close(sfd);
+	bh_exports_free(a.exports);
 	bh_sink_free(&a.out);
 	free(a.percpu);
 	return code;

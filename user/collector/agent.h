@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "events.h"
+#include "export/export.h"
 #include "output/sink.h"
 
 struct bh_agent_opts {
@@ -35,6 +36,9 @@ struct bh_agent_opts {
 	const char *socket_path; /* NULL: no local event socket */
 	bool socket_explicit;
 	const char *capture_path; /* `record -o FILE`: NULL when not recording */
+	/* --export URIs */
+	const char *exports[BH_EXPORTS_MAX];
+	size_t n_exports;
 };
 
 /* Runs until SIGINT/SIGTERM. Returns the process exit code (0, 1 runtime error, 2 bad input). */

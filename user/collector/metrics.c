@@ -4,6 +4,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,58 @@ static void scalar(FILE *f, const char *name, const char *type, const char *help
 }
 
 /*
+ * A label value: '\\', '"' and newlines escaped. The agent's own identifiers (event
+ * families, rule ids, severities) hold none; --export URIs and allow entry ids may.
+ */
+static void label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* The --export outputs' counters, labelled by URI (it holds no secret). */
+static void render_exports(FILE *f, const struct bh_metrics_snapshot *s)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t offset;
+	} counters[] = {
+		{ "bulkhead_export_sent_total", "counter", "Records an --export receiver accepted.",
+		  offsetof(struct bh_export_stats, sent) },
+		{ "bulkhead_export_retried_total", "counter",
+		  "Failed deliveries to an --export receiver that were retried.",
+		  offsetof(struct bh_export_stats, retried) },
+		{ "bulkhead_export_dropped_total", "counter",
+		  "Records an --export output lost: its queue was full, the receiver refused them, "
+		  "or it was down at exit.",
+		  offsetof(struct bh_export_stats, dropped) },
+		{ "bulkhead_export_queue_depth", "gauge",
+		  "Records waiting in an --export output's queue.",
+		  offsetof(struct bh_export_stats, queue_depth) },
+	};
+
+	if (!s->n_exports)
+		return;
+	for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++) {
+		family(f, counters[c].name, counters[c].type, counters[c].help);
+		for (size_t i = 0; i < s->n_exports; i++) {
+			const char *base = (const char *)&s->exports[i];
+
+			fprintf(f, "%s{output=\"", counters[c].name);
+			label_value(f, s->exports[i].name);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)*(const uint64_t *)(base + counters[c].offset));
+		}
+	}
+}
+
+/*
  * A family with one series per (rule, severity) pair, zeros included: a policy may move a
  * rule to any severity, and rate() needs the series to exist before the first finding.
  */
@@ -64,23 +117,6 @@ static void by_rule_severity(FILE *f, const char *name, const char *type, const 
 			fprintf(f, "%s{rule=\"%s\",severity=\"%s\"} %llu\n", name,
 				bh_rule_id_name(r), bh_severity_name(v),
 				(unsigned long long)counts[r][v]);
-}
-
-/*
- * Label values are the agent's own identifiers (event families, rule ids,
- * severities, the version): none holds a quote, a backslash or a newline, so
- * nothing needs escaping, but the allow entries' ids, which come from the policy file.
- */
-static void label_value(FILE *f, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', f);
-		if (*v == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*v, f);
-	}
 }
 
 void bh_metrics_set_rules(struct bh_metrics_snapshot *s, const struct bh_rules *r,
@@ -223,6 +259,8 @@ int bh_metrics_render(const struct bh_metrics_snapshot *s, int64_t now_mono_ns, 
 	scalar(f, "bulkhead_output_dropped_lines_total", "counter",
 	       "Raw event lines dropped because stdout could not keep up (findings never are).",
 	       s->output_dropped_lines);
+
+	render_exports(f, s);
 
 	err = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) || err) {

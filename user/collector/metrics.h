@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "events.h"
+#include "export/export.h"
 #include "rules/rules.h"
 
 /* Allow entries whose hits /metrics shows; the rest are summed under entry="(more)". */
@@ -60,6 +61,8 @@ struct bh_metrics_snapshot {
 	/* bh_open_findings_counts(), bh_open_findings_dropped() */
 	__u64 open_findings[BH_RULE_COUNT][BH_SEV_COUNT];
 	__u64 open_findings_dropped;
+	struct bh_export_stats exports[BH_EXPORTS_MAX]; /* bh_exports_snapshot() */
+	size_t n_exports;
 };
 
 /*

@@ -11,6 +11,7 @@
 
 #include "core/event.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "metrics.h"
 #include "container/ns_owner.h"
 #include "open_findings.h"
@@ -54,8 +55,10 @@ static bool stream_listening(const struct bh_pipeline *p)
 static void emit(struct bh_pipeline *p, const char *line, size_t len, enum bh_sink_prio prio)
 {
 	/* A write error is sticky in the sink; the caller's loop reports it. */
-	if (prio == BH_SINK_KEEP || p->stdout_events)
+	if (prio == BH_SINK_KEEP || p->stdout_events) {
 		bh_sink_line_prio(p->opts.out, line, len, prio);
+		bh_exports_line(p->opts.exports, line, len, prio == BH_SINK_DROP);
+	}
 	if (p->opts.stream)
 		bh_stream_broadcast(p->opts.stream, line, len);
 }

@@ -21,6 +21,7 @@
 #include "output/sink.h"
 
 struct bh_event;
+struct bh_exports;
 struct bh_policy;
 struct bh_rules;
 struct bh_stream;
@@ -52,6 +53,8 @@ struct bh_pipeline_opts {
 	struct bh_stream *stream; /* local socket clients get every line, every event too */
 	bh_record_tap_fn tap;	  /* NULL: none */
 	void *tap_ctx;
+	/* --export outputs get what stdout gets; NULL: none */
+	struct bh_exports *exports;
 	/*
 	 * Gets every BH_EV_CGROUP record (cgroup created) instead of the rules,
 	 * the lookup and the tap: the live resolver's id -> path memory. NULL:

@@ -9,6 +9,7 @@
 #include "capture/capture.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "output/output_json.h"
 #include "pipeline.h"
 #include "rules/rules.h"
@@ -144,6 +145,7 @@ static void write_stats(struct replay *r, __u64 frames, bool truncated)
 	bh_pipeline_stats_begin(&r->pipe, true);
 	bh_json_key_uint(w, "containers", r->n_ctrs);
 	bh_json_key_uint(w, "output_lines", r->pipe.opts.out->lines);
+	bh_exports_stats_json(r->pipe.opts.exports, w);
 	bh_json_key(w, "replay");
 	bh_json_obj_begin(w);
 	bh_json_key_str(w, "file", r->o->path);
@@ -187,6 +189,7 @@ int bh_replay_run(const struct bh_replay_opts *o)
 		.lookup_ctx = &r,
 		.container_alive = alive_replay,
 	};
+	struct bh_exports *exports = NULL;
 	struct bh_sink out;
 	int err, code = 1;
 	bool sink_ready = false, pipe_ready = false;
@@ -204,6 +207,13 @@ int bh_replay_run(const struct bh_replay_opts *o)
 		if (!policy && !(policy = bh_policy_default()))
 			goto nomem;
 	}
+	err = bh_exports_new(o->exports, o->n_exports, policy ? policy->exports : NULL,
+			     policy ? policy->n_exports : 0, true, &exports);
+	if (err) {
+		code = err == -EINVAL ? 2 : 1; /* a bad URI is named in the log */
+		goto out;
+	}
+	popts.exports = exports;
 	if (bh_sink_init(&out, o->out_fd, SINK_BYTES))
 		goto nomem;
 	sink_ready = true;
@@ -238,6 +248,7 @@ int bh_replay_run(const struct bh_replay_opts *o)
 			 o->path, (unsigned long long)frames + 1, (unsigned long long)frames);
 	else if (err && err != out.error)
 		bh_error("cannot read %s: %s", o->path, strerror(-err));
+	bh_exports_stop(exports); /* the stats line has their last counters */
 	if (o->stats && !out.error)
 		write_stats(&r, frames, err == -ENODATA);
 	if (!out.error)
@@ -256,6 +267,7 @@ out:
 		bh_pipeline_fini(&r.pipe);
 	if (sink_ready)
 		bh_sink_free(&out);
+	bh_exports_free(exports);
 	for (size_t i = 0; i < r.n_ctrs; i++) {
 		bh_container_clear(&r.ctrs[i]->c);
 		free(r.ctrs[i]);

@@ -19,6 +19,9 @@ struct bh_replay_opts {
 	const char *policy_path; /* NULL: built-in defaults */
 	enum bh_sink_format format;
 	int out_fd; /* where lines go (STDOUT_FILENO) */
+	/* --export URIs: a replay waits for a working receiver */
+	const char *const *exports;
+	size_t n_exports;
 };
 
 /*

@@ -79,6 +79,7 @@ void bh_policy_free(struct bh_policy *p)
 	free(p->allow);
 	bh_policy_free_strv(p->sensitive_paths, p->n_sensitive_paths);
 	bh_policy_free_strv(p->runtime_sockets, p->n_runtime_sockets);
+	bh_policy_free_strv(p->exports, p->n_exports);
 	for (size_t i = 0; i < p->n_allowed_ports; i++) {
 		free(p->allowed_ports[i].image);
 		free(p->allowed_ports[i].ports);
@@ -470,6 +471,8 @@ static int parse_root(struct bh_policy_loader *l, yaml_node_t *root, bool *use_b
 		} else if (!strcmp(key, "allowed_ports")) {
 			err = p->allowed_ports ? bh_policy_fail(l, k, "allowed_ports given twice")
 					       : parse_allowed_ports(l, v);
+		} else if (!strcmp(key, "exports")) {
+			err = bh_policy_get_strv(l, v, key, false, &p->exports, &p->n_exports);
 		} else if (!strcmp(key, "dedup_window_seconds")) {
 			err = bh_policy_get_uint(l, v, key, 1, 86400, &window);
 			if (!err)
@@ -478,7 +481,7 @@ static int parse_root(struct bh_policy_loader *l, yaml_node_t *root, bool *use_b
 			err = bh_policy_fail(l, k,
 					     "unknown key \"%s\" (rules, allow, baseline, "
 					     "sensitive_paths, runtime_sockets, allowed_ports, "
-					     "dedup_window_seconds)",
+					     "dedup_window_seconds, exports)",
 					     key);
 		}
 		if (err)

@@ -84,6 +84,8 @@ struct bh_policy {
 	unsigned int dedup_window_s;
 	char sha256[BH_SHA256_HEX_LEN +
 		    1]; /* of the text it was parsed from, hex; "" for the built-in policy */
+	char **exports; /* --export URIs of the file (export/ checks them); not reloaded */
+	size_t n_exports;
 };
 
 /*
