@@ -221,7 +221,7 @@ static int setup_narrow(void **state)
 /* Labels, evidence, expiry and accept on one pod; hit counters per entry. */
 static void test_narrow_entries(void **state)
 {
-	static struct bh_label labels[] = { { "app", "web" }, { "tier", "frontend" } };
+	static struct bh_label labels[] = { { "app", "web", true }, { "tier", "frontend", true } };
 	struct ctx *t = *state;
 	struct json_object *f;
 	__u64 accepted[BH_RULE_COUNT], counts[BH_RULE_COUNT][BH_SEV_COUNT];
@@ -277,7 +277,7 @@ static void test_narrow_entries(void **state)
 /* A behaviour finding: the peer path is the evidence; another socket still fires. */
 static void test_peer_path(void **state)
 {
-	static struct bh_label labels[] = { { "app", "web" } };
+	static struct bh_label labels[] = { { "app", "web", true } };
 	struct ctx *t = *state;
 	struct bh_test_rec raw;
 	struct bh_event ev;
