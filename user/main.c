@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* main.c - the bulkhead command line: run, record, replay, top, rules, policy check. */
+/* main.c - the bulkhead command line: run, record, replay, top, rules, policy check, advise. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advise/advise.h"
 #include "collector/agent.h"
 #include "core/event.h"
 #include "collector/http.h"
@@ -27,6 +28,8 @@ static const char usage_text[] =
 	"       bulkhead top [--socket PATH] [--no-color]\n"
 	"       bulkhead rules [--json]\n"
 	"       bulkhead policy check FILE\n"
+	"       bulkhead advise --container NAME|ID | --image IMAGE [--duration SEC] [-o DIR]\n"
+	"                       [--merge FILE]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
 	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
@@ -41,6 +44,10 @@ static const char usage_text[] =
 	"  top                   full-screen live view (attaches to a running agent)\n"
 	"  rules                 list the rules: id, severity, what triggers it, the fix\n"
 	"  policy check FILE     validate a policy file (exit 0 when valid, 2 when not)\n"
+	"  advise                watch one container (or all of an image) and write the\n"
+	"                        least privilege it needs: seccomp.json (Docker's format),\n"
+	"                        flags.txt (docker run flags), securityContext.yaml; a\n"
+	"                        summary on stdout (root)\n"
 	"\n"
 	"A command takes only its own options; another's is a usage error (exit 2).\n"
 	"\n"
@@ -80,6 +87,17 @@ static const char usage_text[] =
 	"      --socket PATH     the agent's event socket to attach to (default\n"
 	"                        " BH_STREAM_DEFAULT_PATH ")\n"
 	"      --no-color        no colours (NO_COLOR set and not empty does the same)\n"
+	"\n"
+	"Options of advise:\n"
+	"      --container NAME|ID\n"
+	"                        the container to advise; it may be started (or restarted)\n"
+	"                        while advising, which sees its start-up too\n"
+	"      --image IMAGE     or every container of this image (as docker run named it)\n"
+	"      --duration SEC    stop after SEC seconds (default: at Ctrl-C or SIGTERM)\n"
+	"  -o, --output DIR      where the files go (default: the current directory)\n"
+	"      --merge FILE      also allow the calls of this seccomp profile (an earlier run)\n"
+	"      --docker-socket PATH\n"
+	"                        Docker Engine API socket (default /var/run/docker.sock)\n"
 	"\n"
 	"Option of rules:\n"
 	"      --json            one JSON object per line and rule\n"
@@ -128,6 +146,10 @@ enum {
 	OPT_SOCKET,
 	OPT_NO_SOCKET,
 	OPT_NO_COLOR,
+	OPT_CONTAINER,
+	OPT_IMAGE,
+	OPT_DURATION,
+	OPT_MERGE,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -138,14 +160,16 @@ enum {
 	CMD_TOP = 1 << 3,
 	CMD_RULES = 1 << 4,
 	CMD_POLICY = 1 << 5,
+	CMD_ADVISE = 1 << 6,
 	CMD_AGENT = CMD_RUN | CMD_RECORD,
 	/* what judges events and logs: the live agent and a replay of its capture */
 	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
-	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_ADVISE,
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
-static const char *const command_names[] = { "run", "record", "replay", "top", "rules", "policy" };
+static const char *const command_names[] = { "run",   "record", "replay", "top",
+					     "rules", "policy", "advise" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
@@ -157,21 +181,25 @@ static const struct cli_option {
 	{ { "policy", required_argument, NULL, 'p' }, CMD_PIPELINE },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE },
 	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
-	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
+	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE | CMD_ADVISE },
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
-	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
+	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD | CMD_ADVISE },
 	{ { "stats-interval", required_argument, NULL, OPT_STATS }, CMD_AGENT },
 	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT },
 	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT },
 	{ { "socket", required_argument, NULL, OPT_SOCKET }, CMD_AGENT | CMD_TOP },
 	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT },
 	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT },
-	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT },
+	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET }, CMD_AGENT | CMD_ADVISE },
 	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET }, CMD_AGENT },
 	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT },
 	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
 	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP },
 	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES },
+	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_ADVISE },
+	{ { "image", required_argument, NULL, OPT_IMAGE }, CMD_ADVISE },
+	{ { "duration", required_argument, NULL, OPT_DURATION }, CMD_ADVISE },
+	{ { "merge", required_argument, NULL, OPT_MERGE }, CMD_ADVISE },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
 };
@@ -181,6 +209,7 @@ static const struct cli_option {
 struct cli {
 	unsigned int command; /* one CMD_* bit */
 	struct bh_agent_opts agent;
+	struct bh_advise_opts advise;
 	bool verbose, log_json, json, no_color;
 };
 
@@ -204,7 +233,7 @@ static unsigned int command_lookup(const char *name)
 /* "--output belongs to 'record', not 'run'", as the user spelt it (-o or --output). */
 static void not_this_command(const struct cli_option *o, bool long_form, unsigned int command)
 {
-	char owners[128] = ""; /* all six names fit */
+	char owners[128] = ""; /* all seven names fit */
 	size_t len = 0;
 
 	for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -342,6 +371,23 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			}
 			o->ringbuf_bytes = (size_t)v;
 			break;
+		case OPT_CONTAINER:
+			cli->advise.container = optarg;
+			break;
+		case OPT_IMAGE:
+			cli->advise.image = optarg;
+			break;
+		case OPT_DURATION:
+			if (parse_uint(optarg, 86400 * 7, &v) || !v) {
+				usage_error("--duration: '%s' is not a number of seconds (1 to 604800)",
+					    optarg);
+				return EXIT_USAGE;
+			}
+			cli->advise.duration_s = (int)v;
+			break;
+		case OPT_MERGE:
+			cli->advise.merge_path = optarg;
+			break;
 		case OPT_NO_COLOR:
 			cli->no_color = true;
 			break;
@@ -388,6 +434,20 @@ static int cmd_replay(struct cli *cli, int argc, char **argv)
 	return bh_replay_run(&r);
 }
 
+/* -o and --docker-socket are shared with the agent's options: taken from there. */
+static int cmd_advise(struct cli *cli)
+{
+	struct bh_advise_opts *a = &cli->advise;
+
+	if (!a->container == !a->image) {
+		usage_error("advise needs one of --container NAME|ID and --image IMAGE");
+		return EXIT_USAGE;
+	}
+	a->out_dir = cli->agent.capture_path ? cli->agent.capture_path : ".";
+	a->docker_socket = cli->agent.docker_socket;
+	return bh_advise_run(a);
+}
+
 int main(int argc, char **argv)
 {
 	static char prog[32];
@@ -408,7 +468,7 @@ int main(int argc, char **argv)
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
 			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy)",
+				"unknown command '%s' (run, record, replay, top, rules, policy, advise)",
 				argv[1]);
 			return EXIT_USAGE;
 		}
@@ -445,6 +505,8 @@ int main(int argc, char **argv)
 
 		return bh_top_main(&t);
 	}
+	if (cli.command == CMD_ADVISE)
+		return cmd_advise(&cli);
 	if (cli.command == CMD_RECORD && !cli.agent.capture_path) {
 		usage_error("record needs -o FILE");
 		return EXIT_USAGE;
