@@ -91,7 +91,8 @@ int bh_advice_merge_file(struct bh_advice *a, const char *path);
 int bh_advice_write(const struct bh_advice *a, const char *dir);
 /* The seccomp profile alone (Docker's JSON format, one name a line), into f. */
 int bh_advice_write_seccomp(const struct bh_advice *a, FILE *f);
-/* The human summary, with the diff against what the container runs with now. */
+/* The human summary, with the diff against what the container runs with now (dir: where the
+ * files were written, NULL: not written). */
 void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f);
 
 #endif

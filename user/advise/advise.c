@@ -38,6 +38,7 @@ struct bh_advise_session {
 	struct bh_advice merged; /* --merge's calls */
 	int min_bind_port;	 /* the lowest port bound, 0: none */
 	bool running_before;	 /* a target cgroup existed at start: its start-up went unseen */
+	bool now_from_exec;	 /* seen.now holds what a workload's exec showed */
 };
 
 /* A cgroup of the target: recorded from now on (already there when added in the kernel). */
@@ -50,6 +51,47 @@ static void add_cgroup(__u64 cgroup_id, void *ctx)
 	if (bpf_map_update_elem(s->map_fd, &cgroup_id, &zero, BPF_NOEXIST) && errno != EEXIST)
 		bh_warn("cannot add cgroup %llu to the recorder: %s",
 			(unsigned long long)cgroup_id, strerror(errno));
+}
+
+/*
+ * Reads what the container of process pid runs with into *now, once its root is the
+ * container's (an overlay with an upper dir): not while the runtime still sets it up
+ * from the host's root. Returns true when read.
+ */
+static bool read_state(struct bh_advise_session *s, struct bh_target_cgroup *c, pid_t pid,
+		       struct bh_advice_now *now)
+{
+	int start;
+
+	if (bh_state_read(pid, now, c->upper, sizeof(c->upper)) || !c->upper[0])
+		return false;
+	c->state_read = true;
+	start = bh_state_unpriv_port_start(pid);
+	if (start >= 0)
+		s->seen.unpriv_port_start = start;
+	return true;
+}
+
+/*
+ * What a container runs with, from its workload's exec (kernel state after the exec: the
+ * sets, no_new_privs, seccomp), and its root mount from /proc while the process lives.
+ */
+static void exec_state(struct bh_advise_session *s, struct bh_target_cgroup *c,
+		       const struct bh_exec *e)
+{
+	struct bh_advice_now now = { 0 };
+
+	if (s->now_from_exec)
+		return;
+	if (!read_state(s, c, (pid_t)e->hdr.tgid, &now))
+		now.readonly_rootfs = s->seen.now.readonly_rootfs;
+	now.cap_effective = e->hdr.cap_effective;
+	now.cap_bounding = e->cap_permitted; /* root's permitted set is its bounding set */
+	now.no_new_privs = e->no_new_privs;
+	now.seccomp_mode = e->seccomp_mode;
+	now.known = true;
+	s->seen.now = now;
+	s->now_from_exec = true;
 }
 
 /* The exec record's filename: after the exe path in the tail. */
@@ -84,6 +126,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (h->type == BH_EV_EXEC && size >= sizeof(struct bh_exec)) {
 		const struct bh_exec *e = data;
 
+		exec_state(s, c, e);
 		if (e->secureexec && !s->seen.setuid_exec) {
 			s->seen.setuid_exec = true;
 			exec_filename(e, size, s->seen.setuid_file, sizeof(s->seen.setuid_file));
@@ -126,24 +169,21 @@ static void judge_new_cgroups(struct bh_advise_session *s)
 		bpf_map_delete_elem(s->map_fd, &drop[i]);
 }
 
-/* What each advised container runs with (once) and whether it wrote to its root (each time). */
+/* What each advised container runs with and whether it wrote to its root (each time). */
 static void read_states(struct bh_advise_session *s)
 {
 	for (int i = 0; i < s->target.n_cgroups; i++) {
 		struct bh_target_cgroup *c = &s->target.cgroups[i];
+		struct bh_advice_now now = { 0 };
 		pid_t pid;
 
 		if (!c->advised)
 			continue;
+		/* a container running before advise started: no exec of it is seen */
 		if (!c->state_read) {
 			pid = bh_state_cgroup_pid(&s->target.cg.v2, c->path);
-			if (pid > 0 && !bh_state_read(pid, &s->seen.now, c->upper, sizeof(c->upper))) {
-				int start = bh_state_unpriv_port_start(pid);
-
-				c->state_read = true;
-				if (start >= 0)
-					s->seen.unpriv_port_start = start;
-			}
+			if (pid > 0 && read_state(s, c, pid, &now) && !s->now_from_exec)
+				s->seen.now = now;
 		}
 		if (c->upper[0] && s->seen.rootfs_written != 1) {
 			int w = bh_state_upper_written(c->upper, s->seen.rootfs_first,

@@ -316,9 +316,15 @@ void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 	for (unsigned int nr = 0; nr < BH_ADVISE_NR_MAX; nr++)
 		observed += bh_advice_has_call(a, nr);
 	fprintf(f, "bulkhead advise: %s\n", a->target);
-	fprintf(f, "\nSyscalls: %d made (merged runs included), %zu allowed with the runtime's; "
-		   "profile: %s/seccomp.json\n",
-		observed, n_allowed, dir);
+	fprintf(f, "\nSyscalls: %d made (merged runs included), %zu allowed with the runtime's",
+		observed, n_allowed);
+	if (dir)
+		fprintf(f, "; profile: %s/seccomp.json", dir);
+	fprintf(f, "\n ");
+	for (unsigned int nr = 0; nr < BH_ADVISE_NR_MAX; nr++)
+		if (bh_advice_has_call(a, nr) && bh_syscall_name(nr))
+			fprintf(f, " %s", bh_syscall_name(nr));
+	fprintf(f, "\n");
 	if (a->flags & BH_ADVISE_COMPAT)
 		fprintf(f, "  32-bit (ia32 or x32) calls were made: the profile does not allow them\n");
 	if (a->flags & BH_ADVISE_NR_HIGH)
@@ -355,6 +361,7 @@ void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 									"no-new-privileges",
 		a->setuid_exec ? a->setuid_file : "");
 	print_diff(a, need, n_allowed, f);
-	fprintf(f, "\nFiles: %s/seccomp.json, %s/flags.txt, %s/securityContext.yaml\n", dir, dir,
-		dir);
+	if (dir)
+		fprintf(f, "\nFiles: %s/seccomp.json, %s/flags.txt, %s/securityContext.yaml\n", dir,
+			dir, dir);
 }
