@@ -343,10 +343,11 @@ int bh_advise_run(const struct bh_advise_opts *o)
 	if (bh_advise_start(o, &s))
 		goto out;
 	if (o->duration_s)
-		bh_info("advising %s for %d s: writing to %s", s->seen.target, o->duration_s,
-			o->out_dir);
+		bh_info("ready: advising %s for %d s: writing to %s", s->seen.target,
+			o->duration_s, o->out_dir);
 	else
-		bh_info("advising %s until Ctrl-C: writing to %s", s->seen.target, o->out_dir);
+		bh_info("ready: advising %s until Ctrl-C: writing to %s", s->seen.target,
+			o->out_dir);
 	end = o->duration_s ? now_ms() + o->duration_s * 1000LL : 0;
 	for (;;) {
 		struct signalfd_siginfo si;
