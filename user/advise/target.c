@@ -76,7 +76,11 @@ static bool is_target(struct bh_target *t, const char *id)
 	bool match;
 
 	if (t->container) {
-		bh_target_lookup(t); /* created since the last look */
+		if (!strcmp(id, t->container_id))
+			return true;
+		/* created since the last look, or removed and run again under the same name */
+		t->container_id[0] = '\0';
+		bh_target_lookup(t);
 		return !strcmp(id, t->container_id);
 	}
 	for (int i = 0; i < t->n_seen; i++)
