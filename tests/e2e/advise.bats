@@ -55,7 +55,8 @@ fetch_page() {
 	local ip i
 	ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$1")
 	for ((i = 0; i < 50; i++)); do
-		wget -q -T 2 -O- "http://$ip:8080/hostname" 2>/dev/null && return 0
+		# busybox-static is a test dependency already (scripts/install-deps.sh)
+		busybox wget -q -T 2 -O- "http://$ip:8080/hostname" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
