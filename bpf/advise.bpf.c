@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* advise.bpf.c - the syscall recorder of `bulkhead advise`: a bitmap of calls per advised cgroup. */
+/* advise.bpf.c - the syscall recorder of `bulkhead advise`: a bitmap of calls per advised cgroup.
+ */
 #include "common.bpf.h"
 #include "maps.bpf.h"
 #include "emit.bpf.h"
@@ -22,12 +23,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MKNODAT 259
 
 /* uapi constants (#defines vmlinux.h cannot carry) */
-#define AF_PACKET 17
-#define SOCK_RAW  3
+#define AF_PACKET      17
+#define SOCK_RAW       3
 #define SOCK_TYPE_MASK 0xf
-#define S_IFMT	  00170000
-#define S_IFBLK	  0060000
-#define S_IFCHR	  0020000
+#define S_IFMT	       00170000
+#define S_IFBLK	       0060000
+#define S_IFCHR	       0020000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

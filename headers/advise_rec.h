@@ -8,9 +8,9 @@
 #endif
 
 /* Native syscall numbers below this one are recorded (x86-64's x32 numbers start at 512). */
-#define BH_ADVISE_NR_MAX   512
-#define BH_ADVISE_WORDS	   (BH_ADVISE_NR_MAX / 64)
-#define BH_ADVISE_CGROUPS  1024
+#define BH_ADVISE_NR_MAX  512
+#define BH_ADVISE_WORDS	  (BH_ADVISE_NR_MAX / 64)
+#define BH_ADVISE_CGROUPS 1024
 
 /* What the recorder derives in the kernel from a call's register arguments (no user memory). */
 enum bh_advise_flag {

@@ -378,9 +378,10 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			cli->advise.image = optarg;
 			break;
 		case OPT_DURATION:
-			if (parse_uint(optarg, 86400 * 7, &v) || !v) {
-				usage_error("--duration: '%s' is not a number of seconds (1 to 604800)",
-					    optarg);
+			if (parse_uint(optarg, 604800, &v) || !v) {
+				usage_error(
+					"--duration: '%s' is not a number of seconds (1 to 604800)",
+					optarg);
 				return EXIT_USAGE;
 			}
 			cli->advise.duration_s = (int)v;
@@ -467,9 +468,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] != '-') {
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
-			usage_error(
-				"unknown command '%s' (run, record, replay, top, rules, policy, advise)",
-				argv[1]);
+			usage_error("unknown command '%s' (run, record, replay, top, rules, "
+				    "policy, advise)",
+				    argv[1]);
 			return EXIT_USAGE;
 		}
 		argv++;

@@ -40,8 +40,8 @@ static struct {
 	struct bh_loader *loader;
 	char cgroup[300]; /* a cgroup v2 directory made after the recorder was loaded */
 	__u64 cgroup_id;
-	char tmp[64];	  /* where the workload makes its device node */
-	char self[4096];  /* this binary's path */
+	char tmp[64];	 /* where the workload makes its device node */
+	char self[4096]; /* this binary's path */
 	bool skip;
 } T;
 
@@ -112,7 +112,8 @@ static void test_records_the_workload_not_the_setup(void **state)
 		syscall(SYS_getpgid, 0);
 		if (unshare(CLONE_NEWNS))
 			_exit(91);
-		/* by its path: /proc/self/exe would jump to the file on the old namespace's mount */
+		/* by its path: /proc/self/exe would jump to the file on the old namespace's mount
+		 */
 		execl(T.self, "test_advise", WORKLOAD_ARG, T.tmp, (char *)NULL);
 		_exit(92);
 	}

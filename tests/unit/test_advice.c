@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* test_advice.c - what advise derives and writes: capabilities, the seccomp profile, flags, merge. */
+/* test_advice.c - what advise derives and writes: capabilities, the seccomp profile, flags, merge.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,9 +54,9 @@ static void test_caps_from_calls(void **state)
 	call(&a, "fchownat");
 	a.flags = BH_ADVISE_PACKET_SOCKET;
 	a.low_bind_port = 80;
-	assert_int_equal(bh_caps_needed(&a, why),
-			 1ULL << CAP_SETUID | 1ULL << CAP_SYS_ADMIN | 1ULL << CAP_CHOWN |
-				 1ULL << CAP_NET_RAW | 1ULL << CAP_NET_BIND_SERVICE);
+	assert_int_equal(bh_caps_needed(&a, why), 1ULL << CAP_SETUID | 1ULL << CAP_SYS_ADMIN |
+							  1ULL << CAP_CHOWN | 1ULL << CAP_NET_RAW |
+							  1ULL << CAP_NET_BIND_SERVICE);
 	assert_int_equal(strncmp(why[CAP_SETUID], "setresuid ", 10), 0);
 	assert_int_equal(strncmp(why[CAP_SYS_ADMIN], "mount ", 6), 0);
 	assert_int_equal(strncmp(why[CAP_NET_RAW], "socket(AF_PACKET)", 17), 0);
@@ -198,10 +199,8 @@ static void test_flags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_syscall_table),
-		cmocka_unit_test(test_caps_from_calls),
-		cmocka_unit_test(test_seccomp_profile),
-		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_syscall_table),	cmocka_unit_test(test_caps_from_calls),
+		cmocka_unit_test(test_seccomp_profile), cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_flags),
 	};
 

@@ -18,8 +18,8 @@
 
 struct bh_advice_port {
 	__u16 port;
-	__u16 family;	/* AF_INET, AF_INET6 */
-	bool stream;	/* tcp (listen) rather than udp (bind) */
+	__u16 family; /* AF_INET, AF_INET6 */
+	bool stream;  /* tcp (listen) rather than udp (bind) */
 };
 
 /* What a container runs with, from the kernel's view of one of its processes. */
@@ -38,16 +38,16 @@ struct bh_advice {
 	struct bh_advice_port ports[BH_ADVICE_PORTS];
 	int n_ports;
 	bool ports_truncated;
-	int low_bind_port;	   /* the lowest port bound below unpriv_port_start, 0: none */
-	int unpriv_port_start;	   /* net.ipv4.ip_unprivileged_port_start in its netns, -1 */
-	bool setuid_exec;	   /* an exec the kernel judged privilege-gaining (secureexec) */
-	char setuid_file[256];	   /* the first such exec's file */
-	int rootfs_written;	   /* 1: its overlay upper dir holds something, 0: not, -1: unknown */
-	char rootfs_first[256];	   /* a path it wrote, relative to its root */
-	struct bh_advice_now now;  /* what it runs with now */
-	bool cap_hooks;		   /* capability checks could be observed (never used yet) */
-	char cap_hooks_why[160];   /* why not (fentry and kprobe probes) */
-	char target[128];	   /* the container's name or the image, for the files */
+	int low_bind_port;	/* the lowest port bound below unpriv_port_start, 0: none */
+	int unpriv_port_start;	/* net.ipv4.ip_unprivileged_port_start in its netns, -1 */
+	bool setuid_exec;	/* an exec the kernel judged privilege-gaining (secureexec) */
+	char setuid_file[256];	/* the first such exec's file */
+	int rootfs_written;	/* 1: its overlay upper dir holds something, 0: not, -1: unknown */
+	char rootfs_first[256]; /* a path it wrote, relative to its root */
+	struct bh_advice_now now; /* what it runs with now */
+	bool cap_hooks;		  /* capability checks could be observed (never used yet) */
+	char cap_hooks_why[160];  /* why not (fentry and kprobe probes) */
+	char target[128];	  /* the container's name or the image, for the files */
 };
 
 static inline void bh_advice_set_call(struct bh_advice *a, unsigned int nr)

@@ -34,7 +34,7 @@ struct bh_advise_session {
 	struct bh_loader *loader;
 	struct ring_buffer *rb;
 	int map_fd;
-	struct bh_advice seen; /* from records and state; calls come from the map */
+	struct bh_advice seen;	 /* from records and state; calls come from the map */
 	struct bh_advice merged; /* --merge's calls */
 	int min_bind_port;	 /* the lowest port bound, 0: none */
 	bool running_before;	 /* a target cgroup existed at start: its start-up went unseen */
@@ -49,8 +49,8 @@ static void add_cgroup(__u64 cgroup_id, void *ctx)
 
 	s->running_before = true;
 	if (bpf_map_update_elem(s->map_fd, &cgroup_id, &zero, BPF_NOEXIST) && errno != EEXIST)
-		bh_warn("cannot add cgroup %llu to the recorder: %s",
-			(unsigned long long)cgroup_id, strerror(errno));
+		bh_warn("cannot add cgroup %llu to the recorder: %s", (unsigned long long)cgroup_id,
+			strerror(errno));
 }
 
 /*
@@ -243,7 +243,8 @@ int bh_advise_start(const struct bh_advise_opts *o, struct bh_advise_session **o
 	s->target.container = o->container;
 	s->target.image = o->image;
 	s->target.docker_socket = o->docker_socket ? o->docker_socket : "/var/run/docker.sock";
-	snprintf(s->seen.target, sizeof(s->seen.target), "%s", o->container ? o->container : o->image);
+	snprintf(s->seen.target, sizeof(s->seen.target), "%s",
+		 o->container ? o->container : o->image);
 	bh_caps_probe_hooks(&s->seen);
 	if (o->merge_path) {
 		err = bh_advice_merge_file(&s->merged, o->merge_path);
@@ -256,7 +257,8 @@ int bh_advise_start(const struct bh_advise_opts *o, struct bh_advise_session **o
 	if (o->container) {
 		err = bh_target_lookup(&s->target);
 		if (err == -ENOENT)
-			bh_info("no container %s yet: it is advised from its creation", o->container);
+			bh_info("no container %s yet: it is advised from its creation",
+				o->container);
 		else if (err)
 			bh_warn("cannot ask docker about %s: %s", o->container, strerror(-err));
 	}
@@ -276,7 +278,9 @@ int bh_advise_start(const struct bh_advise_opts *o, struct bh_advise_session **o
 	s->map_fd = bh_loader_advise_fd(s->loader);
 	s->rb = ring_buffer__new(bh_loader_events_fd(s->loader), handle_record, s, NULL);
 	if (!s->rb) {
-		err = -errno;
+		int e = errno;
+
+		err = e > 0 ? -e : -ENOMEM;
 		bh_error("cannot open the BPF ring buffer: %s", strerror(-err));
 		goto fail;
 	}
@@ -340,11 +344,11 @@ int bh_advise_run(const struct bh_advise_opts *o)
 		bh_error("cannot set up signal handling: %s", strerror(-sfd));
 		return 1;
 	}
-	if (bh_advise_start(o, &s))
+	if (bh_advise_start(o, &s) || !s)
 		goto out;
 	if (o->duration_s)
-		bh_info("ready: advising %s for %d s: writing to %s", s->seen.target,
-			o->duration_s, o->out_dir);
+		bh_info("ready: advising %s for %d s: writing to %s", s->seen.target, o->duration_s,
+			o->out_dir);
 	else
 		bh_info("ready: advising %s until Ctrl-C: writing to %s", s->seen.target,
 			o->out_dir);

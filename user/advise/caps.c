@@ -111,7 +111,10 @@ static int probe_fentry(void)
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
 		{ .code = 0x95 },			  /* exit */
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	struct bpf_prog_load_opts opts = {
+		.sz = sizeof(opts),
+		.expected_attach_type = BPF_TRACE_FENTRY,
+	};
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int id, fd;
 

@@ -33,12 +33,42 @@
  * fstatfs or getdents64 runc fails with EPERM before the exec.
  */
 const char *const bh_runtime_calls[] = {
-	"execve",	"futex",	"nanosleep",   "sched_yield",  "getpid",     "gettid",
-	"tgkill",	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "mmap",
-	"munmap",	"madvise",	"mprotect",    "clone",	       "exit",	     "exit_group",
-	"epoll_pwait",	"epoll_ctl",	"write",       "read",	       "close",	     "openat",
-	"fcntl",	"fstat",	"newfstatat",  "capget",       "capset",     "prctl",
-	"arch_prctl",	"set_tid_address", "brk",      "statfs",       "fstatfs",    "getdents64",
+	"execve",
+	"futex",
+	"nanosleep",
+	"sched_yield",
+	"getpid",
+	"gettid",
+	"tgkill",
+	"rt_sigreturn",
+	"rt_sigprocmask",
+	"rt_sigaction",
+	"sigaltstack",
+	"mmap",
+	"munmap",
+	"madvise",
+	"mprotect",
+	"clone",
+	"exit",
+	"exit_group",
+	"epoll_pwait",
+	"epoll_ctl",
+	"write",
+	"read",
+	"close",
+	"openat",
+	"fcntl",
+	"fstat",
+	"newfstatat",
+	"capget",
+	"capset",
+	"prctl",
+	"arch_prctl",
+	"set_tid_address",
+	"brk",
+	"statfs",
+	"fstatfs",
+	"getdents64",
 	NULL,
 };
 
@@ -63,8 +93,8 @@ static void merge_rule(struct bh_advice *a, struct json_object *rule, int *unkno
 	size_t n = names ? json_object_array_length(names) : 0;
 
 	for (size_t i = 0; i <= n; i++) {
-		const char *name = i < n ? json_object_get_string(json_object_array_get_idx(names, i))
-					 : one;
+		const char *name =
+			i < n ? json_object_get_string(json_object_array_get_idx(names, i)) : one;
 		int nr;
 
 		if (!name)
@@ -89,7 +119,8 @@ int bh_advice_merge_file(struct bh_advice *a, const char *path)
 	}
 	rules = bh_jobj_get(root, "syscalls", json_type_array);
 	if (!json_object_is_type(root, json_type_object) || !rules) {
-		bh_error("--merge %s: not a seccomp profile in Docker's format (no \"syscalls\" list)",
+		bh_error("--merge %s: not a seccomp profile in Docker's format (no \"syscalls\" "
+			 "list)",
 			 path);
 		json_object_put(root);
 		return -EINVAL;
@@ -142,7 +173,7 @@ static size_t allowed_names(const struct bh_advice *a, const char *names[BH_ADVI
 
 int bh_advice_write_seccomp(const struct bh_advice *a, FILE *f)
 {
-	const char *names[BH_ADVISE_NR_MAX];
+	const char *names[BH_ADVISE_NR_MAX] = { NULL };
 	size_t n = allowed_names(a, names);
 
 	/* EPERM (1) for anything else, as Docker's default profile; x86-64 calls only (compat
@@ -186,9 +217,10 @@ static void write_security_context(const struct bh_advice *a, FILE *f)
 	__u64 need = bh_caps_needed(a, why);
 	bool first = true;
 
-	fprintf(f, "# securityContext patch for %s, written by bulkhead advise: merge it into the\n"
-		   "# container's spec; copy seccomp.json to the node's kubelet seccomp directory as\n"
-		   "# bulkhead/%s.json\n",
+	fprintf(f,
+		"# securityContext patch for %s, written by bulkhead advise: merge it into the\n"
+		"# container's spec; copy seccomp.json to the node's kubelet seccomp directory as\n"
+		"# bulkhead/%s.json\n",
 		a->target, a->target);
 	fprintf(f, "securityContext:\n  allowPrivilegeEscalation: %s\n",
 		a->setuid_exec ? "true" : "false");
@@ -201,8 +233,9 @@ static void write_security_context(const struct bh_advice *a, FILE *f)
 		fprintf(f, "%s\"%s\"", first ? "" : ", ", short_cap(cap));
 		first = false;
 	}
-	fprintf(f, "]\n  seccompProfile:\n    type: Localhost\n"
-		   "    localhostProfile: bulkhead/%s.json\n",
+	fprintf(f,
+		"]\n  seccompProfile:\n    type: Localhost\n"
+		"    localhostProfile: bulkhead/%s.json\n",
 		a->target);
 }
 
@@ -295,7 +328,7 @@ static void print_diff(const struct bh_advice *a, __u64 need, size_t n_allowed, 
 	}
 	fprintf(f, "\n  seccomp: now %s; advised: %zu calls allowed, the rest EPERM\n",
 		now->seccomp_mode >= 0 && now->seccomp_mode <= 2 ? seccomp_modes[now->seccomp_mode]
-								  : "unknown",
+								 : "unknown",
 		n_allowed);
 	fprintf(f, "  no-new-privileges: now %s; advised %s\n", now->no_new_privs ? "on" : "off",
 		a->setuid_exec ? "off (a setuid exec happened)" : "on");
@@ -308,7 +341,7 @@ static void print_diff(const struct bh_advice *a, __u64 need, size_t n_allowed, 
 
 void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 {
-	const char *names[BH_ADVISE_NR_MAX], *why[64];
+	const char *names[BH_ADVISE_NR_MAX] = { NULL }, *why[64];
 	size_t n_allowed = allowed_names(a, names);
 	__u64 need = bh_caps_needed(a, why);
 	int observed = 0;
@@ -326,9 +359,11 @@ void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 			fprintf(f, " %s", bh_syscall_name(nr));
 	fprintf(f, "\n");
 	if (a->flags & BH_ADVISE_COMPAT)
-		fprintf(f, "  32-bit (ia32 or x32) calls were made: the profile does not allow them\n");
+		fprintf(f, "  32-bit (ia32 or x32) calls were made: the profile does not allow "
+			   "them\n");
 	if (a->flags & BH_ADVISE_NR_HIGH)
-		fprintf(f, "  calls numbered %d or above were made: the profile does not allow them\n",
+		fprintf(f,
+			"  calls numbered %d or above were made: the profile does not allow them\n",
 			BH_ADVISE_NR_MAX);
 	fprintf(f, "\nCapabilities needed (judged from the calls it made):");
 	print_caps(f, need);
@@ -337,10 +372,10 @@ void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 		if (why[cap])
 			fprintf(f, "  %s: %.*s\n", short_cap(cap), (int)strcspn(why[cap], " "),
 				why[cap]);
-	fprintf(f, "Capabilities not judged (their checks are not visible from the calls;\n"
-		   "  %s%s):\n ",
-		a->cap_hooks_why,
-		a->cap_hooks ? "; bulkhead does not use these hooks yet" : "");
+	fprintf(f,
+		"Capabilities not judged (their checks are not visible from the calls;\n"
+		"  %s%s):\n ",
+		a->cap_hooks_why, a->cap_hooks ? "; bulkhead does not use these hooks yet" : "");
 	print_caps(f, bh_caps_unjudged());
 	fprintf(f, "\n  dropped by the advice all the same: add one back if the workload fails\n");
 	fprintf(f, "\nPorts listened on:");
@@ -357,8 +392,9 @@ void bh_advice_summary(const struct bh_advice *a, const char *dir, FILE *f)
 		a->rootfs_written == 1 ? a->rootfs_first : "",
 		a->rootfs_written == 1 ? ": it cannot run --read-only as it is" : "");
 	fprintf(f, "Setuid exec: %s%s\n",
-		a->setuid_exec ? "yes: no-new-privileges would stop " : "none: it can run with "
-									"no-new-privileges",
+		a->setuid_exec ? "yes: no-new-privileges would stop "
+			       : "none: it can run with "
+				 "no-new-privileges",
 		a->setuid_exec ? a->setuid_file : "");
 	print_diff(a, need, n_allowed, f);
 	if (dir)

@@ -50,7 +50,8 @@ static int read_root_mount(pid_t pid, struct bh_advice_now *now, char *upper, si
 		char mnt[PATH_MAX], opts[256], *sep, *up;
 
 		/* id parent maj:min root mount-point options ... - fstype source super-options */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s %255s", mnt, opts) != 2 || strcmp(mnt, "/"))
+		if (sscanf(line, "%*s %*s %*s %*s %4095s %255s", mnt, opts) != 2 ||
+		    strcmp(mnt, "/"))
 			continue;
 		now->readonly_rootfs = !strncmp(opts, "ro", 2) && (opts[2] == ',' || !opts[2]);
 		sep = strstr(line, " - ");

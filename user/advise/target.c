@@ -20,7 +20,8 @@ int bh_target_open(struct bh_target *t)
 	int err = bh_cgroups_open(&t->cg, "");
 
 	if (!err && t->cg.v2.fd < 0) {
-		bh_error("advise needs the cgroup v2 hierarchy (the recorder keys on cgroup v2 ids)");
+		bh_error("advise needs the cgroup v2 hierarchy (the recorder keys on cgroup v2 "
+			 "ids)");
 		return -ENOENT;
 	}
 	return err;

@@ -16,10 +16,10 @@
 
 struct bh_target_cgroup {
 	__u64 id;
-	bool advised;	  /* a cgroup of the target; else a cgroup to leave alone */
-	bool state_read;  /* its root mount and network were read from one of its processes */
-	char path[256];	  /* its path in the cgroup v2 hierarchy */
-	char upper[512];  /* its root's overlay upper dir, "" when not found */
+	bool advised;	 /* a cgroup of the target; else a cgroup to leave alone */
+	bool state_read; /* its root mount and network were read from one of its processes */
+	char path[256];	 /* its path in the cgroup v2 hierarchy */
+	char upper[512]; /* its root's overlay upper dir, "" when not found */
 };
 
 struct bh_target {

@@ -449,7 +449,8 @@ static void loop(struct top *t)
 			if (t->view.advise_toggle) {
 				/* loading the recorder takes a moment: say so first */
 				t->view.advise_toggle = false;
-				snprintf(t->view.status, sizeof(t->view.status), "advise: loading...");
+				snprintf(t->view.status, sizeof(t->view.status),
+					 "advise: loading...");
 				draw(t);
 				tui_advise_toggle(&t->advise, &t->view);
 			}
