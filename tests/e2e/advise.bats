@@ -52,11 +52,15 @@ new_name() {
 
 # The page httpd serves from the container NAME (its /etc/hostname), by its bridge address.
 fetch_page() {
-	local ip i
+	local ip i page
 	ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$1")
 	for ((i = 0; i < 50; i++)); do
-		# busybox-static is a test dependency already (scripts/install-deps.sh)
-		busybox wget -q -T 2 -O- "http://$ip:8080/hostname" 2>/dev/null && return 0
+		# busybox-static (a test dependency): its wget crashes in a static build, nc does not
+		page=$(printf 'GET /hostname HTTP/1.0\r\n\r\n' | busybox nc -w 2 "$ip" 8080 | tail -1)
+		if [ -n "$page" ]; then
+			echo "$page"
+			return 0
+		fi
 		sleep 0.1
 	done
 	return 1

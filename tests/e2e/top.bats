@@ -147,7 +147,7 @@ assert_restored() {
 	wait_screen "Ports listened on:"
 	# A request to it: the calls it makes now show up (accept, and sendfile for the page).
 	ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$CTR_NAME")
-	busybox wget -q -T 5 -O- "http://$ip:8080/hostname"
+	printf 'GET /hostname HTTP/1.0\r\n\r\n' | busybox nc -w 5 "$ip" 8080
 	wait_screen "sendfile"
 	keys Escape a
 	wait_screen "stopped advising ${CTR_ID:0:12}"
