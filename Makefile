@@ -79,7 +79,7 @@ $(O)/vmlinux.h:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard bpf/*.bpf.h) headers/events.h
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard bpf/*.bpf.h) $(wildcard headers/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -146,13 +146,18 @@ $(O)/bench/capture-gen: bench/capture-gen.c $(O)/libbulkhead.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(O)/libbulkhead.a $(LDFLAGS) $(LDLIBS) -o $@
 
-.PHONY: bench bench-per-call bench-latency bench-containers bench-findings bench-audit
+.PHONY: bench bench-per-call bench-latency bench-containers bench-findings bench-audit \
+	bench-advise
 bench: $(O)/bulkhead $(O)/bench/syscall-storm $(O)/bench/capture-gen
 	$(Q)O=$(O) BENCH_DIR=$(BENCH_DIR) bench/run.sh $(ARGS)
 
 # ns added per cheap hooked call, sessions with and without the agent alternating (ARGS="ROUNDS N").
 bench-per-call: $(O)/bulkhead $(O)/bench/syscall-storm
 	$(Q)O=$(O) bench/per-call.sh $(ARGS)
+
+# ns per call with `advise` running: a host process and the advised container (ARGS="ROUNDS N").
+bench-advise: $(O)/bulkhead $(O)/bench/syscall-storm
+	$(Q)O=$(O) bench/advise.sh $(ARGS)
 
 # Syscall -> stdout latency under a paced load in a container (builds its load program).
 bench-latency: $(O)/bulkhead

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* main.c - the bulkhead command line: run, record, replay, top, rules, policy check. */
+/* main.c - the bulkhead command line: run, record, replay, top, rules, policy check, advise. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advise/advise.h"
 #include "audit/audit.h"
 #include "collector/agent.h"
 #include "collector/doctor.h"
@@ -33,6 +34,8 @@ static const char usage_text[] =
 	"       bulkhead policy check FILE [--against CAPTURE [--policy CURRENT]]\n"
 	"       bulkhead audit [--all] [--container NAME|ID] [--format FORMAT] [--fail-on SEV]\n"
 	"       bulkhead doctor [--json] [--btf PATH] [AGENT OPTIONS]\n"
+	"       bulkhead advise --container NAME|ID | --image IMAGE [--duration SEC] [-o DIR]\n"
+	"                       [--merge FILE]\n"
 	"\n"
 	"Watches every container on this node with eBPF and writes one JSON object per\n"
 	"line on stdout: hardening findings, container lifecycle, periodic stats and, on\n"
@@ -53,6 +56,10 @@ static const char usage_text[] =
 	"                        Benchmark and ATT&CK ids (root; no BPF)\n"
 	"  doctor                check what the agent needs here, one line and fix per gap\n"
 	"                        (exit 0 when the agent can run, 1 when not)\n"
+	"  advise                watch one container (or all of an image) and write the\n"
+	"                        least privilege it needs: seccomp.json (Docker's format),\n"
+	"                        flags.txt (docker run flags), securityContext.yaml; a\n"
+	"                        summary on stdout (root)\n"
 	"\n"
 	"A command takes only its own options; another's is a usage error (exit 2).\n"
 	"\n"
@@ -120,6 +127,17 @@ static const char usage_text[] =
 	"      --no-color        as for run (the policy's advisory rules are all judged unless\n"
 	"                        it turns them off; its allow list does not apply)\n"
 	"\n"
+	"Options of advise:\n"
+	"      --container NAME|ID\n"
+	"                        the container to advise; it may be started (or restarted)\n"
+	"                        while advising, which sees its start-up too\n"
+	"      --image IMAGE     or every container of this image (as docker run named it)\n"
+	"      --duration SEC    stop after SEC seconds (default: at Ctrl-C or SIGTERM)\n"
+	"  -o, --output DIR      where the files go (default: the current directory)\n"
+	"      --merge FILE      also allow the calls of this seccomp profile (an earlier run)\n"
+	"      --docker-socket PATH\n"
+	"                        Docker Engine API socket (default /var/run/docker.sock)\n"
+	"\n"
 	"Option of rules:\n"
 	"      --json            one JSON object per line and rule\n"
 	"\n"
@@ -178,6 +196,9 @@ enum {
 	OPT_AGAINST,
 	OPT_BTF,
 	OPT_EXPORT,
+	OPT_IMAGE,
+	OPT_DURATION,
+	OPT_MERGE,
 };
 
 /* The commands, one bit each, so that an option can name every command that takes it. */
@@ -190,17 +211,19 @@ enum {
 	CMD_POLICY = 1 << 5,
 	CMD_AUDIT = 1 << 6,
 	CMD_DOCTOR = 1 << 7,
+	CMD_ADVISE = 1 << 8,
 	CMD_AGENT = CMD_RUN | CMD_RECORD,
 	/* the agent's options that doctor checks as the agent will use them */
 	CMD_AGENT_CHECKED = CMD_AGENT | CMD_DOCTOR,
 	/* what judges events and logs: the live agent and a replay of its capture */
 	CMD_PIPELINE = CMD_AGENT | CMD_REPLAY,
-	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_AUDIT | CMD_DOCTOR,
+	CMD_ANY = CMD_PIPELINE | CMD_TOP | CMD_RULES | CMD_POLICY | CMD_AUDIT | CMD_DOCTOR |
+		  CMD_ADVISE,
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
 static const char *const command_names[] = { "run",   "record", "replay", "top",
-					     "rules", "policy", "audit", "doctor" };
+					     "rules", "policy", "audit", "doctor", "advise" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
@@ -213,9 +236,9 @@ static const struct cli_option {
 	{ { "format", required_argument, NULL, OPT_FORMAT }, CMD_PIPELINE | CMD_AUDIT },
 	{ { "no-findings", no_argument, NULL, OPT_NO_FINDINGS }, CMD_PIPELINE },
 	{ { "export", required_argument, NULL, OPT_EXPORT }, CMD_PIPELINE },
-	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE },
+	{ { "verbose", no_argument, NULL, 'v' }, CMD_PIPELINE | CMD_ADVISE },
 	{ { "log-json", no_argument, NULL, OPT_LOG_JSON }, CMD_PIPELINE },
-	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD },
+	{ { "output", required_argument, NULL, 'o' }, CMD_RECORD | CMD_ADVISE },
 	{ { "stats-interval", required_argument, NULL, OPT_STATS }, CMD_AGENT },
 	{ { "http", required_argument, NULL, OPT_HTTP }, CMD_AGENT_CHECKED },
 	{ { "no-http", no_argument, NULL, OPT_NO_HTTP }, CMD_AGENT_CHECKED },
@@ -223,18 +246,21 @@ static const struct cli_option {
 	{ { "no-socket", no_argument, NULL, OPT_NO_SOCKET }, CMD_AGENT_CHECKED },
 	{ { "host-root", required_argument, NULL, OPT_HOST_ROOT }, CMD_AGENT_CHECKED | CMD_AUDIT },
 	{ { "docker-socket", required_argument, NULL, OPT_DOCKER_SOCKET },
-	  CMD_AGENT_CHECKED | CMD_AUDIT },
+	  CMD_AGENT_CHECKED | CMD_AUDIT | CMD_ADVISE },
 	{ { "podman-socket", required_argument, NULL, OPT_PODMAN_SOCKET },
 	  CMD_AGENT_CHECKED | CMD_AUDIT },
 	{ { "no-docker-api", no_argument, NULL, OPT_NO_DOCKER_API }, CMD_AGENT_CHECKED },
 	{ { "ringbuf-size", required_argument, NULL, OPT_RINGBUF }, CMD_AGENT },
 	{ { "no-color", no_argument, NULL, OPT_NO_COLOR }, CMD_TOP | CMD_AUDIT },
 	{ { "all", no_argument, NULL, OPT_ALL }, CMD_AUDIT },
-	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_AUDIT },
+	{ { "container", required_argument, NULL, OPT_CONTAINER }, CMD_AUDIT | CMD_ADVISE },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, CMD_AUDIT },
 	{ { "json", no_argument, NULL, OPT_JSON }, CMD_RULES | CMD_DOCTOR },
 	{ { "against", required_argument, NULL, OPT_AGAINST }, CMD_POLICY },
 	{ { "btf", required_argument, NULL, OPT_BTF }, CMD_DOCTOR },
+	{ { "image", required_argument, NULL, OPT_IMAGE }, CMD_ADVISE },
+	{ { "duration", required_argument, NULL, OPT_DURATION }, CMD_ADVISE },
+	{ { "merge", required_argument, NULL, OPT_MERGE }, CMD_ADVISE },
 	{ { "help", no_argument, NULL, 'h' }, CMD_ANY },
 	{ { "version", no_argument, NULL, 'V' }, CMD_ANY },
 };
@@ -246,6 +272,7 @@ struct cli {
 	struct bh_agent_opts agent;
 	struct bh_audit_opts audit;
 	bool format_given; /* audit: --format given (else by whether stdout is a terminal) */
+	struct bh_advise_opts advise;
 	bool verbose, log_json, json, no_color;
 	const char *against; /* policy check: the capture to replay */
 	const char *btf_path;
@@ -479,14 +506,30 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 			}
 			o->ringbuf_bytes = (size_t)v;
 			break;
+		case OPT_CONTAINER: /* audit's or advise's, the command says */
+			cli->advise.container = optarg;
+			cli->audit.container = optarg;
+			break;
+		case OPT_IMAGE:
+			cli->advise.image = optarg;
+			break;
+		case OPT_DURATION:
+			if (parse_uint(optarg, 604800, &v) || !v) {
+				usage_error(
+					"--duration: '%s' is not a number of seconds (1 to 604800)",
+					optarg);
+				return EXIT_USAGE;
+			}
+			cli->advise.duration_s = (int)v;
+			break;
+		case OPT_MERGE:
+			cli->advise.merge_path = optarg;
+			break;
 		case OPT_NO_COLOR:
 			cli->no_color = true;
 			break;
 		case OPT_ALL:
 			cli->audit.all = true;
-			break;
-		case OPT_CONTAINER:
-			cli->audit.container = optarg;
 			break;
 		case OPT_FAIL_ON:
 			cli->audit.fail_on = bh_severity_lookup(optarg);
@@ -547,6 +590,20 @@ static int cmd_replay(struct cli *cli, int argc, char **argv)
 	return bh_replay_run(&r);
 }
 
+/* -o and --docker-socket are shared with the agent's options: taken from there. */
+static int cmd_advise(struct cli *cli)
+{
+	struct bh_advise_opts *a = &cli->advise;
+
+	if (!a->container == !a->image) {
+		usage_error("advise needs one of --container NAME|ID and --image IMAGE");
+		return EXIT_USAGE;
+	}
+	a->out_dir = cli->agent.capture_path ? cli->agent.capture_path : ".";
+	a->docker_socket = cli->agent.docker_socket;
+	return bh_advise_run(a);
+}
+
 int main(int argc, char **argv)
 {
 	static char prog[32];
@@ -568,7 +625,7 @@ int main(int argc, char **argv)
 		cli.command = command_lookup(argv[1]);
 		if (!cli.command) {
 			usage_error("unknown command '%s' (run, record, replay, top, rules, "
-				    "policy, audit, doctor)",
+				    "policy, audit, doctor, advise)",
 				    argv[1]);
 			return EXIT_USAGE;
 		}
@@ -625,6 +682,8 @@ int main(int argc, char **argv)
 
 		return bh_top_main(&t);
 	}
+	if (cli.command == CMD_ADVISE)
+		return cmd_advise(&cli);
 	if (cli.command == CMD_RECORD && !cli.agent.capture_path) {
 		usage_error("record needs -o FILE");
 		return EXIT_USAGE;

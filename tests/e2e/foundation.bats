@@ -57,9 +57,9 @@ refused() {
 @test "cli: an option of another command is refused, exit 2, naming the command it belongs to" {
 	bh_require_binary
 	local cap=$BATS_TEST_TMPDIR/never.bhcap
-	refused "--output belongs to 'record', not 'run'" run --output "$cap"
-	refused "--output belongs to 'record', not 'run'" --output "$cap"
-	refused "-o belongs to 'record', not 'run'" run -o "$cap"
+	refused "--output belongs to 'record' and 'advise', not 'run'" run --output "$cap"
+	refused "--output belongs to 'record' and 'advise', not 'run'" --output "$cap"
+	refused "-o belongs to 'record' and 'advise', not 'run'" run -o "$cap"
 	[ ! -e "$cap" ]
 	refused "--http belongs to 'run', 'record' and 'doctor', not 'replay'" \
 		replay "$cap" --http 127.0.0.1:1

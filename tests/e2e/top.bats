@@ -148,6 +148,28 @@ assert_restored() {
 	keys Enter
 	wait_screen "DETAIL  container $CTR_NAME"
 	wait_screen "open findings: critical 0, high 1"
+}
+
+@test "top: 'a' advises the selected container: its running profile in its details" {
+	bh_require docker
+	local ip
+	top_start 120 50 --socket "$BATS_TEST_TMPDIR/no-agent.sock"
+	wait_screen "collector: ready" 60
+	ctr_run -d "$IMAGE" httpd -f -p 8080 -h /etc >/dev/null
+	wait_screen "$CTR_NAME"
+	keys / "$CTR_NAME" Enter
+	wait_screen "filter: $CTR_NAME"
+	keys a
+	wait_screen "advising ${CTR_ID:0:12}" 30
+	keys Enter
+	wait_screen "running profile (advising; a stops)"
+	wait_screen "Ports listened on:"
+	# A request to it: the calls it makes now show up (accept, and sendfile for the page).
+	ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$CTR_NAME")
+	printf 'GET /hostname HTTP/1.0\r\n\r\n' | busybox nc -w 5 "$ip" 8080
+	wait_screen "sendfile"
+	keys Escape a
+	wait_screen "stopped advising ${CTR_ID:0:12}"
 	keys q
 	assert_restored 0
 }

@@ -53,6 +53,9 @@ int bh_loader_configure(struct bh_loader *l, const struct bh_loader_opts *opts)
 		l->skel->rodata->v1_hierarchy_id = bh_cgroup_v1_hierarchy_id(opts->v1_controller);
 	}
 	bh_skip_missing_tracepoints(l->skel->obj);
+	/* the recorder runs at every syscall's entry of the node: only while advising */
+	bpf_program__set_autoload(l->skel->progs.bh_advise_sys_enter, opts->advise);
+	bpf_program__set_autoload(l->skel->progs.bh_advise_cgroup_mkdir, opts->advise);
 	/* it runs at every syscall's exit: only where compat calls can happen and it sees them */
 	if (!l->compat_verdict.possible || !l->compat_verdict.watchable)
 		bpf_program__set_autoload(l->skel->progs.bh_sys_exit, false);

@@ -323,6 +323,13 @@ int bh_loader_events_fd(const struct bh_loader *l)
 	return bpf_map__fd(l->skel->maps.events);
 }
 
+int bh_loader_advise_fd(const struct bh_loader *l)
+{
+	if (!bpf_program__autoload(l->skel->progs.bh_advise_sys_enter))
+		return -1;
+	return bpf_map__fd(l->skel->maps.bh_advise);
+}
+
 int bh_loader_attached(const struct bh_loader *l)
 {
 	return l->nlinks;

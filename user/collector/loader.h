@@ -9,6 +9,7 @@
 #ifndef BULKHEAD_LOADER_H
 #define BULKHEAD_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -40,6 +41,8 @@ struct bh_loader_opts {
 	unsigned int wakeup_us;
 	/* NULL: this machine's (bh_compat_facts_read()); tests pass recorded ones */
 	const struct bh_compat_facts *compat_facts;
+	/* load the syscall recorder (bpf/advise.bpf.c) too: `bulkhead advise` only */
+	bool advise;
 };
 
 #define BH_WAKEUP_US 1000
@@ -72,6 +75,8 @@ int bh_loader_programs(bh_loader_program_fn fn, void *ctx);
 
 /* The BPF ring buffer map's fd, for ring_buffer__new(). */
 int bh_loader_events_fd(const struct bh_loader *l);
+/* The recorder's map "bh_advise" (headers/advise.h), -1 unless loaded with opts.advise. */
+int bh_loader_advise_fd(const struct bh_loader *l);
 /* Number of attached programs. */
 int bh_loader_attached(const struct bh_loader *l);
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "output/stream.h"
+#include "tui_advise.h"
 #include "tui_model.h"
 #include "tui_render.h"
 
@@ -50,6 +51,7 @@ struct top {
 	char err_lines[ERR_LINES][256]; /* the collector's last log lines, shown at a failure */
 	int nerr;
 	bool color;
+	struct tui_advise advise; /* 'a': the selected container's running profile */
 };
 
 static void restore_terminal(void)
@@ -419,6 +421,7 @@ static void loop(struct top *t)
 		int ch;
 
 		if (dirty || now >= next) {
+			tui_advise_refresh(&t->advise, &t->view);
 			draw(t);
 			dirty = false;
 			next = now + REFRESH_MS;
@@ -442,6 +445,14 @@ static void loop(struct top *t)
 				break;
 			default:
 				break;
+			}
+			if (t->view.advise_toggle) {
+				/* loading the recorder takes a moment: say so first */
+				t->view.advise_toggle = false;
+				snprintf(t->view.status, sizeof(t->view.status),
+					 "advise: loading...");
+				draw(t);
+				tui_advise_toggle(&t->advise, &t->view);
 			}
 		}
 	}
@@ -484,6 +495,7 @@ int bh_top_main(const struct bh_top_opts *o)
 		code = 1;
 	}
 out:
+	tui_advise_stop(&t.advise, &t.view);
 	stop_collector();
 	if (t.in_open)
 		close(t.in.fd);

@@ -106,6 +106,9 @@ static enum tui_action detail_key(struct tui_view *v, int key)
 	case '?':
 		v->help = true;
 		break;
+	case 'a':
+		v->advise_toggle = true;
+		break;
 	default:
 		return TUI_ACT_NONE;
 	}
@@ -177,6 +180,9 @@ enum tui_action tui_input(struct tui_view *v, const struct tui_model *m, int key
 		break;
 	case '?':
 		v->help = true;
+		break;
+	case 'a':
+		v->advise_toggle = true;
 		break;
 	default:
 		return TUI_ACT_NONE;

@@ -580,6 +580,8 @@ static void container_detail(const struct tui_model *m, const struct tui_view *v
 	}
 	if (!shown)
 		textf(t, "  none\n");
+	if (v->advise_text && !strcmp(v->advise_ctr, c->id))
+		textf(t, "\nrunning profile (advising; a stops):\n%s", v->advise_text);
 	recent_events(c, t);
 }
 
@@ -688,6 +690,8 @@ static const char *const help_lines[] = {
 	"Esc              clear the filter",
 	"s                sort containers: findings, events, name",
 	"p                pause / resume the findings feed",
+	"a                advise the selected container: its running",
+	"                 profile in its details (a again stops)",
 	"?                this help",
 	"q                quit (an agent attached to keeps running)",
 	"",

@@ -63,6 +63,9 @@ struct tui_view {
 	int table_top, feed_top;     /* first row shown, kept by the renderer */
 	int table_h, feed_h, body_h; /* rows of each pane at the last render */
 	char status[160];	     /* the application's word: source ended, ... */
+	bool advise_toggle;	     /* 'a': start or stop advising the selected container */
+	char advise_ctr[65];	     /* the advised container's id, "" when none */
+	const char *advise_text;     /* its running profile (tui_advise.h), NULL: none */
 	bool status_alert;
 };
 
