@@ -222,8 +222,8 @@ enum {
 };
 
 /* By bit: command_names[i] is the command of bit 1 << i. */
-static const char *const command_names[] = { "run",   "record", "replay", "top",
-					     "rules", "policy", "audit", "doctor", "advise" };
+static const char *const command_names[] = { "run",    "record", "replay", "top",   "rules",
+					     "policy", "audit",	 "doctor", "advise" };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 /* Every option and the commands that take it: any other command refuses it (exit 2). */
