@@ -63,13 +63,6 @@ static const char *const default_runtime_sockets[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-void bh_policy_free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void bh_policy_free(struct bh_policy *p)
 {
 	if (!p)
@@ -77,9 +70,9 @@ void bh_policy_free(struct bh_policy *p)
 	for (size_t i = 0; i < p->n_allow; i++)
 		bh_policy_allow_clear(&p->allow[i]);
 	free(p->allow);
-	bh_policy_free_strv(p->sensitive_paths, p->n_sensitive_paths);
-	bh_policy_free_strv(p->runtime_sockets, p->n_runtime_sockets);
-	bh_policy_free_strv(p->exports, p->n_exports);
+	bh_strv_free(p->sensitive_paths, p->n_sensitive_paths);
+	bh_strv_free(p->runtime_sockets, p->n_runtime_sockets);
+	bh_strv_free(p->exports, p->n_exports);
 	for (size_t i = 0; i < p->n_allowed_ports; i++) {
 		free(p->allowed_ports[i].image);
 		free(p->allowed_ports[i].ports);
@@ -97,7 +90,7 @@ static int dup_strv(const char *const *src, size_t n, char ***out)
 	for (size_t i = 0; i < n; i++) {
 		v[i] = strdup(src[i]);
 		if (!v[i]) {
-			bh_policy_free_strv(v, i);
+			bh_strv_free(v, i);
 			return -ENOMEM;
 		}
 	}
@@ -356,7 +349,7 @@ int bh_policy_get_strv(struct bh_policy_loader *l, yaml_node_t *n, const char *w
 	out = calloc(count ? count : 1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
-	bh_policy_free_strv(*v, *nv);
+	bh_strv_free(*v, *nv);
 	*v = out;
 	*nv = 0;
 	for (size_t i = 0; i < count; i++) {

@@ -24,8 +24,8 @@ void bh_policy_allow_clear(struct bh_policy_allow *a)
 	free(a->id);
 	free(a->container_name);
 	free(a->image);
-	bh_policy_free_strv(a->repositories, a->n_repositories);
-	bh_policy_free_strv(a->namespaces, a->n_namespaces);
+	bh_strv_free(a->repositories, a->n_repositories);
+	bh_strv_free(a->namespaces, a->n_namespaces);
 	for (size_t i = 0; i < a->n_labels; i++) {
 		free(a->labels[i].key);
 		free(a->labels[i].value);
@@ -38,7 +38,7 @@ void bh_policy_allow_clear(struct bh_policy_allow *a)
 	}
 	free(a->mounts);
 	free(a->ports);
-	bh_policy_free_strv(a->peer_paths, a->n_peer_paths);
+	bh_strv_free(a->peer_paths, a->n_peer_paths);
 	free(a->reason);
 }
 
@@ -289,7 +289,7 @@ static int parse_caps(struct bh_policy_loader *l, yaml_node_t *n, uint64_t *mask
 		else
 			*mask |= 1ULL << cap;
 	}
-	bh_policy_free_strv(names, count);
+	bh_strv_free(names, count);
 	return err;
 }
 
@@ -310,7 +310,7 @@ static int parse_host_namespaces(struct bh_policy_loader *l, yaml_node_t *n, uns
 		else
 			*mask |= 1u << k;
 	}
-	bh_policy_free_strv(names, count);
+	bh_strv_free(names, count);
 	return err;
 }
 

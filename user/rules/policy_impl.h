@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "container/spec.h" /* bh_strv_free() */
 #include "policy.h"
 
 struct bh_policy_loader {
@@ -40,7 +41,6 @@ int bh_policy_get_rule(struct bh_policy_loader *l, yaml_node_t *n, int *rule);
 /* One string or a list of strings, replacing *v (absolute: each must start with '/'). */
 int bh_policy_get_strv(struct bh_policy_loader *l, yaml_node_t *n, const char *what, bool absolute,
 		       char ***v, size_t *nv);
-void bh_policy_free_strv(char **v, size_t n);
 
 /* The allow list (policy_allow.c): entries appended to l->p->allow. */
 int bh_policy_parse_allow(struct bh_policy_loader *l, yaml_node_t *n);
