@@ -116,10 +116,7 @@ judged() {
 
 # The agent's /metrics, on the port it logged.
 metrics() {
-	local port
-	port=$(sed -n 's/.*serving \/healthz and \/metrics on port \([0-9]*\).*/\1/p' "$BH_ERR" |
-		head -n 1)
-	curl -sS "http://127.0.0.1:$port/metrics"
+	curl -sS "http://127.0.0.1:$(bh_http_port)/metrics"
 }
 
 # Waits (up to 5 s: the agent publishes its counters once a second) until the series SERIES

@@ -138,7 +138,7 @@ time.sleep(120)' "$port_file" 3>&- &
 	[ "$status" -eq 2 ]
 	run "$BULKHEAD" doctor --output x
 	[ "$status" -eq 2 ]
-	[[ $output == *"--output belongs to 'record', not 'doctor'"* ]]
+	[[ $output == *"--output belongs to 'record' and 'advise', not 'doctor'"* ]]
 	run "$BULKHEAD" doctor extra
 	[ "$status" -eq 2 ]
 	run "$BULKHEAD" run --btf /x

@@ -160,7 +160,7 @@ received_all() {
 	BH_TEST_HEC_TOKEN=$token bh_start --stats-interval 1 \
 		--export "$hec?format=hec&token_env=BH_TEST_HEC_TOKEN&$q" \
 		--export "$bulk?format=es-bulk&index=bh-test&$q"
-	metrics_port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$BH_ERR" | head -n 1)
+	metrics_port=$(bh_http_port)
 
 	# 1. up: everything arrives, and the bodies are what HEC and _bulk take
 	listen_burst 20000 30

@@ -241,5 +241,5 @@ rss_kib() {
 	bh_stop
 	! grep -q hunter2 "$BH_OUT" "$BH_ERR" || false
 	# The default metrics address is loopback.
-	"$BULKHEAD" --help | grep -q -- "--http ADDR:PORT .*default 127.0.0.1:"
+	"$BULKHEAD" --help | tr -s ' \n' ' ' | grep -q -- "--http ADDR:PORT [^-]*(default 127\.0\.0\.1:"
 }

@@ -91,6 +91,11 @@ bh_start() {
 	return 1
 }
 
+# The HTTP port the agent started by bh_start logged ("serving ... on port N (ADDR)").
+bh_http_port() {
+	sed -n 's/.*serving .* on port \([0-9]*\) .*/\1/p' "$BH_ERR" | head -n 1
+}
+
 # Stops the monitor with SIGNAL (default INT) and checks it exits 0.
 bh_stop() {
 	local sig=${1:-INT} i status

@@ -35,7 +35,7 @@ open_rules() {
 	command -v curl >/dev/null || bh_skip_or_fail "curl not installed (sudo make deps)" || return
 	local sock=$BATS_TEST_TMPDIR/events.sock bad bad_id good good_id doc written i open stop
 	bh_start --stats-interval 0 --socket "$sock"
-	BH_PORT=$(sed -n 's/.*serving .* on port \([0-9]*\) .*/\1/p' "$BH_ERR")
+	BH_PORT=$(bh_http_port)
 	[ -n "$BH_PORT" ]
 
 	ctr_run -d -v /var/run/docker.sock:/s --cap-add SYS_ADMIN "$IMAGE" sleep 300 >/dev/null

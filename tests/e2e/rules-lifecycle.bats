@@ -52,9 +52,11 @@ teardown() {
 	[ "$status" -eq 0 ]
 	# One entry per rule of README's table, and no other.
 	[ "$(printf '%s\n' "$output" | jq -r .rule | sort)" = "$(sed -n \
-		's/^| `\([a-z-]*\)` | \(low\|medium\|high\|critical\) |.*/\1/p' "$BH_REPO/README.md" | sort)" ]
+		's/^| `\([a-z-]*\)` | \(low\|medium\|high\|critical\)\( (advisory)\)\? |.*/\1/p' \
+		"$BH_REPO/README.md" | sort)" ]
 	printf '%s\n' "$output" | jq -e -s 'all(.[]; (.rule | length) > 0 and
-		(.severity | IN("low", "medium", "high", "critical")) and (.remediation | length) > 0)'
+		(.severity | IN("low", "medium", "high", "critical")) and (.remediation | length) > 0
+		and (.compliance.cis | length) > 0 and (.compliance.attack | length) > 0)'
 }
 
 @test "bulkhead policy check: valid example, and a bad file names file, line and column" {
