@@ -25,12 +25,7 @@ TAG=bh-bench-audit-$$
 tmp=$(mktemp -d /tmp/bh-audit.XXXXXX)
 cleanup() {
 	trap - EXIT INT TERM
-	local ids
-	ids=$(docker ps -aq --filter "label=org.bulkhead.bench=$TAG")
-	if [ -n "$ids" ]; then
-		log "removing $(echo "$ids" | wc -l) containers"
-		echo "$ids" | xargs -n 10 -P 2 docker rm -f >/dev/null
-	fi
+	bench_remove docker "$TAG"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -42,23 +42,13 @@ done
 
 tmp=$(mktemp -d /tmp/bh-findings.XXXXXX)
 agent=
-remove() {
-	local engine=$1 ids
-	ids=$("$engine" ps -aq --filter "label=org.bulkhead.bench=$TAG")
-	[ -z "$ids" ] && return 0
-	log "removing $(echo "$ids" | wc -l) $engine containers"
-	case $engine in
-	podman) echo "$ids" | xargs -n 20 podman rm -f -t 0 >/dev/null ;;
-	*) echo "$ids" | xargs -n 10 -P 2 docker rm -f >/dev/null ;;
-	esac
-}
 cleanup() {
 	trap - EXIT INT TERM
 	if [ -n "$agent" ] && kill -0 "$agent" 2>/dev/null; then
 		kill -INT "$agent"
 		wait "$agent" 2>/dev/null || true
 	fi
-	for engine in $ENGINES; do remove "$engine" || true; done
+	for engine in $ENGINES; do bench_remove "$engine" "$TAG" || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -37,14 +37,7 @@ cleanup() {
 		kill -INT "$agent"
 		wait "$agent" 2>/dev/null || true
 	fi
-	local ids
-	ids=$(docker ps -aq --filter "label=org.bulkhead.bench=$TAG")
-	if [ -n "$ids" ]; then
-		log "removing $(echo "$ids" | wc -l) containers"
-		# 20 at a time: docker 20.10's libnetwork deadlocked here with 200 container
-		# exits at once (moby/moby#46661), and every later rm hung
-		echo "$ids" | xargs -n 10 -P 2 docker rm -f >/dev/null
-	fi
+	bench_remove docker "$TAG"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -44,3 +44,17 @@ bench_agent() {
 	done
 	die "bulkhead is not ready after 60 s: $(tail -n 5 "$err")"
 }
+
+# bench_remove ENGINE TAG: removes the containers the benchmark labelled
+# org.bulkhead.bench=TAG (docker: 20 at a time, as docker 20.10's libnetwork deadlocked
+# with 200 container exits at once, moby/moby#46661, and every later rm hung).
+bench_remove() {
+	local engine=$1 ids
+	ids=$("$engine" ps -aq --filter "label=org.bulkhead.bench=$2")
+	[ -z "$ids" ] && return 0
+	log "removing $(echo "$ids" | wc -l) $engine containers"
+	case $engine in
+	podman) echo "$ids" | xargs -n 20 podman rm -f -t 0 >/dev/null ;;
+	*) echo "$ids" | xargs -n 10 -P 2 docker rm -f >/dev/null ;;
+	esac
+}
