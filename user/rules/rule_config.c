@@ -344,10 +344,16 @@ static void check_no_new_privs(struct bh_rules *r, const struct bh_container *c,
 	bh_hit_send(&h);
 }
 
-/* A finding whose evidence is one value of the configuration. */
+/* The one value of the configuration a finding's evidence is: a number or a flag. */
+struct config_value {
+	const char *key;
+	int64_t value;
+	bool flag; /* written as true / false */
+};
+
 static void check_value(struct bh_rules *r, const struct bh_container *c, unsigned int rule,
-			bool fails, const char *key, int64_t value, const char *what,
-			bh_finding_sink sink, void *ctx)
+			bool fails, struct config_value v, const char *what, bh_finding_sink sink,
+			void *ctx)
 {
 	struct bh_json *w;
 	struct bh_hit h;
@@ -357,7 +363,10 @@ static void check_value(struct bh_rules *r, const struct bh_container *c, unsign
 	w = bh_hit_config(&h, r, rule, c, sink, ctx, "%s", what);
 	if (!w)
 		return;
-	bh_json_key_int(w, key, value);
+	if (v.flag)
+		bh_json_key_bool(w, v.key, v.value != 0);
+	else
+		bh_json_key_int(w, v.key, v.value);
 	bh_hit_send(&h);
 }
 
@@ -520,22 +529,28 @@ static void check_hygiene(struct bh_rules *r, const struct bh_container *c, bh_f
 {
 	const struct bh_container_config *cfg = &c->config;
 
-	check_value(r, c, BH_RULE_READONLY_ROOTFS_MISSING, !cfg->readonly_rootfs, "readonly_rootfs",
-		    0, "runs with a writable root filesystem", sink, ctx);
-	check_value(r, c, BH_RULE_MEMORY_LIMIT_MISSING, cfg->memory_limit <= 0, "memory_limit",
-		    cfg->memory_limit, "runs without a memory limit", sink, ctx);
-	check_value(r, c, BH_RULE_PIDS_LIMIT_MISSING, cfg->pids_limit <= 0, "pids_limit",
-		    cfg->pids_limit, "runs without a pids limit", sink, ctx);
+	check_value(r, c, BH_RULE_READONLY_ROOTFS_MISSING, !cfg->readonly_rootfs,
+		    (struct config_value){ "readonly_rootfs", false, true },
+		    "runs with a writable root filesystem", sink, ctx);
+	check_value(r, c, BH_RULE_MEMORY_LIMIT_MISSING, cfg->memory_limit <= 0,
+		    (struct config_value){ "memory_limit", cfg->memory_limit, false },
+		    "runs without a memory limit", sink, ctx);
+	check_value(r, c, BH_RULE_PIDS_LIMIT_MISSING, cfg->pids_limit <= 0,
+		    (struct config_value){ "pids_limit", cfg->pids_limit, false },
+		    "runs without a pids limit", sink, ctx);
 	check_value(r, c, BH_RULE_CPU_SHARES_MISSING, cpu_shares_unset(cfg->cpu_shares),
-		    "cpu_shares", (int64_t)cfg->cpu_shares, "runs with no CPU priority set", sink,
-		    ctx);
+		    (struct config_value){ "cpu_shares", (int64_t)cfg->cpu_shares, false },
+		    "runs with no CPU priority set", sink, ctx);
 	check_value(r, c, BH_RULE_RUNS_AS_ROOT,
-		    cfg->user_known && cfg->uid == 0 && cfg->host_ns[BH_NS_USER], "uid", 0,
+		    cfg->user_known && cfg->uid == 0 && cfg->host_ns[BH_NS_USER],
+		    (struct config_value){ "uid", 0, false },
 		    "runs as root (uid 0) in the host's user namespace", sink, ctx);
-	check_value(r, c, BH_RULE_HOST_USER_NAMESPACE, cfg->host_ns[BH_NS_USER], "user_namespace",
-		    0, "shares the host's user namespace", sink, ctx);
-	check_value(r, c, BH_RULE_HEALTHCHECK_MISSING, cfg->healthcheck == BH_NO, "healthcheck", 0,
-		    "has no health check", sink, ctx);
+	check_value(r, c, BH_RULE_HOST_USER_NAMESPACE, cfg->host_ns[BH_NS_USER],
+		    (struct config_value){ "host_user_namespace", true, true },
+		    "shares the host's user namespace", sink, ctx);
+	check_value(r, c, BH_RULE_HEALTHCHECK_MISSING, cfg->healthcheck == BH_NO,
+		    (struct config_value){ "healthcheck", false, true }, "has no health check",
+		    sink, ctx);
 	check_port_interfaces(r, c, sink, ctx);
 	check_restart(r, c, sink, ctx);
 }
