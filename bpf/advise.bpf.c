@@ -4,6 +4,7 @@
 #include "common.bpf.h"
 #include "maps.bpf.h"
 #include "emit.bpf.h"
+#include "x86.bpf.h"
 #include "advise_rec.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -13,9 +14,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * agent never pays for them. Nothing goes to user space: the advise command
  * reads the map when it writes the profile.
  */
-
-#define BH_TS_COMPAT	   0x0002     /* asm/thread_info.h: an ia32 syscall is running */
-#define BH_X32_SYSCALL_BIT 0x40000000 /* uapi asm/unistd.h */
 
 /* x86-64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) of the calls whose arguments count */
 #define NR_SOCKET  41
@@ -36,18 +34,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct bh_advise_rec);
 } bh_advise SEC(".maps");
-
-struct thread_info___x86 {
-	__u32 status;
-} __attribute__((preserve_access_index));
-
-struct task_struct___x86 {
-	struct thread_info___x86 thread_info;
-} __attribute__((preserve_access_index));
-
-struct pt_regs___x86 {
-	unsigned long si, di, dx;
-} __attribute__((preserve_access_index));
 
 /* What the call's register arguments say about the capabilities it needs. */
 static __always_inline __u64 derived_flags(struct pt_regs___x86 *r, __u32 nr)
@@ -78,7 +64,6 @@ static __always_inline __u64 derived_flags(struct pt_regs___x86 *r, __u32 nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bh_advise_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct___x86 *task = (struct task_struct___x86 *)bh_current();
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	struct bh_advise_rec *rec;
 	__u32 nr = id, word;
@@ -86,7 +71,7 @@ int BPF_PROG(bh_advise_sys_enter, struct pt_regs *regs, long id)
 	rec = bpf_map_lookup_elem(&bh_advise, &cgroup_id);
 	if (!rec || bh_setup_of(bh_current()))
 		return 0;
-	if ((task->thread_info.status & BH_TS_COMPAT) || (nr & BH_X32_SYSCALL_BIT)) {
+	if (bh_x86_ia32_syscall(bh_current()) || (nr & BH_X32_SYSCALL_BIT)) {
 		__sync_fetch_and_or(&rec->flags, BH_ADVISE_COMPAT);
 		return 0;
 	}

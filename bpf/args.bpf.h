@@ -5,6 +5,7 @@
 
 #include "common.bpf.h"
 #include "emit.bpf.h"
+#include "x86.bpf.h"
 
 /*
  * The hooks run at sys_exit only: a sys_enter tracepoint costs as much again
@@ -31,11 +32,6 @@ enum bh_abi {
 	BH_ABI_IA32 = 2,
 	BH_ABI_IA32_SOCKETCALL = 3,
 };
-
-/* x86's register names: a flavour, so that this header builds for any target. */
-struct pt_regs___x86 {
-	unsigned long bx, cx, dx, si, di, orig_ax;
-} __attribute__((preserve_access_index));
 
 static __always_inline void bh_syscall_args(struct bh_syscall_args *args, int n, enum bh_abi abi)
 {

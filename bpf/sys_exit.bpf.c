@@ -22,22 +22,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * record before the program runs), and each call is then judged once.
  */
 
-#define BH_TS_COMPAT	   0x0002     /* asm/thread_info.h: an ia32 syscall is running */
-#define BH_X32_SYSCALL_BIT 0x40000000 /* uapi asm/unistd.h: the x32 ABI's syscall numbers */
-
 /* include/uapi/linux/net.h: socketcall's call numbers */
 #define BH_SYS_BIND    2
 #define BH_SYS_CONNECT 3
 #define BH_SYS_LISTEN  4
-
-/* x86's thread_info.status (the field exists on x86 only): flavours for any target. */
-struct thread_info___x86 {
-	__u32 status;
-} __attribute__((preserve_access_index));
-
-struct task_struct___x86 {
-	struct thread_info___x86 thread_info;
-} __attribute__((preserve_access_index));
 
 /* The handlers, each in its family's file (mount.bpf.c, ns.bpf.c, cred.bpf.c, net.bpf.c). */
 extern int bh_exit_mount(long ret, __u32 call, __u32 abi);
@@ -108,14 +96,13 @@ static __always_inline void sock_call(struct hooked_call *c, long nr, long nr_co
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bh_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_struct___x86 *task = (struct task_struct___x86 *)bh_current();
 	struct pt_regs___x86 *r = (struct pt_regs___x86 *)regs;
 	struct hooked_call c = { CALL_NONE, 0, BH_ABI_IA32 };
 	/* the kernel dispatches on the low 32 bits (an int): so must this, or high bits hide a call
 	 */
 	__u32 nr = r->orig_ax;
 
-	if (task->thread_info.status & BH_TS_COMPAT) {
+	if (bh_x86_ia32_syscall(bh_current())) {
 		common_call(&c, nr, 21, 346, 185);
 		sock_call(&c, nr, 362, 361, 363);
 		/* socketcall(call, args): the only way to connect before Linux 4.3 */
