@@ -6,12 +6,6 @@
 #include "core/json_writer.h"
 #include "report.h"
 
-static void key_opt(struct bh_json *w, const char *key, const char *s)
-{
-	if (s)
-		bh_json_key_str(w, key, s);
-}
-
 static void item_json(struct bh_json *w, const struct bh_audit_item *it)
 {
 	bh_json_obj_begin(w);
@@ -24,9 +18,9 @@ static void item_json(struct bh_json *w, const struct bh_audit_item *it)
 	bh_json_key_csv(w, "cis", it->cis);
 	bh_json_key_csv(w, "attack", it->attack);
 	bh_json_obj_end(w);
-	key_opt(w, "evidence", it->evidence);
+	bh_json_key_str_opt(w, "evidence", it->evidence);
 	if (it->verdict == BH_VERDICT_FAIL)
-		key_opt(w, "remediation", it->remediation);
+		bh_json_key_str_opt(w, "remediation", it->remediation);
 	bh_json_obj_end(w);
 }
 
@@ -34,14 +28,14 @@ static void target_json(struct bh_json *w, const struct bh_audit_target *t)
 {
 	bh_json_obj_begin(w);
 	bh_json_key_str(w, "id", t->id);
-	key_opt(w, "name", t->name);
-	key_opt(w, "image", t->image);
-	key_opt(w, "runtime", t->runtime);
+	bh_json_key_str_opt(w, "name", t->name);
+	bh_json_key_str_opt(w, "image", t->image);
+	bh_json_key_str_opt(w, "runtime", t->runtime);
 	if (t->pod_name) {
 		bh_json_key(w, "pod");
 		bh_json_obj_begin(w);
 		bh_json_key_str(w, "name", t->pod_name);
-		key_opt(w, "namespace", t->pod_namespace);
+		bh_json_key_str_opt(w, "namespace", t->pod_namespace);
 		bh_json_obj_end(w);
 	}
 	bh_json_key_bool(w, "running", t->running);

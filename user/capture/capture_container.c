@@ -12,12 +12,6 @@
 /* bh_container.runtime points at static names: a read one is matched back to them. */
 static const char *const runtimes[] = { "docker", "containerd", "cri-o", "podman" };
 
-static void key_opt_str(struct bh_json *w, const char *key, const char *s)
-{
-	if (s)
-		bh_json_key_str(w, key, s);
-}
-
 static void config_json(struct bh_json *w, const struct bh_container_config *cfg)
 {
 	bh_json_obj_begin(w);
@@ -27,8 +21,8 @@ static void config_json(struct bh_json *w, const struct bh_container_config *cfg
 	bh_json_key_bool(w, "readonly_rootfs", cfg->readonly_rootfs);
 	bh_json_key_bool(w, "seccomp", cfg->seccomp);
 	bh_json_key_bool(w, "devices_unrestricted", cfg->devices_unrestricted);
-	key_opt_str(w, "apparmor_profile", cfg->apparmor_profile);
-	key_opt_str(w, "selinux_label", cfg->selinux_label);
+	bh_json_key_str_opt(w, "apparmor_profile", cfg->apparmor_profile);
+	bh_json_key_str_opt(w, "selinux_label", cfg->selinux_label);
 	bh_json_key_hex(w, "cap_bounding", cfg->cap_bounding);
 	bh_json_key_hex(w, "cap_effective", cfg->cap_effective);
 	bh_json_key(w, "host_ns");
@@ -50,13 +44,13 @@ static void config_json(struct bh_json *w, const struct bh_container_config *cfg
 		const struct bh_mount_spec *m = &cfg->mounts[i];
 
 		bh_json_obj_begin(w);
-		key_opt_str(w, "source", m->source);
-		key_opt_str(w, "destination", m->destination);
-		key_opt_str(w, "type", m->type);
+		bh_json_key_str_opt(w, "source", m->source);
+		bh_json_key_str_opt(w, "destination", m->destination);
+		bh_json_key_str_opt(w, "type", m->type);
 		bh_json_key_bool(w, "bind", m->bind);
 		bh_json_key_bool(w, "readonly", m->readonly);
 		bh_json_key_str(w, "propagation", m->propagation);
-		key_opt_str(w, "host_path", m->host_path);
+		bh_json_key_str_opt(w, "host_path", m->host_path);
 		bh_json_obj_end(w);
 	}
 	bh_json_arr_end(w);
@@ -92,9 +86,9 @@ static void config_json(struct bh_json *w, const struct bh_container_config *cfg
 	bh_json_key_uint(w, "cpu_shares", cfg->cpu_shares);
 	bh_json_key_bool(w, "user_known", cfg->user_known);
 	bh_json_key_uint(w, "uid", cfg->uid);
-	key_opt_str(w, "cgroups_path", cfg->cgroups_path);
-	key_opt_str(w, "cgroup_parent", cfg->cgroup_parent);
-	key_opt_str(w, "restart_policy", cfg->restart_policy);
+	bh_json_key_str_opt(w, "cgroups_path", cfg->cgroups_path);
+	bh_json_key_str_opt(w, "cgroup_parent", cfg->cgroup_parent);
+	bh_json_key_str_opt(w, "restart_policy", cfg->restart_policy);
 	bh_json_key_uint(w, "restart_max_retries", cfg->restart_max_retries);
 	bh_json_key_uint(w, "healthcheck", cfg->healthcheck);
 	bh_json_obj_end(w);
@@ -105,14 +99,14 @@ void bh_capture_container_json(struct bh_json *w, const struct bh_container *c)
 	bh_json_reset(w);
 	bh_json_obj_begin(w);
 	bh_json_key_str(w, "id", c->id);
-	key_opt_str(w, "runtime", c->runtime);
-	key_opt_str(w, "name", c->name);
-	key_opt_str(w, "image", c->image);
-	key_opt_str(w, "pod_name", c->pod_name);
-	key_opt_str(w, "pod_namespace", c->pod_namespace);
-	key_opt_str(w, "pod_uid", c->pod_uid);
-	key_opt_str(w, "k8s_container", c->k8s_container);
-	key_opt_str(w, "bundle_path", c->bundle_path);
+	bh_json_key_str_opt(w, "runtime", c->runtime);
+	bh_json_key_str_opt(w, "name", c->name);
+	bh_json_key_str_opt(w, "image", c->image);
+	bh_json_key_str_opt(w, "pod_name", c->pod_name);
+	bh_json_key_str_opt(w, "pod_namespace", c->pod_namespace);
+	bh_json_key_str_opt(w, "pod_uid", c->pod_uid);
+	bh_json_key_str_opt(w, "k8s_container", c->k8s_container);
+	bh_json_key_str_opt(w, "bundle_path", c->bundle_path);
 	bh_json_key_bool(w, "metadata_done", c->metadata_done);
 	/* Pairs, not an object: order and duplicate keys survive the round trip; a pod's
 	 * label is a triple, [key, value, true] */

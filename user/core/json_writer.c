@@ -657,6 +657,12 @@ void bh_json_key_str(struct bh_json *w, const char *key, const char *s)
 	bh_json_key_strn(w, key, s, strlen(s));
 }
 
+void bh_json_key_str_opt(struct bh_json *w, const char *key, const char *s)
+{
+	if (s)
+		bh_json_key_str(w, key, s);
+}
+
 void bh_json_key_strn(struct bh_json *w, const char *key, const char *s, size_t len)
 {
 	size_t max;

@@ -58,6 +58,8 @@ void bh_json_newline(struct bh_json *w);
 /* Member shorthands: key then value. */
 void bh_json_key_str(struct bh_json *w, const char *key, const char *s);
 void bh_json_key_strn(struct bh_json *w, const char *key, const char *s, size_t len);
+/* key and s, or nothing when s is NULL (an unknown value is left out, not null). */
+void bh_json_key_str_opt(struct bh_json *w, const char *key, const char *s);
 /* key: an array of the items of a comma-separated list ("5.2,5.3"); NULL or "": []. */
 void bh_json_key_csv(struct bh_json *w, const char *key, const char *csv);
 void bh_json_key_int(struct bh_json *w, const char *key, int64_t v);

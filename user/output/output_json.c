@@ -123,13 +123,6 @@ void bh_json_caps(struct bh_json *w, uint64_t mask)
 	bh_json_arr_end(w);
 }
 
-/* A member whose value is an unknown (empty) string is left out, not written as "". */
-static void key_str_known(struct bh_json *w, const char *key, const char *s)
-{
-	if (s)
-		bh_json_key_str(w, key, s);
-}
-
 void bh_json_process_members(struct bh_json *w, const struct bh_event *ev)
 {
 	const struct bh_hdr *h = ev->hdr;
@@ -163,16 +156,16 @@ void bh_json_container(struct bh_json *w, const struct bh_container *c)
 	}
 	bh_json_obj_begin(w);
 	bh_json_key_str(w, "id", c->id);
-	key_str_known(w, "name", c->name);
-	key_str_known(w, "image", c->image);
-	key_str_known(w, "runtime", c->runtime);
+	bh_json_key_str_opt(w, "name", c->name);
+	bh_json_key_str_opt(w, "image", c->image);
+	bh_json_key_str_opt(w, "runtime", c->runtime);
 	if (c->pod_name || c->pod_namespace || c->pod_uid || c->k8s_container) {
 		bh_json_key(w, "pod");
 		bh_json_obj_begin(w);
-		key_str_known(w, "name", c->pod_name);
-		key_str_known(w, "namespace", c->pod_namespace);
-		key_str_known(w, "uid", c->pod_uid);
-		key_str_known(w, "container", c->k8s_container);
+		bh_json_key_str_opt(w, "name", c->pod_name);
+		bh_json_key_str_opt(w, "namespace", c->pod_namespace);
+		bh_json_key_str_opt(w, "uid", c->pod_uid);
+		bh_json_key_str_opt(w, "container", c->k8s_container);
 		bh_json_pod_k8s(w, c);
 		bh_json_obj_end(w);
 	}
