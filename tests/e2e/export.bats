@@ -264,3 +264,44 @@ received_all() {
 	diff <(cat "$F/size.log.3" "$F/size.log.2" "$F/size.log.1" "$F/size.log" | jq -c .) \
 		<(tail -n "$kept" "$F/stdout.findings")
 }
+
+# A CA and a certificate of it for 127.0.0.1 in DIR: ca.pem, server.pem, server.key.
+make_certs() {
+	local dir=$1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bulkhead test CA" \
+		-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$dir/san.ext"
+	openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+		-CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.pem" 2>/dev/null
+}
+
+@test "HTTPS: verified against ca_file; an unknown CA is refused by default, counted, not sent" {
+	bh_require docker
+	RX=$BATS_TEST_TMPDIR/receiver
+	mkdir -p "$RX"
+	echo ok >"$RX/mode"
+	make_certs "$RX"
+	token=tls-token-$RANDOM$RANDOM
+	HEC_TOKEN=$token python3 "$RECEIVER" "$RX" --lifetime 120 \
+		--tls "$RX/server.pem" "$RX/server.key" 3>&- &
+	RECEIVER_PID=$!
+	wait_for 1 10 sh -c "[ -s '$RX/port' ] && echo 1"
+	hec="https://127.0.0.1:$(cat "$RX/port")/services/collector/event"
+	q="format=hec&token_env=BH_TEST_HEC_TOKEN&queue=40&batch=10&backoff_max_ms=200"
+	# the same receiver twice: once with its CA, once with the system's CAs only
+	BH_TEST_HEC_TOKEN=$token bh_start --stats-interval 1 \
+		--export "$hec?$q&ca_file=$RX/ca.pem" --export "$hec?$q&index=unverified"
+	listen_burst 21000 10
+	wait_for 10 20 stdout_findings "$CTR_ID"
+	wait_for yes 20 received_all hec_events
+	bh_stop
+	total=$(stdout_findings)
+	[ "$(final_export "$hec?$q&ca_file" sent)" -eq "$total" ]
+	[ "$(final_export "$hec?$q&index=unverified" sent)" -eq 0 ]
+	[ "$(final_export "$hec?$q&index=unverified" dropped)" -eq "$total" ]
+	# what arrived came through the verified output only, each finding once
+	[ "$(lines_of "$RX/hec.jsonl")" -eq "$total" ]
+	grep -qi "certificate" "$BH_ERR"
+}

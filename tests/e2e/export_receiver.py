@@ -3,16 +3,18 @@
 # A Splunk HEC and Elasticsearch _bulk receiver for the export tests and bench: loopback
 # only, bodies of at most 8 MiB, gone after --lifetime seconds. It checks every body and
 # records what it accepted; DIR/mode says how it answers, read at each request.
-"""usage: export_receiver.py DIR [--lifetime SEC] [--count-only]
+"""usage: export_receiver.py DIR [--lifetime SEC] [--count-only] [--tls CERT KEY]
 
 Listens on 127.0.0.1 (a free port, written to DIR/port). POST /services/collector/event
 takes HEC envelopes (Authorization: Splunk $HEC_TOKEN), POST /_bulk an ndjson _bulk body
 of create actions and ECS documents. DIR/mode: ok (default), fail (503, nothing kept),
 slow (0.3 s, then ok). Accepted events go to DIR/hec.jsonl and DIR/bulk.jsonl (one a line;
 --count-only: only counted), request counts by answer to DIR/requests.json, and the first
-malformed body's reason to DIR/errors (answered 400)."""
+malformed body's reason to DIR/errors (answered 400). --tls: HTTPS with the certificate
+CERT (PEM, its chain included) and its key KEY."""
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -153,6 +155,11 @@ def main():
     srv.daemon_threads = True
     srv.dir = args[0]
     srv.count_only = "--count-only" in args
+    if "--tls" in args:
+        i = args.index("--tls")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args[i + 1], args[i + 2])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Timer(lifetime, srv.shutdown).start()
     with open(os.path.join(srv.dir, "port.tmp"), "w", encoding="utf-8") as fh:
         fh.write(str(srv.server_address[1]))
