@@ -17,7 +17,7 @@ DEFAULT_FAILS="container-runs-as-root cpu-shares-missing healthcheck-missing hos
 memory-limit-missing no-new-privileges-missing pids-limit-missing readonly-rootfs-missing"
 
 setup_file() {
-	local p=bh-audit-$$ port=$((900 + RANDOM % 100))
+	local p=bh-audit-$$ port=$((900 + RANDOM % 100)) high_port=$((20000 + RANDOM % 20000))
 	export P=$p SHARED=$BATS_FILE_TMPDIR/shared OUT=$BATS_FILE_TMPDIR
 	export CTR_TASK=
 	[ "$(id -u)" -eq 0 ] && docker info >/dev/null 2>&1 || return 0
@@ -27,7 +27,7 @@ setup_file() {
 	docker run -d --name "$p-default" "$IMAGE" sleep 300 >/dev/null
 	docker run -d --name "$p-hardened" --read-only --memory 64m --pids-limit 64 --cpu-shares 512 \
 		--user 1000:1000 --cap-drop ALL --security-opt no-new-privileges \
-		--health-cmd true --restart on-failure:3 -p "127.0.0.1:$((port + 100)):80" \
+		--health-cmd true --restart on-failure:3 -p "127.0.0.1:$high_port:80" \
 		"$IMAGE" sleep 300 >/dev/null
 	docker run -d --name "$p-bad" --cap-add SYS_ADMIN --security-opt seccomp=unconfined \
 		--pid host -v /var/run/docker.sock:/var/run/docker.sock -v /etc:/hostetc \
