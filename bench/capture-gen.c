@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "capture/capture.h"
@@ -20,7 +21,8 @@
  * pods) and, for half the records, from host services. Timestamps advance
  * 100 us a record (a busy node: 10k records/s), so the rules' dedup windows
  * expire and findings repeat with counts as in a long live run. A fixed seed
- * makes every file of the same size identical.
+ * makes every file of the same size identical. With RATE, the file (a FIFO, read by
+ * `bulkhead replay`) gets a frame every 10 ms at RATE records a second: a paced offer.
  */
 
 #define NCONTAINERS   500
@@ -345,6 +347,23 @@ static int make_container(struct bh_container *c, int k)
 	return err ? -ENOMEM : 0;
 }
 
+/* Ends the frame of records up to i, then sleeps until i records are due at rate a second. */
+static int pace(struct bh_capture *w, const struct timespec *t0, __u64 i, unsigned long long rate)
+{
+	unsigned long long due_ns = i * 1000000000ULL / rate;
+	struct timespec at = { t0->tv_sec + (time_t)(due_ns / 1000000000ULL),
+			       t0->tv_nsec + (long)(due_ns % 1000000000ULL) };
+	int err = bh_capture_flush(w);
+
+	if (at.tv_nsec >= 1000000000L) {
+		at.tv_sec++;
+		at.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+		;
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static struct bh_container ctrs[NCONTAINERS];
@@ -356,12 +375,16 @@ int main(int argc, char **argv)
 	unsigned long long n = argc > 2 ? strtoull(argv[2], NULL, 10) : 3000000;
 	/* "listens": every record a finding, from a container (bench/exports.sh) */
 	bool listens = argc > 3 && !strcmp(argv[3], "listens");
+	/* RATE: records a second, a frame each 10 ms (a FIFO's reader gets them paced) */
+	unsigned long long rate = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+	struct timespec t0;
 	struct bh_capture *w = NULL;
 	struct bh_capture_stats st;
 	int err = 0;
 
-	if (argc < 2 || argc > 4 || !n || (argc == 4 && !listens)) {
-		fprintf(stderr, "usage: capture-gen FILE [RECORDS (default 3000000) [listens]]\n");
+	if (argc < 2 || argc > 5 || !n || (argc >= 4 && !listens) || (argc == 5 && !rate)) {
+		fprintf(stderr, "usage: capture-gen FILE [RECORDS (default 3000000) [listens "
+				"[RATE]]]\n");
 		return 2;
 	}
 	snprintf(h.hostname, sizeof(h.hostname), "bench-node");
@@ -371,7 +394,10 @@ int main(int argc, char **argv)
 		err = make_container(&ctrs[k], k);
 	if (!err)
 		err = bh_capture_open(argv[1], &h, &w);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (__u64 i = 0; i < n && !err; i++) {
+		if (rate && i && i % (rate / 100 ? rate / 100 : 1) == 0)
+			err = pace(w, &t0, i, rate);
 		struct task t = { .in_container = listens || (rnd() & 1) };
 		const struct bh_container *c = NULL;
 

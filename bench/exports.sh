@@ -100,3 +100,29 @@ run syslog-unix --export "syslog+unix://$WORK/log.sock"
 run http-hec --export "http://127.0.0.1:$PORT/services/collector/event?format=hec&token_file=$WORK/token&batch=500"
 run http-bulk --export "http://127.0.0.1:$PORT/_bulk?format=es-bulk&batch=500"
 run file --export "file://$WORK/findings.log?types=finding&max_size=67108864"
+
+# Paced: capture-gen writes RATE findings a second into a FIFO that the replay reads, so
+# each output gets the offer of a node making 10k findings/s; the replay's CPU over the
+# wall time is the agent's share of a core for it.
+RATE=${RATE:-10000}
+PACED_N=$((RATE * ${PACED_S:-5}))
+paced() {
+	local name=$1 fifo=$WORK/paced.fifo gen
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$O/bench/capture-gen" "$fifo" "$PACED_N" listens "$RATE" >/dev/null &
+	gen=$!
+	CAPTURE=$fifo run "$name" "$@"
+	wait "$gen"
+}
+echo "exports: $PACED_N findings offered at $RATE/s through a FIFO (findings_per_s: carried;"
+echo "  cpu_at_10k_per_s: the replay's CPU for them, scaled to 10k/s)"
+paced none
+paced syslog-udp --export "syslog://127.0.0.1:$UDP"
+paced syslog-tcp --export "syslog+tcp://127.0.0.1:$TCP"
+paced syslog-cef --export "syslog+tcp://127.0.0.1:$TCP?format=cef"
+paced syslog-unix --export "syslog+unix://$WORK/log.sock"
+paced http-hec --export "http://127.0.0.1:$PORT/services/collector/event?format=hec&token_file=$WORK/token&batch=500"
+paced http-bulk --export "http://127.0.0.1:$PORT/_bulk?format=es-bulk&batch=500"
+paced file --export "file://$WORK/findings.log?types=finding&max_size=67108864"
