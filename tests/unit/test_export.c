@@ -266,6 +266,7 @@ static void test_file_output_filters_and_counts(void **state)
 				    "\"type\":\"stats\"}\n";
 	struct bh_export_stats st[BH_EXPORTS_MAX];
 	struct bh_exports *x = NULL;
+	struct json_object *parsed;
 	FILE *f;
 	size_t n;
 
@@ -274,16 +275,18 @@ static void test_file_output_filters_and_counts(void **state)
 	snprintf(path, sizeof(path), "%s/out.log", dir);
 	snprintf(uri, sizeof(uri), "file://%s?types=finding&min_severity=critical", path);
 	assert_int_equal(bh_exports_new(uris, 1, NULL, 0, true, &x), 0);
-	bh_exports_line(x, finding, sizeof(finding) - 1, false);
-	bh_exports_line(x, stats, sizeof(stats) - 1, false);	/* not a type it takes */
-	bh_exports_line(x, finding, sizeof(finding) - 1, true); /* a raw event: not parsed */
+	parsed = json_tokener_parse(finding); /* parsed by the caller, as the pipeline does */
+	bh_exports_line(x, finding, sizeof(finding) - 1, false, parsed);
+	json_object_put(parsed);
+	bh_exports_line(x, stats, sizeof(stats) - 1, false, NULL);    /* not a type it takes */
+	bh_exports_line(x, finding, sizeof(finding) - 1, true, NULL); /* a raw event: not parsed */
 	bh_exports_stop(x);
 	assert_int_equal(bh_exports_snapshot(x, st), 1);
 	assert_string_equal(st[0].name, uri);
 	assert_int_equal(st[0].sent, 1);
 	assert_int_equal(st[0].dropped, 0);
 	assert_int_equal(st[0].queue_depth, 0);
-	bh_exports_line(x, finding, sizeof(finding) - 1, false); /* after the stop: dropped */
+	bh_exports_line(x, finding, sizeof(finding) - 1, false, NULL); /* after the stop: dropped */
 	assert_int_equal(bh_exports_snapshot(x, st), 1);
 	assert_int_equal(st[0].dropped, 1);
 	bh_exports_free(x);

@@ -386,7 +386,7 @@ static void test_http_findings(void **state)
 	json_object_put(o);
 
 	assert_int_equal(bh_open_findings_new(8, 8, &set), 0);
-	assert_int_equal(bh_open_findings_add(set, NULL, "k", line, sizeof(line) - 1), 1);
+	assert_int_equal(bh_open_findings_add(set, NULL, "k", line, sizeof(line) - 1, NULL), 1);
 	assert_int_equal(bh_http_publish_findings(srv, bh_open_view_build(set)), 0);
 	assert_int_equal(fetch(port, "/findings?container=web&severity=high", false, &b), 200);
 	o = bh_test_parse(b.buf, b.len - 1);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "collector/open_findings.h"
+#include "core/json_reader.h"
 #include "helpers.h"
 #include "rules/rules.h"
 
@@ -27,6 +28,8 @@ static int add_line(struct bh_open_findings *s, const char *key, const char *rul
 		    const char *id, const char *name, const char *ns, const char *time, int count)
 {
 	char line[1024], ctr[384], cnt[32] = "";
+	struct json_object *parsed;
+	int err;
 
 	if (!id)
 		snprintf(ctr, sizeof(ctr), "null");
@@ -45,7 +48,11 @@ static int add_line(struct bh_open_findings *s, const char *key, const char *rul
 		 "\"severity\":\"%s\",\"summary\":\"%s at %s\",\"container\":%s,"
 		 "\"evidence\":{\"k\":1},\"remediation\":\"fix it\"%s}\n",
 		 time, rule, sev, rule, time, ctr, cnt);
-	return bh_open_findings_add(s, NULL, key, line, strlen(line));
+	/* parsed by the caller, as the pipeline does; the lines below are parsed by the set */
+	parsed = json_tokener_parse(line);
+	err = bh_open_findings_add(s, NULL, key, line, strlen(line), parsed);
+	json_object_put(parsed);
+	return err;
 }
 
 static const char ID_A[] = "aaaa000000000000000000000000000000000000000000000000000000000000";
@@ -140,8 +147,9 @@ static void test_not_kept(void **state)
 	assert_int_equal(add_line(s, "k", "setuid-escalation", "high", NULL, NULL, NULL,
 				  "2026-01-01T00:00:01Z", 1),
 			 -ENOENT);
-	assert_int_equal(bh_open_findings_add(s, NULL, "k", "not json", 8), -EINVAL);
-	assert_int_equal(bh_open_findings_add(s, NULL, "k", event, sizeof(event) - 1), -EINVAL);
+	assert_int_equal(bh_open_findings_add(s, NULL, "k", "not json", 8, NULL), -EINVAL);
+	assert_int_equal(bh_open_findings_add(s, NULL, "k", event, sizeof(event) - 1, NULL),
+			 -EINVAL);
 	assert_int_equal(add_line(s, "k", "setuid-escalation", "severe", ID_A, "a", NULL,
 				  "2026-01-01T00:00:01Z", 1),
 			 -EINVAL);
@@ -311,7 +319,8 @@ static void keep(const char *line, size_t len, void *ctx)
 	struct engine_sink *k = ctx;
 
 	k->lines++;
-	k->fresh += bh_open_findings_add(k->s, k->c, bh_rules_finding_key(k->r), line, len) == 1;
+	k->fresh +=
+		bh_open_findings_add(k->s, k->c, bh_rules_finding_key(k->r), line, len, NULL) == 1;
 }
 
 /* A connect to the docker socket by exe at ts: one behaviour finding of the engine. */

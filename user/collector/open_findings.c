@@ -259,9 +259,9 @@ static bool entry_update(struct open_entry *e, struct open_ctr *c, struct json_o
 }
 
 int bh_open_findings_add(struct bh_open_findings *s, const struct bh_container *live,
-			 const char *key, const char *line, size_t len)
+			 const char *key, const char *line, size_t len, struct json_object *parsed)
 {
-	struct json_object *o = bh_jobj_parse(line, len), *ctr;
+	struct json_object *o = parsed ? json_object_get(parsed) : bh_jobj_parse(line, len), *ctr;
 	const char *type = bh_jobj_str(o, "type"), *rule = bh_jobj_str(o, "rule"), *id;
 	int sev = bh_severity_lookup(bh_jobj_str(o, "severity") ? bh_jobj_str(o, "severity") : "");
 	struct open_entry *e;

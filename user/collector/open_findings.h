@@ -18,6 +18,8 @@
 #include "container/container.h"
 #include "core/catalogue.h"
 
+struct json_object;
+
 /*
  * A container's distinct findings are few (one per rule, or per rule and path, port,
  * program); past these bounds a new one is dropped and counted, a known one still updated.
@@ -37,11 +39,13 @@ void bh_open_findings_free(struct bh_open_findings *s);
  * c is the container the line names: a view describes it as c is when the view is built
  * (its runtime's API may answer after the finding was written), so c must stay valid
  * until bh_open_findings_remove() of its id. NULL: as the line's container object says.
+ * parsed: the line as json-c parsed it, when the caller has it (still the caller's to
+ * put); NULL: parsed here.
  * Returns 1 (new), 0 (seen again), -ENOENT (a host process's: not kept), -EINVAL (not a
  * finding line), -ENOSPC (a cap is reached: dropped and counted) or -ENOMEM.
  */
 int bh_open_findings_add(struct bh_open_findings *s, const struct bh_container *c, const char *key,
-			 const char *line, size_t len);
+			 const char *line, size_t len, struct json_object *parsed);
 
 /* The container stopped: its findings leave the set. Returns how many were open. */
 size_t bh_open_findings_remove(struct bh_open_findings *s, const char *container_id);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/event.h"
+#include "core/json_reader.h"
 #include "core/log.h"
 #include "export/export.h"
 #include "metrics.h"
@@ -51,13 +52,17 @@ static bool stream_listening(const struct bh_pipeline *p)
 	return st.clients > 0;
 }
 
-/* One line to stdout (raw events may be dropped when stdout is slow) and to the stream. */
-static void emit(struct bh_pipeline *p, const char *line, size_t len, enum bh_sink_prio prio)
+/*
+ * One line to stdout (raw events may be dropped when stdout is slow), the exports and the
+ * stream. parsed: the line as json-c parsed it, when the caller has it; else NULL.
+ */
+static void emit(struct bh_pipeline *p, const char *line, size_t len, enum bh_sink_prio prio,
+		 struct json_object *parsed)
 {
 	/* A write error is sticky in the sink; the caller's loop reports it. */
 	if (prio == BH_SINK_KEEP || p->stdout_events) {
 		bh_sink_line_prio(p->opts.out, line, len, prio);
-		bh_exports_line(p->opts.exports, line, len, prio == BH_SINK_DROP);
+		bh_exports_line(p->opts.exports, line, len, prio == BH_SINK_DROP, parsed);
 	}
 	if (p->opts.stream)
 		bh_stream_broadcast(p->opts.stream, line, len);
@@ -66,12 +71,16 @@ static void emit(struct bh_pipeline *p, const char *line, size_t len, enum bh_si
 static void finding_sink(const char *line, size_t len, void *ctx)
 {
 	struct bh_pipeline *p = ctx;
+	/* parsed once for the open set and the exports: the parse is most of their cost */
+	struct json_object *parsed = p->open ? bh_jobj_parse(line, len) : NULL;
 
 	p->counts.findings++;
-	emit(p, line, len, BH_SINK_KEEP);
+	emit(p, line, len, BH_SINK_KEEP, parsed);
 	/* a host process's is not kept, a full set drops it and counts: nothing to say here */
 	if (p->open)
-		bh_open_findings_add(p->open, p->judged, bh_rules_finding_key(p->rules), line, len);
+		bh_open_findings_add(p->open, p->judged, bh_rules_finding_key(p->rules), line, len,
+				     parsed);
+	json_object_put(parsed);
 }
 
 /*
@@ -242,7 +251,7 @@ static void process(struct bh_pipeline *p, const void *data, size_t size, const 
 		put_container(p, c);
 		bh_json_event_end(&p->line, ev);
 		if (!bh_json_failed(&p->line))
-			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP);
+			emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_DROP, NULL);
 	}
 	if (p->rules) {
 		p->judged = c;
@@ -467,7 +476,7 @@ void bh_pipeline_line_end(struct bh_pipeline *p)
 	bh_json_obj_end(&p->line);
 	bh_json_newline(&p->line);
 	if (!bh_json_failed(&p->line))
-		emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_KEEP);
+		emit(p, bh_json_data(&p->line), bh_json_len(&p->line), BH_SINK_KEEP, NULL);
 }
 
 void bh_pipeline_stats_begin(struct bh_pipeline *p, bool final)

@@ -380,14 +380,15 @@ static int format_record(struct bh_export *e, struct json_object *obj, const cha
 	}
 }
 
-void bh_exports_line(struct bh_exports *x, const char *line, size_t len, bool raw_event)
+void bh_exports_line(struct bh_exports *x, const char *line, size_t len, bool raw_event,
+		     struct json_object *parsed)
 {
 	struct json_object *obj;
 	int type, sev = -1;
 
 	if (!x || !x->n || (raw_event && !x->takes_events))
 		return;
-	obj = bh_jobj_parse(line, len);
+	obj = parsed ? json_object_get(parsed) : bh_jobj_parse(line, len);
 	type = bh_export_type_lookup(bh_jobj_str(obj, "type"));
 	if (type < 0) {
 		json_object_put(obj);

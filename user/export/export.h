@@ -27,6 +27,7 @@
 #define BH_EXPORT_NAME_MAX 160
 
 struct bh_exports;
+struct json_object;
 
 /* One output's counters, as /metrics and the stats lines show them. */
 struct bh_export_stats {
@@ -60,9 +61,11 @@ void bh_exports_free(struct bh_exports *x);
 /*
  * Offers one schema v1 line (with its newline) to every output whose types and
  * min_severity take it. raw_event: a raw event line (not parsed unless an
- * output takes events).
+ * output takes events). parsed: the line as json-c parsed it, when the caller
+ * has it (still the caller's to put); NULL: parsed here when an output may take it.
  */
-void bh_exports_line(struct bh_exports *x, const char *line, size_t len, bool raw_event);
+void bh_exports_line(struct bh_exports *x, const char *line, size_t len, bool raw_event,
+		     struct json_object *parsed);
 
 /* SIGUSR1: file outputs reopen their path (after logrotate moved it). */
 void bh_exports_reopen(struct bh_exports *x);
