@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Static checks of 'make check': clang-format, clang-tidy and cppcheck; non-zero on any finding.
+# Static checks of 'make check': clang-format, clang-tidy, cppcheck and the include direction of
+# user/; non-zero on any finding.
 set -uo pipefail
 
 O=${1:-build}
@@ -79,6 +80,43 @@ if ! cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portabilit
 	"-DBULKHEAD_VERSION=\"$version\"" -D__x86_64__ user/; then
 	status=1
 	failed+=(cppcheck)
+fi
+
+# The include direction README's "How it works" states: a folder includes only the folders
+# below it, its own headers as "x.h", and no other folder's private ones (*_impl.h,
+# container/runtime.h).
+declare -A INCLUDES_ALLOWED=(
+	[core]="" [container]="core" [output]="core container" [rules]="core container output"
+	[capture]="core container" [export]="core output"
+	[collector]="core container output rules capture export"
+	[audit]="core container rules" [advise]="core container output collector"
+	[top]="core output advise"
+)
+log "include direction in user/"
+bad_includes=()
+for f in user/*/*.[ch]; do
+	dir=${f#user/}
+	dir=${dir%%/*}
+	if [ -z "${INCLUDES_ALLOWED[$dir]+set}" ]; then
+		bad_includes+=("$f: folder user/$dir/ has no place in the include direction")
+		continue
+	fi
+	while IFS=: read -r line inc; do
+		to=${inc%%/*}
+		if [ "$to" = "$dir" ]; then
+			bad_includes+=("$f:$line: its own folder's $inc: include it as \"${inc#*/}\"")
+		elif [[ " ${INCLUDES_ALLOWED[$dir]} " != *" $to "* ]]; then
+			bad_includes+=("$f:$line: $dir/ may not include $inc")
+		elif [[ $inc == *_impl.h || $inc == container/runtime.h ]]; then
+			bad_includes+=("$f:$line: $inc is private to $to/")
+		fi
+	done < <(grep -n '^#include "[a-z_]*/[a-z_0-9]*\.h"' "$f" |
+		sed 's/^\([0-9]*\):#include "\([^"]*\)".*/\1:\2/')
+done
+if [ ${#bad_includes[@]} -gt 0 ]; then
+	printf '  %s\n' "${bad_includes[@]}" >&2
+	status=1
+	failed+=("include direction")
 fi
 
 if [ $status -ne 0 ]; then

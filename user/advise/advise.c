@@ -21,8 +21,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "advise/state.h"
-#include "advise/target.h"
+#include "state.h"
+#include "target.h"
 #include "collector/loader.h"
 #include "core/log.h"
 

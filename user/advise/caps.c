@@ -14,7 +14,7 @@
 #include <bpf/btf.h>
 #include <linux/capability.h>
 
-#include "advise/syscalls.h"
+#include "syscalls.h"
 
 /*
  * Each capability a call shows, with the calls that need it when they change

@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 #include <linux/capability.h>
 
-#include "advise/syscalls.h"
+#include "syscalls.h"
 #include "core/json_reader.h"
 #include "core/log.h"
 #include "output/output_json.h"

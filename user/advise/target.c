@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "container/runtime.h"
+#include "container/engine_api.h"
 #include "core/json_reader.h"
 #include "core/log.h"
 

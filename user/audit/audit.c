@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit/host.h"
+#include "host.h"
 #include "container/container.h"
-#include "container/runtime.h"
+#include "container/engine_api.h"
 #include "core/json_reader.h"
 #include "core/log.h"
 #include "rules/policy.h"

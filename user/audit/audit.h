@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "audit/report.h"
+#include "report.h"
 
 struct bh_audit_opts {
 	const char *host_root;	   /* NULL or "": the root */

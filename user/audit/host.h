@@ -9,7 +9,7 @@
 #ifndef BULKHEAD_AUDIT_HOST_H
 #define BULKHEAD_AUDIT_HOST_H
 
-#include "audit/check.h"
+#include "check.h"
 
 struct bh_audit_host_opts {
 	const char *host_root;	   /* NULL or "": the root; "/host": prefix of every path read */

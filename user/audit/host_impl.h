@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "audit/check.h"
+#include "check.h"
 #include "core/path.h"
 
 /* host_root + path, in out: for /proc and /sys, the host's mounts, where no link is followed. */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "audit/check.h"
+#include "check.h"
 
 /* One verdict, its strings owned. */
 struct bh_audit_item {

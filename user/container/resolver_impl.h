@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "engine_api.h"
 #include "runtime.h"
 #include "core/hashtab.h"
 

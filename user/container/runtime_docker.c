@@ -3,6 +3,7 @@
  * runtime_docker.c - docker Engine API: GET /containers/<id>/json over the unix
  * socket, called directly or from a worker thread.
  */
+#include "engine_api.h"
 #include "runtime.h"
 
 #include <curl/curl.h>
